@@ -1,0 +1,140 @@
+// Package core holds the machinery that batcher implementations share: the
+// admission gate that bounds the queue and counts items, the progress tracker
+// that Join waits on, and the executor that runs the Processor.
+package core
+
+import (
+	"errors"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/batchbench/batchbench/impl"
+)
+
+const closedBit = 1 << 63
+
+// Gate admits items into a batcher and counts them. It bounds the items
+// admitted and not yet released to a limit, blocking admissions at the limit,
+// and refuses every admission once closed. One atomic compare-and-swap admits
+// an item and gives it its position, so Added is exact even when Close races
+// Acquire: after Close returns, Added never changes.
+type Gate struct {
+	_ [64]byte
+	// state holds the number of admitted items, with closedBit set once
+	// closed: one word, so an admission can never slip past Close.
+	state atomic.Uint64
+	_     [56]byte
+	released atomic.Uint64
+	_        [56]byte
+	waiting  atomic.Int32
+	limit    uint64
+	mu       sync.Mutex
+	cond     sync.Cond
+}
+
+// NewGate returns an open Gate admitting at most limit unreleased items.
+func NewGate(limit int) *Gate {
+	g := &Gate{limit: uint64(limit)}
+	g.cond.L = &g.mu
+	return g
+}
+
+// ErrFull is returned by TryAcquire when the limit is reached.
+var ErrFull = errors.New("batcher: queue full")
+
+// Acquire admits one item and returns its position, counted from 0 in
+// admission order. It blocks while the limit is reached and returns
+// impl.ErrClosed once the Gate is closed, including when Close interrupts
+// the wait.
+func (g *Gate) Acquire() (uint64, error) {
+	if pos, err := g.TryAcquire(); err != ErrFull {
+		return pos, err
+	}
+	return g.acquireSlow()
+}
+
+func (g *Gate) acquireSlow() (uint64, error) {
+	for {
+		g.AwaitRoom()
+		if pos, err := g.TryAcquire(); err != ErrFull {
+			return pos, err
+		}
+	}
+}
+
+// TryAcquire is Acquire without blocking: at the limit it returns ErrFull.
+func (g *Gate) TryAcquire() (uint64, error) {
+	for {
+		s := g.state.Load()
+		if s&closedBit != 0 {
+			return 0, impl.ErrClosed
+		}
+		if s-g.released.Load() >= g.limit {
+			return 0, ErrFull
+		}
+		if g.state.CompareAndSwap(s, s+1) {
+			return s, nil
+		}
+	}
+}
+
+// AwaitRoom blocks while the limit is reached and the Gate is open. It parks
+// on a condition variable; Release and Close wake it.
+func (g *Gate) AwaitRoom() {
+	g.mu.Lock()
+	g.waiting.Add(1)
+	for {
+		s := g.state.Load()
+		if s&closedBit != 0 || s-g.released.Load() < g.limit {
+			break
+		}
+		g.cond.Wait()
+	}
+	g.waiting.Add(-1)
+	g.mu.Unlock()
+}
+
+// Release marks n admitted items as processed, unblocking Acquire.
+func (g *Gate) Release(n int) {
+	g.released.Add(uint64(n))
+	if g.waiting.Load() > 0 {
+		g.mu.Lock()
+		g.cond.Broadcast()
+		g.mu.Unlock()
+	}
+}
+
+// Close refuses all further admissions and wakes blocked ones. It reports
+// whether this call closed the Gate.
+func (g *Gate) Close() bool {
+	if g.state.Or(closedBit)&closedBit != 0 {
+		return false
+	}
+	g.mu.Lock()
+	g.cond.Broadcast()
+	g.mu.Unlock()
+	return true
+}
+
+// State reports the number of items admitted and whether the Gate is
+// closed, read together: once closed is true, added is final.
+func (g *Gate) State() (added uint64, closed bool) {
+	s := g.state.Load()
+	return s &^ closedBit, s&closedBit != 0
+}
+
+// Added is the number of items admitted.
+func (g *Gate) Added() uint64 { return g.state.Load() &^ closedBit }
+
+// Released is the number of items released.
+func (g *Gate) Released() uint64 { return g.released.Load() }
+
+// Pending is the number of items admitted and not yet released.
+func (g *Gate) Pending() int {
+	r := g.released.Load() // read first: Added only grows, so the difference stays >= 0
+	return int(g.Added() - r)
+}
+
+// NoLimit is a limit that never blocks, for tests of other machinery.
+const NoLimit = math.MaxInt64
