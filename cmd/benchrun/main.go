@@ -1,0 +1,208 @@
+// Command benchrun runs batchbench's scenarios against the registered batcher
+// implementations and renders reports from the results.
+//
+//	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] -o DIR
+//	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
+//
+// Exit status: 0 success, 1 a cell failed (or the run was interrupted),
+// 2 usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/scenarios"
+)
+
+const usage = `usage:
+  benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] -o DIR
+  benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
+
+Run "benchrun COMMAND -h" for a command's flags.
+`
+
+// usageError marks errors that exit with status 2.
+type usageError struct{ error }
+
+func main() {
+	harness.ServeWorker()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = runCmd(args[1:], stdout, stderr)
+	case "list":
+		err = listCmd(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = usageError{fmt.Errorf("unknown command %q", args[0])}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "benchrun: %v\n(see \"benchrun help\")\n", err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "benchrun: %v\n", err)
+		return 1
+	}
+}
+
+// selection holds the flags that choose cells.
+type selection struct {
+	impl, scenario string
+	quick          bool
+}
+
+func (s *selection) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.impl, "impl", ".", "run implementations whose name matches `REGEX`")
+	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
+	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items and count 6: a full run in about a minute")
+}
+
+func (s *selection) cells() ([]scenarios.Cell, error) {
+	impls, err := registry.Match(s.impl)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	re, err := regexp.Compile(s.scenario)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("bad -scenario pattern: %v", err)}
+	}
+	var cells []scenarios.Cell
+	for _, c := range scenarios.Cells(scenarios.Families, impls, s.quick) {
+		if re.MatchString(c.Family.Name + "/" + c.Family.Key + "=" + c.Param.Text) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return nil, usageError{fmt.Errorf("no cell matches -scenario %q", s.scenario)}
+	}
+	return cells, nil
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
+	}
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func listCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("list", stderr)
+	var sel selection
+	sel.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cells, err := sel.cells()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "implementations:")
+	for _, e := range registry.All() {
+		note := ""
+		if e.Name == registry.Baseline {
+			note = " (baseline)"
+		}
+		fmt.Fprintf(stdout, "  %s%s\n", e.Name, note)
+	}
+	fmt.Fprintln(stdout, "families:")
+	for _, f := range scenarios.Families {
+		fmt.Fprintf(stdout, "  %-12s %s\n", f.Name, f.Measures)
+	}
+	fmt.Fprintf(stdout, "cells (%d):\n", len(cells))
+	for _, c := range cells {
+		fmt.Fprintf(stdout, "  Benchmark%s\n", c.Name())
+	}
+	return nil
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr)
+	var sel selection
+	sel.register(fs)
+	count := fs.Int("count", 10, "measured runs per cell (default 6 with -quick)")
+	profile := fs.Bool("profile", true, "run the profiling pass: a CPU and a heap profile per cell")
+	out := fs.String("o", "", "write results.txt and profiles/ to `DIR` (required)")
+	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
+	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{errors.New("run: -o DIR is required")}
+	}
+	if !flagSet(fs, "count") && sel.quick {
+		*count = 6
+	}
+	if *count < 1 {
+		return usageError{fmt.Errorf("run: -count must be >= 1, got %d", *count)}
+	}
+	if *timeout <= 0 {
+		return usageError{fmt.Errorf("run: -timeout must be > 0, got %v", *timeout)}
+	}
+	cells, err := sel.cells()
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := harness.Run(ctx, harness.Options{
+		Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
+		OutDir: *out, Seed: *seed, Timeout: *timeout, Log: stderr,
+	})
+	if res != nil {
+		fmt.Fprintf(stdout, "results: %s (%v)\n", res.ResultsPath, res.Wall.Round(time.Second))
+		if res.ProfileDir != "" {
+			fmt.Fprintf(stdout, "profiles: %s\n", res.ProfileDir)
+		}
+		for _, f := range res.Failed {
+			fmt.Fprintf(stderr, "FAILED %s: %s\n", f.Cell, f.Reason)
+		}
+	}
+	return err
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -1,0 +1,70 @@
+package harness
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Environment returns the config lines that head a results file: where and
+// from what the numbers came. The commit is read with git, not from build
+// info, because builds may run with -buildvcs=false.
+func Environment(seed uint64, count int, quick bool) []benchfmt.Config {
+	commit, dirty := gitState()
+	mode := "default"
+	if quick {
+		mode = "quick"
+	}
+	kv := [][2]string{
+		{"goos", runtime.GOOS},
+		{"goarch", runtime.GOARCH},
+		{"cpu", cpuModel()},
+		{"go", runtime.Version()},
+		{"gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0))},
+		{"commit", commit},
+		{"dirty", strconv.FormatBool(dirty)},
+		{"date", time.Now().UTC().Format(time.RFC3339)},
+		{"harness", "batchbench " + Version},
+		{"suite", mode},
+		{"count", strconv.Itoa(count)},
+		{"seed", strconv.FormatUint(seed, 10)},
+	}
+	out := make([]benchfmt.Config, len(kv))
+	for i, p := range kv {
+		out[i] = benchfmt.Config{Key: p[0], Value: []byte(p[1]), File: true}
+	}
+	return out
+}
+
+// gitState returns HEAD's hash and whether the work tree has changes, or
+// "unknown" outside a git checkout.
+func gitState() (commit string, dirty bool) {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown", false
+	}
+	status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	return strings.TrimSpace(string(out)), err != nil || len(strings.TrimSpace(string(status))) > 0
+}
+
+// cpuModel reads the CPU model the way go test's cpu line does on Linux.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
