@@ -12,11 +12,15 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// Environment returns the config lines that head a results file: where and
-// from what the numbers came. The commit is read with git, not from build
-// info, because builds may run with -buildvcs=false.
-func Environment(seed uint64, count int, quick bool) []benchfmt.Config {
-	commit, dirty := gitState()
+// Environment returns the config lines that head a source's results: where
+// and from what the numbers came. Unless the source names its commit, it is
+// read with git, not from build info, because builds may run with
+// -buildvcs=false.
+func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Config {
+	commit, dirty := src.Commit, src.Dirty
+	if commit == "" {
+		commit, dirty = gitState()
+	}
 	mode := "default"
 	if quick {
 		mode = "quick"
@@ -34,6 +38,9 @@ func Environment(seed uint64, count int, quick bool) []benchfmt.Config {
 		{"suite", mode},
 		{"count", strconv.Itoa(count)},
 		{"seed", strconv.FormatUint(seed, 10)},
+	}
+	if src.Name != "" {
+		kv = append(kv, [2]string{"source", src.Name})
 	}
 	out := make([]benchfmt.Config, len(kv))
 	for i, p := range kv {

@@ -4,10 +4,11 @@
 // A run has two passes. The timing pass runs every cell Count times,
 // interleaved: each round runs every cell once, in an order shuffled with a
 // printed seed, so drift on a shared machine hits every implementation alike.
-// Each run is a fresh worker process that does a discarded warm-up run and
-// then the measured one, under a timeout. The profiling pass then runs each
-// cell once more with the CPU profiler on and writes an allocs profile, so
-// profiling never distorts the timing numbers.
+// With two sources (base and head builds, for compare) each cell runs once
+// per source in turn, A B A B. Each run is a fresh worker process that does a
+// discarded warm-up run and then the measured one, under a timeout. The
+// profiling pass then runs each cell once more with the CPU profiler on and
+// writes an allocs profile, so profiling never distorts the timing numbers.
 //
 // Results go to OutDir/results.txt, rewritten atomically after every run, so
 // an interrupted or crashed harness leaves a valid file of the runs that
@@ -37,17 +38,27 @@ const Version = "0.1.0"
 // Options configure Run.
 type Options struct {
 	Cells   []scenarios.Cell
-	Count   int           // measured runs per cell
+	Count   int           // measured runs per cell and source
 	Quick   bool          // use the families' quick item counts
 	Items   int           // items per run, overriding the workload's; 0 keeps it
 	Profile bool          // run the profiling pass
 	OutDir  string        // results.txt and profiles/ go here
 	Seed    uint64        // shuffles the run order; 0 picks one
 	Timeout time.Duration // per run; 0 means DefaultTimeout
-	// Command starts a worker; nil means this executable, which must call
-	// ServeWorker first thing.
-	Command []string
+	// Sources are the builds to measure, run alternately; nil means this
+	// executable alone, which must call ServeWorker first thing.
+	Sources []Source
 	Log     io.Writer // progress and failures; nil means os.Stderr
+}
+
+// A Source is one build of the implementations.
+type Source struct {
+	// Name labels the source's results with a "source" config line; it
+	// must be set when there is more than one source.
+	Name    string
+	Command []string // starts a worker: an executable that calls ServeWorker
+	Commit  string   // the source's revision for the commit config line; "" reads git
+	Dirty   bool
 }
 
 // DefaultTimeout bounds one run of one cell.
@@ -66,6 +77,7 @@ type Result struct {
 // Failure is a cell that failed, with why.
 type Failure struct {
 	Cell   string
+	Source string
 	Reason string
 }
 
@@ -76,11 +88,104 @@ var ErrCellsFailed = errors.New("one or more cells failed")
 // ErrCellsFailed (with a complete Result) when cells failed, and ctx's error
 // when interrupted; results.txt is valid in both cases.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	if err := opts.complete(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res := &Result{ResultsPath: filepath.Join(opts.OutDir, "results.txt"), Seed: opts.Seed}
+	out := newResultsFile(res.ResultsPath, opts)
+	if err := out.flush(); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
+		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
+
+	total := len(opts.Cells) * opts.Count * len(opts.Sources)
+	if opts.Profile {
+		total += len(opts.Cells) * len(opts.Sources)
+	}
+	progress := newProgress(opts.Log, total)
+	failed := map[runKey]bool{}
+	fail := func(k runKey, reason string) error {
+		failed[k] = true
+		res.Failed = append(res.Failed, Failure{k.cell.Name(), k.source, reason})
+		progress.printf("FAIL %s: %s", k, firstLine(reason))
+		return out.fail(k, reason)
+	}
+	// each visits every cell of every source once, in the given cell order,
+	// sources alternating, skipping failed cells.
+	each := func(order []int, what string, visit func(src Source, k runKey) error) error {
+		for _, i := range order {
+			for _, src := range opts.Sources {
+				k := runKey{src.Name, opts.Cells[i]}
+				if failed[k] {
+					progress.skip()
+					continue
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				progress.start(what + " " + k.String())
+				if err := visit(src, k); err != nil && ctx.Err() == nil {
+					if err := fail(k, err.Error()); err != nil {
+						return err
+					}
+				}
+				progress.done()
+			}
+		}
+		return ctx.Err()
+	}
+
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))
+	for round := range opts.Count {
+		err := each(rng.Perm(len(opts.Cells)), fmt.Sprintf("round %d/%d", round+1, opts.Count), func(src Source, k runKey) error {
+			items := opts.items(k.cell)
+			vals, err := runWorker(ctx, opts, src, request{Cell: k.cell.Name(), Items: items, WarmupItems: max(items/8, 1)})
+			if err != nil {
+				return err
+			}
+			return out.add(k, items, vals)
+		})
+		if err != nil {
+			return finish(res, start, err, opts.Log)
+		}
+	}
+	if opts.Profile {
+		res.ProfileDir = filepath.Join(opts.OutDir, "profiles")
+		index := &ProfileIndex{}
+		order := make([]int, len(opts.Cells))
+		for i := range order {
+			order[i] = i
+		}
+		err := each(order, "profile", func(src Source, k runKey) error {
+			entry, err := profile(ctx, opts, res.ProfileDir, src, k.cell)
+			if err != nil {
+				return fmt.Errorf("profiling pass: %w", err)
+			}
+			index.Cells = append(index.Cells, entry)
+			return index.write(res.ProfileDir)
+		})
+		if err != nil {
+			return finish(res, start, err, opts.Log)
+		}
+	}
+	progress.finish()
+	if len(res.Failed) > 0 {
+		return finish(res, start, ErrCellsFailed, opts.Log)
+	}
+	return finish(res, start, nil, opts.Log)
+}
+
+func (opts *Options) complete() error {
 	if len(opts.Cells) == 0 {
-		return nil, errors.New("no cells to run")
+		return errors.New("no cells to run")
 	}
 	if opts.Count < 1 {
-		return nil, fmt.Errorf("count must be >= 1, got %d", opts.Count)
+		return fmt.Errorf("count must be >= 1, got %d", opts.Count)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -88,145 +193,87 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
-	if opts.Command == nil {
+	if len(opts.Sources) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
-			return nil, fmt.Errorf("finding the worker executable: %w", err)
+			return fmt.Errorf("finding the worker executable: %w", err)
 		}
-		opts.Command = []string{exe}
+		opts.Sources = []Source{{Command: []string{exe}}}
+	}
+	if len(opts.Sources) > 1 {
+		for _, s := range opts.Sources {
+			if s.Name == "" {
+				return errors.New("every source needs a name when there are several")
+			}
+		}
 	}
 	if opts.Seed == 0 {
 		opts.Seed = rand.Uint64()
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	res := &Result{ResultsPath: filepath.Join(opts.OutDir, "results.txt"), Seed: opts.Seed}
-	out := newResultsFile(res.ResultsPath, Environment(opts.Seed, opts.Count, opts.Quick), opts.Cells)
-	if err := out.flush(); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs, order seed %d\n", len(opts.Cells), opts.Count, opts.Seed)
-
-	total := len(opts.Cells) * opts.Count
-	if opts.Profile {
-		total += len(opts.Cells)
-	}
-	progress := newProgress(opts.Log, total)
-	failed := map[string]bool{}
-	fail := func(c scenarios.Cell, reason string) error {
-		failed[c.Name()] = true
-		res.Failed = append(res.Failed, Failure{c.Name(), reason})
-		progress.printf("FAIL %s: %s", c.Name(), firstLine(reason))
-		return out.fail(c, reason)
-	}
-
-	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))
-	for round := range opts.Count {
-		for _, i := range rng.Perm(len(opts.Cells)) {
-			c := opts.Cells[i]
-			if failed[c.Name()] {
-				progress.skip()
-				continue
-			}
-			if ctx.Err() != nil {
-				return interrupted(res, start, ctx.Err(), opts.Log)
-			}
-			progress.start(fmt.Sprintf("round %d/%d %s", round+1, opts.Count, c.Name()))
-			items := itemsFor(c, opts)
-			vals, err := runWorker(ctx, opts, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1)})
-			if err == nil {
-				err = out.add(c, items, vals)
-			} else if ctx.Err() == nil {
-				err = fail(c, err.Error())
-			}
-			if err != nil && ctx.Err() == nil {
-				return res, err
-			}
-			progress.done()
-		}
-	}
-	if opts.Profile {
-		res.ProfileDir = filepath.Join(opts.OutDir, "profiles")
-		index := &ProfileIndex{}
-		for _, c := range opts.Cells {
-			if failed[c.Name()] {
-				progress.skip()
-				continue
-			}
-			if ctx.Err() != nil {
-				return interrupted(res, start, ctx.Err(), opts.Log)
-			}
-			progress.start("profile " + c.Name())
-			entry, err := profileCell(ctx, opts, res.ProfileDir, c)
-			if err != nil && ctx.Err() == nil {
-				if err := fail(c, "profiling pass: "+err.Error()); err != nil {
-					return res, err
-				}
-			} else if err == nil {
-				index.Cells = append(index.Cells, entry)
-				if err := index.write(res.ProfileDir); err != nil {
-					return res, err
-				}
-			}
-			progress.done()
-		}
-	}
-	progress.finish()
-	res.Wall = time.Since(start)
-	if ctx.Err() != nil {
-		return interrupted(res, start, ctx.Err(), opts.Log)
-	}
-	if len(res.Failed) > 0 {
-		return res, ErrCellsFailed
-	}
-	return res, nil
+	return nil
 }
 
-func interrupted(res *Result, start time.Time, err error, log io.Writer) (*Result, error) {
-	res.Interrupted = true
-	res.Wall = time.Since(start)
-	fmt.Fprintf(log, "\nbenchrun: interrupted; %s holds the runs that completed\n", res.ResultsPath)
-	return res, err
-}
-
-func itemsFor(c scenarios.Cell, opts Options) int {
+func (opts *Options) items(c scenarios.Cell) int {
 	w := c.Workload()
-	if opts.Items > 0 {
+	switch {
+	case opts.Items > 0:
 		return opts.Items
-	}
-	if opts.Quick && w.QuickItems > 0 {
+	case opts.Quick && w.QuickItems > 0:
 		return w.QuickItems
 	}
 	return w.Items
 }
 
-func profileCell(ctx context.Context, opts Options, dir string, c scenarios.Cell) (ProfileEntry, error) {
-	base := filepath.Join(dir, filepath.FromSlash(c.Name()))
+// runKey is one cell of one source, by the source's name.
+type runKey struct {
+	source string
+	cell   scenarios.Cell
+}
+
+func (k runKey) String() string {
+	if k.source == "" {
+		return k.cell.Name()
+	}
+	return k.cell.Name() + " (" + k.source + ")"
+}
+
+func finish(res *Result, start time.Time, err error, log io.Writer) (*Result, error) {
+	res.Wall = time.Since(start)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		res.Interrupted = true
+		fmt.Fprintf(log, "\nbenchrun: interrupted; %s holds the runs that completed\n", res.ResultsPath)
+	}
+	return res, err
+}
+
+func profile(ctx context.Context, opts Options, dir string, src Source, c scenarios.Cell) (ProfileEntry, error) {
+	rel := c.Name()
+	if src.Name != "" {
+		rel = src.Name + "/" + rel
+	}
+	base := filepath.Join(dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
 		return ProfileEntry{}, err
 	}
-	e := ProfileEntry{
-		Benchmark: c.Name(), Family: c.Family.Name, Impl: c.Impl,
-		CPU: c.Name() + ".cpu.pprof", Heap: c.Name() + ".heap.pprof",
-	}
-	_, err := runWorker(ctx, opts, request{
-		Cell: c.Name(), Items: itemsFor(c, opts),
+	_, err := runWorker(ctx, opts, src, request{
+		Cell: c.Name(), Items: opts.items(c),
 		CPUProfile: base + ".cpu.pprof", HeapProfile: base + ".heap.pprof",
 	})
-	return e, err
+	return ProfileEntry{
+		Benchmark: c.Name(), Family: c.Family.Name, Impl: c.Impl, Source: src.Name,
+		CPU: rel + ".cpu.pprof", Heap: rel + ".heap.pprof",
+	}, err
 }
 
 // runWorker runs one request in a fresh worker process under the timeout.
-func runWorker(ctx context.Context, opts Options, req request) ([]value, error) {
+func runWorker(ctx context.Context, opts Options, src Source, req request) ([]value, error) {
 	raw, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, opts.Command[0], opts.Command[1:]...)
+	cmd := exec.CommandContext(ctx, src.Command[0], src.Command[1:]...)
 	cmd.Env = append(os.Environ(), workerEnv+"="+string(raw))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -249,10 +296,8 @@ func firstLine(s string) string {
 	return line
 }
 
+// headLines keeps the first lines: a panic's first lines say what and where.
 func headLines(s string, lines int) string {
 	parts := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(parts) > lines {
-		parts = parts[:lines] // a panic's first lines say what and where
-	}
-	return strings.Join(parts, "\n")
+	return strings.Join(parts[:min(len(parts), lines)], "\n")
 }

@@ -21,8 +21,9 @@ type ProfileEntry struct {
 	Benchmark string `json:"benchmark"` // cell name, e.g. "Size/impl=ring/size=1000"
 	Family    string `json:"family"`
 	Impl      string `json:"impl"`
-	CPU       string `json:"cpu"`  // runtime/pprof CPU profile of one measured run
-	Heap      string `json:"heap"` // runtime/pprof allocs profile of the same run
+	Source    string `json:"source,omitempty"` // set in compare runs: "base" or "head"
+	CPU       string `json:"cpu"`              // runtime/pprof CPU profile of one measured run
+	Heap      string `json:"heap"`             // runtime/pprof allocs profile of the same run
 }
 
 func (x *ProfileIndex) write(dir string) error {

@@ -20,31 +20,37 @@ import (
 // every change, so readers and interrupted runs only ever see a valid file.
 type resultsFile struct {
 	path     string
-	env      []benchfmt.Config
+	env      map[string][]benchfmt.Config // config lines by source name
+	sources  []Source
 	cells    []scenarios.Cell
-	runs     map[string][]*benchfmt.Result // by cell name, in run order
-	failures map[string]string             // by cell name
+	runs     map[runKey][]*benchfmt.Result // in run order
+	failures map[runKey]string
 }
 
-func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) *resultsFile {
-	return &resultsFile{path: path, env: env, cells: cells, runs: map[string][]*benchfmt.Result{}, failures: map[string]string{}}
+func newResultsFile(path string, opts Options) *resultsFile {
+	f := &resultsFile{path: path, env: map[string][]benchfmt.Config{}, sources: opts.Sources, cells: opts.Cells,
+		runs: map[runKey][]*benchfmt.Result{}, failures: map[runKey]string{}}
+	for _, s := range opts.Sources {
+		f.env[s.Name] = Environment(s, opts.Seed, opts.Count, opts.Quick)
+	}
+	return f
 }
 
-// add records one run of c over items items.
-func (f *resultsFile) add(c scenarios.Cell, items int, vals []value) error {
-	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(BenchmarkName(c)), Iters: items}
+// add records one run over items items.
+func (f *resultsFile) add(k runKey, items int, vals []value) error {
+	r := &benchfmt.Result{Config: f.env[k.source], Name: benchfmt.Name(BenchmarkName(k.cell)), Iters: items}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}
-	f.runs[c.Name()] = append(f.runs[c.Name()], r)
+	f.runs[k] = append(f.runs[k], r)
 	return f.flush()
 }
 
-// fail marks c failed. Its runs are dropped: a cell that failed its
+// fail marks a cell failed. Its runs are dropped: a cell that failed its
 // self-check, hung or crashed has no numbers worth comparing.
-func (f *resultsFile) fail(c scenarios.Cell, reason string) error {
-	f.failures[c.Name()] = reason
-	delete(f.runs, c.Name())
+func (f *resultsFile) fail(k runKey, reason string) error {
+	f.failures[k] = reason
+	delete(f.runs, k)
 	return f.flush()
 }
 
@@ -68,21 +74,31 @@ func (f *resultsFile) flush() error {
 	if len(f.runs) == 0 {
 		// No result carries the header yet; write it by hand so that even
 		// an empty file says where it came from.
-		for _, c := range f.env {
+		for _, c := range f.env[f.sources[0].Name] {
 			fmt.Fprintf(&buf, "%s: %s\n", c.Key, c.Value)
 		}
 	}
-	for _, c := range f.cells {
-		for _, r := range f.runs[c.Name()] {
-			if err := w.Write(r); err != nil {
-				return err
+	for _, s := range f.sources {
+		for _, c := range f.cells {
+			for _, r := range f.runs[runKey{s.Name, c}] {
+				if err := w.Write(r); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	// Failures as go test prints them; benchfmt readers skip these lines.
-	for _, c := range f.cells {
-		if reason, ok := f.failures[c.Name()]; ok {
-			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", BenchmarkName(c))
+	for _, s := range f.sources {
+		for _, c := range f.cells {
+			reason, ok := f.failures[runKey{s.Name, c}]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s", BenchmarkName(c))
+			if s.Name != "" {
+				fmt.Fprintf(&buf, " (%s)", s.Name)
+			}
+			buf.WriteByte('\n')
 			for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
 				fmt.Fprintf(&buf, "    %s\n", line)
 			}
