@@ -38,13 +38,16 @@ const Version = "0.1.0"
 // Options configure Run.
 type Options struct {
 	Cells   []scenarios.Cell
-	Count   int           // measured runs per cell and source
-	Quick   bool          // use the families' quick item counts
-	Items   int           // items per run, overriding the workload's; 0 keeps it
-	Profile bool          // run the profiling pass
-	OutDir  string        // results.txt and profiles/ go here
-	Seed    uint64        // shuffles the run order; 0 picks one
-	Timeout time.Duration // per run; 0 means DefaultTimeout
+	Count   int  // measured runs per cell and source
+	Quick   bool // use the families' quick item counts
+	Items   int  // items per run, overriding the workload's; 0 keeps it
+	Profile bool // run the profiling pass
+	// ProfileTime is how long each profile records, repeating the cell's
+	// run; 0 means DefaultProfileTime.
+	ProfileTime time.Duration
+	OutDir      string        // results.txt and profiles/ go here
+	Seed        uint64        // shuffles the run order; 0 picks one
+	Timeout     time.Duration // per run; 0 means DefaultTimeout
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
@@ -61,8 +64,11 @@ type Source struct {
 	Dirty   bool
 }
 
-// DefaultTimeout bounds one run of one cell.
-const DefaultTimeout = 2 * time.Minute
+// Defaults for Options.
+const (
+	DefaultTimeout     = 2 * time.Minute
+	DefaultProfileTime = time.Second
+)
 
 // Result is what Run produced.
 type Result struct {
@@ -190,6 +196,9 @@ func (opts *Options) complete() error {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.ProfileTime <= 0 {
+		opts.ProfileTime = DefaultProfileTime
+	}
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
@@ -255,10 +264,12 @@ func profile(ctx context.Context, opts Options, dir string, src Source, c scenar
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
 		return ProfileEntry{}, err
 	}
-	_, err := runWorker(ctx, opts, src, request{
-		Cell: c.Name(), Items: opts.items(c),
-		CPUProfile: base + ".cpu.pprof", HeapProfile: base + ".heap.pprof",
-	})
+	req := request{Cell: c.Name(), Items: opts.items(c), ProfileTime: opts.ProfileTime, CPUProfile: base + ".cpu.pprof"}
+	_, err := runWorker(ctx, opts, src, req)
+	if err == nil {
+		req.CPUProfile, req.HeapProfile = "", base+".heap.pprof"
+		_, err = runWorker(ctx, opts, src, req)
+	}
 	return ProfileEntry{
 		Benchmark: c.Name(), Family: c.Family.Name, Impl: c.Impl, Source: src.Name,
 		CPU: rel + ".cpu.pprof", Heap: rel + ".heap.pprof",

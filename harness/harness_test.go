@@ -132,7 +132,7 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 	dir := t.TempDir()
 	res, err := harness.Run(context.Background(), harness.Options{
 		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000"), cell(t, "Interval/impl=ring/interval=1ms")},
-		Count: 2, Items: 2_000, OutDir: dir, Seed: 7, Profile: true, Log: &bytes.Buffer{},
+		Count: 2, Items: 2_000, OutDir: dir, Seed: 7, Profile: true, ProfileTime: 50 * time.Millisecond, Log: &bytes.Buffer{},
 	})
 	if err != nil {
 		t.Fatal(err)

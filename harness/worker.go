@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/batchbench/batchbench/impl/registry"
 	"github.com/batchbench/batchbench/scenarios"
@@ -21,9 +22,13 @@ const workerEnv = "BATCHBENCH_WORKER"
 type request struct {
 	Cell        string
 	Items       int
-	WarmupItems int    // a discarded run first, in the same process
-	CPUProfile  string // if set, profile the measured run
-	HeapProfile string // if set, write an allocs profile after it
+	WarmupItems int // a discarded run first, in the same process
+	// CPUProfile or HeapProfile, if set, turn the request into a profiling
+	// run: runs repeat for ProfileTime, so that even a fast cell yields
+	// enough samples, and the profile goes to the path.
+	CPUProfile  string
+	HeapProfile string
+	ProfileTime time.Duration
 }
 
 // response is a worker's answer on stdout.
@@ -67,35 +72,17 @@ func work(req request) ([]value, error) {
 		return nil, err
 	}
 	e, _ := registry.Lookup(c.Impl)
-	if req.HeapProfile != "" {
-		runtime.MemProfileRate = 4096 // profiling pass only: finer allocation samples
-	}
 	if req.WarmupItems > 0 {
 		if _, err := scenarios.Run(c, e.New, req.WarmupItems); err != nil {
 			return nil, err // the warm-up checks itself like any run
 		}
 	}
-	if req.CPUProfile != "" {
-		f, err := os.Create(req.CPUProfile)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, err
-		}
+	if req.CPUProfile != "" || req.HeapProfile != "" {
+		return nil, profileRuns(c, e.New, req)
 	}
 	m, err := scenarios.Run(c, e.New, req.Items)
-	if req.CPUProfile != "" {
-		pprof.StopCPUProfile()
-	}
 	if err != nil {
 		return nil, err
-	}
-	if req.HeapProfile != "" {
-		if err := writeHeapProfile(req.HeapProfile); err != nil {
-			return nil, err
-		}
 	}
 	vals := make([]value, 0, len(c.Family.Metrics))
 	for _, metric := range c.Family.Metrics {
@@ -104,9 +91,37 @@ func work(req request) ([]value, error) {
 	return vals, nil
 }
 
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
+// profileRuns repeats the cell's run under the CPU profiler, or with fine
+// allocation sampling, until ProfileTime has passed. CPU and heap profiles
+// come from separate processes, so neither records the other's overhead.
+func profileRuns(c scenarios.Cell, newBatcher registry.Factory, req request) error {
+	var f *os.File
+	var err error
+	if req.CPUProfile != "" {
+		if f, err = os.Create(req.CPUProfile); err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	} else {
+		runtime.MemProfileRate = 4096
+	}
+	for start := time.Now(); ; {
+		_, err = scenarios.Run(c, newBatcher, req.Items)
+		if err != nil || time.Since(start) >= req.ProfileTime {
+			break
+		}
+	}
+	if req.CPUProfile != "" {
+		pprof.StopCPUProfile()
+		return errors.Join(err, f.Close())
+	}
 	if err != nil {
+		return err
+	}
+	if f, err = os.Create(req.HeapProfile); err != nil {
 		return err
 	}
 	runtime.GC() // the allocs profile is as of the last GC

@@ -163,6 +163,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "write results.txt and profiles/ to `DIR` (required)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
 	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
+	profileTime := fs.Duration("profiletime", harness.DefaultProfileTime, "record each profile for this long (default 500ms with -quick)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -172,11 +173,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if !flagSet(fs, "count") && sel.quick {
 		*count = 6
 	}
+	if !flagSet(fs, "profiletime") && sel.quick {
+		*profileTime = harness.DefaultProfileTime / 2
+	}
 	if *count < 1 {
 		return usageError{fmt.Errorf("run: -count must be >= 1, got %d", *count)}
 	}
-	if *timeout <= 0 {
-		return usageError{fmt.Errorf("run: -timeout must be > 0, got %v", *timeout)}
+	if *timeout <= 0 || *profileTime <= 0 {
+		return usageError{fmt.Errorf("run: -timeout and -profiletime must be > 0, got %v and %v", *timeout, *profileTime)}
 	}
 	cells, err := sel.cells()
 	if err != nil {
@@ -187,7 +191,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := harness.Run(ctx, harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
-		OutDir: *out, Seed: *seed, Timeout: *timeout, Log: stderr,
+		OutDir: *out, Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
 	})
 	if res != nil {
 		fmt.Fprintf(stdout, "results: %s (%v)\n", res.ResultsPath, res.Wall.Round(time.Second))

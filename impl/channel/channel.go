@@ -113,23 +113,33 @@ func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
 
 // Join implements impl.Batcher.
 func (b *Batcher[T]) Join(timeout time.Duration) error {
-	b.mu.Lock()
-	added, closed := b.gate.State()
+	added, closed := b.Flush()
 	if closed {
-		b.mu.Unlock()
 		return nil
 	}
-	flushed := b.in
-	if added > b.exec.Progress.Dispatched() {
+	return b.exec.Progress.Wait(added, timeout)
+}
+
+// Flush makes rill.Batch emit its partial batch now, by ending the current
+// generation, and returns how many items had been added by then and whether
+// the Batcher is closed. It does not wait for processing.
+func (b *Batcher[T]) Flush() (added uint64, closed bool) {
+	b.mu.Lock()
+	added, closed = b.gate.State()
+	if closed {
+		b.mu.Unlock()
+		return added, closed
+	}
+	var flushed *chann.Chann[rill.Try[T]]
+	if added > b.exec.Progress.Dispatched() { // otherwise rill.Batch holds nothing
+		flushed = b.in
 		b.in = b.startGeneration()
-	} else {
-		flushed = nil // nothing waits in rill.Batch: no new generation needed
 	}
 	b.mu.Unlock()
 	if flushed != nil {
 		flushed.Close()
 	}
-	return b.exec.Progress.Wait(added, timeout)
+	return added, false
 }
 
 // Close implements impl.Batcher.
