@@ -2,8 +2,8 @@ package harness
 
 import (
 	"bufio"
+	"context"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -19,7 +19,7 @@ import (
 func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Config {
 	commit, dirty := src.Commit, src.Dirty
 	if commit == "" {
-		commit, dirty = gitState()
+		commit, dirty = gitState("")
 	}
 	mode := "default"
 	if quick {
@@ -49,15 +49,16 @@ func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Conf
 	return out
 }
 
-// gitState returns HEAD's hash and whether the work tree has changes, or
-// "unknown" outside a git checkout.
-func gitState() (commit string, dirty bool) {
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+// gitState returns HEAD's hash in dir ("" for the current directory) and
+// whether the work tree has changes, or "unknown" outside a git checkout.
+func gitState(dir string) (commit string, dirty bool) {
+	ctx := context.Background()
+	commit, err := git(ctx, dir, "rev-parse", "HEAD")
 	if err != nil {
 		return "unknown", false
 	}
-	status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
-	return strings.TrimSpace(string(out)), err != nil || len(strings.TrimSpace(string(status))) > 0
+	status, err := git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
+	return commit, err != nil || status != ""
 }
 
 // cpuModel reads the CPU model the way go test's cpu line does on Linux.

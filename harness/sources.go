@@ -1,0 +1,86 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// BuildRevision builds cmd/benchrun as of the git revision ref of the
+// repository at repo, in a temporary worktree that it removes again, so the
+// user's working tree is never touched. The binary goes to binDir; tags are
+// passed to go build -tags.
+func BuildRevision(ctx context.Context, repo, ref, name, binDir, tags string) (Source, error) {
+	commit, err := git(ctx, repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	if err != nil {
+		return Source{}, fmt.Errorf("%q is not a revision of %s", ref, repo)
+	}
+	tmp, err := os.MkdirTemp("", "benchrun-worktree-")
+	if err != nil {
+		return Source{}, err
+	}
+	defer os.RemoveAll(tmp)
+	tree := filepath.Join(tmp, "tree")
+	if _, err := git(ctx, repo, "worktree", "add", "--detach", tree, commit); err != nil {
+		return Source{}, err
+	}
+	defer func() {
+		// Remove even when ctx is done: a stale worktree would outlive us.
+		_, _ = git(context.Background(), repo, "worktree", "remove", "--force", tree)
+		_, _ = git(context.Background(), repo, "worktree", "prune")
+	}()
+	bin, err := build(ctx, tree, name, binDir, tags)
+	if err != nil {
+		return Source{}, fmt.Errorf("building %s (%s): %w", ref, commit[:12], err)
+	}
+	return Source{Name: name, Command: []string{bin}, Commit: commit}, nil
+}
+
+// BuildWorkingTree builds cmd/benchrun from the working tree of the
+// repository at repo, uncommitted changes included.
+func BuildWorkingTree(ctx context.Context, repo, name, binDir, tags string) (Source, error) {
+	commit, dirty := gitState(repo)
+	bin, err := build(ctx, repo, name, binDir, tags)
+	if err != nil {
+		return Source{}, fmt.Errorf("building the working tree: %w", err)
+	}
+	return Source{Name: name, Command: []string{bin}, Commit: commit, Dirty: dirty}, nil
+}
+
+// RepoRoot returns the top directory of the git checkout holding dir.
+func RepoRoot(ctx context.Context, dir string) (string, error) {
+	return git(ctx, dir, "rev-parse", "--show-toplevel")
+}
+
+func build(ctx context.Context, dir, name, binDir, tags string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join(binDir, "benchrun-"+name))
+	if err != nil {
+		return "", err
+	}
+	args := []string{"build", "-o", bin}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/benchrun")...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
