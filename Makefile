@@ -7,6 +7,11 @@ BENCHRUN  := $(GO) run ./cmd/benchrun
 
 .PHONY: test bench fmt tidy report compare
 
+# report runs the default suite (QUICK=1: the quick suite) and renders
+# $(OUT)/report/report.html, report.md and plots/.
+report:
+	$(BENCHRUN) run $(if $(QUICK),-quick) -report -o $(OUT)/report
+
 test:
 	$(GO) vet ./...
 	$(GO) test -race ./...

@@ -1,7 +1,8 @@
 // Command benchrun runs batchbench's scenarios against the registered batcher
 // implementations and renders reports from the results.
 //
-//	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] -o DIR
+//	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
+//	benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
 // Exit status: 0 success, 1 a cell failed (or the run was interrupted),
@@ -16,17 +17,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
 const usage = `usage:
-  benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] -o DIR
+  benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
+  benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 
 Run "benchrun COMMAND -h" for a command's flags.
@@ -51,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runCmd(args[1:], stdout, stderr)
 	case "list":
 		err = listCmd(args[1:], stdout, stderr)
+	case "report":
+		err = reportCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -162,6 +168,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	profile := fs.Bool("profile", true, "run the profiling pass: a CPU and a heap profile per cell")
 	out := fs.String("o", "", "write results.txt and profiles/ to `DIR` (required)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
+	report := fs.Bool("report", false, "render report.html, report.md and plots/ into DIR afterwards")
 	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
 	profileTime := fs.Duration("profiletime", harness.DefaultProfileTime, "record each profile for this long (default 500ms with -quick)")
 	if err := parseFlags(fs, args); err != nil {
@@ -193,16 +200,58 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
 		OutDir: *out, Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
 	})
-	if res != nil {
-		fmt.Fprintf(stdout, "results: %s (%v)\n", res.ResultsPath, res.Wall.Round(time.Second))
-		if res.ProfileDir != "" {
-			fmt.Fprintf(stdout, "profiles: %s\n", res.ProfileDir)
-		}
-		for _, f := range res.Failed {
-			fmt.Fprintf(stderr, "FAILED %s: %s\n", f.Cell, f.Reason)
+	if res == nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "results: %s (%v)\n", res.ResultsPath, res.Wall.Round(time.Second))
+	if res.ProfileDir != "" {
+		fmt.Fprintf(stdout, "profiles: %s\n", res.ProfileDir)
+	}
+	for _, f := range res.Failed {
+		fmt.Fprintf(stderr, "FAILED %s: %s\n", f.Cell, f.Reason)
+	}
+	if *report && !res.Interrupted {
+		// Failed cells are part of the report, so render it either way.
+		if rerr := render(reports.Options{Inputs: []string{res.ResultsPath}, OutDir: *out}, stdout); rerr != nil {
+			return errors.Join(err, rerr)
 		}
 	}
 	return err
+}
+
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", stderr)
+	in := fs.String("in", "", "a results `DIR` written by benchrun run, or any go test -bench output FILE (required)")
+	out := fs.String("o", "", "write report.html, report.md and plots/ to `DIR` (default: the -in directory)")
+	col := fs.String("col", "", "benchproc `projection` for columns (default /impl, or .file without an impl key)")
+	baseline := fs.String("baseline", "", "column `value` to compare against (default channel, else the first column)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *in == "" {
+		return usageError{errors.New("report: -in is required")}
+	}
+	fi, err := os.Stat(*in)
+	if err != nil {
+		return usageError{fmt.Errorf("report: %v", err)}
+	}
+	input, dir := *in, filepath.Dir(*in)
+	if fi.IsDir() {
+		input, dir = filepath.Join(*in, "results.txt"), *in
+	}
+	if *out == "" {
+		*out = dir
+	}
+	return render(reports.Options{Inputs: []string{input}, OutDir: *out, Col: *col, Baseline: *baseline}, stdout)
+}
+
+func render(opts reports.Options, stdout io.Writer) error {
+	s, err := reports.Generate(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, s.Text())
+	return nil
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {

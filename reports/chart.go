@@ -1,0 +1,408 @@
+package reports
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Okabe–Ito colours: distinguishable with colour-vision deficiencies.
+var palette = []color.Color{
+	color.RGBA{0, 114, 178, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 158, 115, 255},
+	color.RGBA{213, 94, 0, 255}, color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255},
+	color.RGBA{0, 0, 0, 255}, color.RGBA{240, 228, 66, 255},
+}
+
+var glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{},
+	draw.PyramidGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+
+var dashes = [][]vg.Length{{}, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
+
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// maxLegendLabel bounds the legend column to about a quarter of the chart.
+const maxLegendLabel = 28
+
+// shorten cuts s to n runes, keeping its end (the distinctive part of a
+// path or a parameter list).
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
+}
+
+// chart is one plot of a table: the metric against the varying parameter.
+type chart struct {
+	plot *plot.Plot
+	// legend is drawn beside the plot, not by plot.Draw (which would put
+	// it over the data); labels are kept to size its column.
+	legend plot.Legend
+	labels []string
+	notes  []string
+}
+
+// point is one cell drawn: x position, median and error bar, scaled.
+type point struct {
+	x, y, lo, hi float64
+	minMax       bool // the bar is min–max because there is no CI
+}
+
+// series is one line: a column, or a column and another parameter.
+type series struct {
+	label  string
+	points []point
+	hidden int // points not drawn because y <= 0 on a log axis
+}
+
+// newChart lays out the plot of t; it decides the scales, so a log scale
+// never meets a value <= 0 (gonum's LogScale panics on those).
+func newChart(t *Table) (*chart, error) {
+	c := &chart{plot: plot.New(), legend: plot.NewLegend()}
+	p := c.plot
+	title, symbol := t.Unit, t.Unit
+	for _, m := range keyMetrics {
+		if m.unit == t.Unit {
+			title, symbol = m.title, m.symbol
+		}
+	}
+
+	p.Title.Text = fmt.Sprintf("%s: %s (%s)", t.Group, title, t.Unit)
+	styleFonts(p)
+	c.legend.TextStyle.Font = font.From(sans, 10)
+	c.legend.Top, c.legend.Left = true, true
+	c.legend.Padding = vg.Points(3)
+
+	xKey := varyingKey(t.Rows)
+	xs, xLabels, numeric := xPositions(t.Rows, xKey)
+	ss, scaler := c.buildSeries(t, xs, xKey, symbol)
+
+	// X axis: log when the parameter spans about a decade.
+	xmin, xmax := slices.Min(xs), slices.Max(xs)
+	logX := numeric && spansDecades(xmin, xmax, 8)
+	if logX {
+		p.X.Scale = plot.LogScale{}
+	}
+	p.X.Tick.Marker = paramTicks(xs, xLabels)
+	p.X.Label.Text = xKey
+	if !numeric {
+		c.notes = append(c.notes, "x axis: categories in table order")
+	}
+	dodge(ss, logX, xmin, xmax, numeric)
+
+	// Y axis: log when values span two decades and all are positive;
+	// zeros are then left out and listed, since log(0) does not exist.
+	ymin, ymax, negative := yRange(ss)
+	logY := spansDecades(ymin, ymax, 100)
+	if logY {
+		c.dropNonPositive(ss, ymin)
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.TickerFunc(logTicks)
+	} else {
+		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+		if !negative {
+			p.Y.Min = 0 // linear axes start at zero so heights compare honestly
+		}
+		if ymax == 0 && !negative {
+			p.Y.Max = 1 // gonum would centre an empty range on 0, showing -1…1
+			c.notes = append(c.notes, "all values are 0")
+		}
+	}
+	p.Y.Label.Text = axisUnit(symbol, scaler)
+	if logY {
+		p.Y.Label.Text += " (log)"
+	}
+	if logX {
+		p.X.Label.Text += " (log)"
+	}
+
+	for i, s := range ss {
+		if err := c.addSeries(i, len(t.Cols), s); err != nil {
+			return nil, err
+		}
+	}
+	if len(ss) < 2 {
+		c.labels = nil // one line needs no legend; the title names it
+	}
+	c.notes = append(c.notes, barNote(t, ss))
+	// Pad the log x axis so dodged end points stay inside.
+	if logX {
+		p.X.Min, p.X.Max = xmin/1.25, xmax*1.25
+	} else if numeric {
+		pad := (xmax - xmin) * 0.05
+		p.X.Min, p.X.Max = xmin-pad, xmax+pad
+	} else {
+		p.X.Min, p.X.Max = -0.5, float64(len(xs))-0.5
+	}
+	return c, nil
+}
+
+// styleFonts uses a sans-serif face throughout, sized to stay legible
+// when the chart is shown at half width, and adds a grid.
+func styleFonts(p *plot.Plot) {
+	p.Title.TextStyle.Font = font.From(sans, 13)
+	p.Title.Padding = vg.Points(8)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = font.From(sans, 11)
+		a.Tick.Label.Font = font.From(sans, 10)
+	}
+	p.Add(plotter.NewGrid())
+}
+
+// xPositions places each row on the x axis: its parameter value when all
+// are numeric, else its index (a categorical axis).
+func xPositions(rows []*Row, key string) (xs []float64, labels []string, numeric bool) {
+	numeric = true
+	for _, r := range rows {
+		s, ok := paramValue(r.Param, key)
+		if !ok {
+			s = r.Label
+		}
+		labels = append(labels, s)
+		v, ok := ParseParam(s)
+		numeric = numeric && ok
+		xs = append(xs, v)
+	}
+	if !numeric || hasDuplicates(xs) {
+		numeric = false
+		for i := range xs {
+			xs[i] = float64(i)
+		}
+	}
+	return xs, labels, numeric
+}
+
+// hasDuplicates reports whether two rows share an x value (then the rows
+// differ in another key and a categorical axis keeps them apart).
+func hasDuplicates(xs []float64) bool {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return len(slices.Compact(s)) != len(xs)
+}
+
+// buildSeries makes one series per column, split further by any parameter
+// other than the x parameter that varies (e.g. two batch sizes).
+func (c *chart) buildSeries(t *Table, xs []float64, xKey, symbol string) ([]*series, benchunit.Scaler) {
+	// Scale by the largest center: the axis then reads 1–1000 at the top
+	// rather than showing 50000µs.
+	top := 0.0
+	for _, r := range t.Rows {
+		for _, cell := range r.Cells {
+			if cell != nil {
+				top = max(top, math.Abs(cell.Summary.Center))
+			}
+		}
+	}
+	scaler := benchunit.CommonScale([]float64{top}, benchunit.ClassOf(t.Unit))
+	if !baseUnit(symbol) && scaler.Factor < 1 {
+		scaler = benchunit.Scaler{Factor: 1} // "0.02 allocs/op" reads better than "20 m allocs/op"
+	}
+	var out []*series
+	index := map[string]*series{}
+	for j, col := range t.Cols {
+		for i, r := range t.Rows {
+			cell := r.Cells[j]
+			if cell == nil {
+				continue
+			}
+			label := col
+			if other := otherParams(r.Param, xKey, t.Rows); other != "" {
+				label += " " + other
+			}
+			s := index[label]
+			if s == nil {
+				s = &series{label: label}
+				index[label] = s
+				out = append(out, s)
+			}
+			lo, hi, minMax := errorBar(cell, t.Assumption)
+			f := scaler.Factor
+			s.points = append(s.points, point{x: xs[i], y: cell.Summary.Center / f, lo: lo / f, hi: hi / f, minMax: minMax})
+		}
+	}
+	return out, scaler
+}
+
+// otherParams names the row's parameters besides key that differ between
+// rows; parameters common to all rows are left out.
+func otherParams(ps []Param, key string, rows []*Row) string {
+	var parts []string
+	for _, p := range ps {
+		if p.Key == key {
+			continue
+		}
+		for _, r := range rows {
+			if v, _ := paramValue(r.Param, p.Key); v != p.Value {
+				parts = append(parts, p.Key+"="+p.Value)
+				break
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// errorBar is the cell's confidence interval, or its min–max when the
+// interval is unbounded (too few samples for the confidence level).
+func errorBar(c *Cell, a benchmath.Assumption) (lo, hi float64, minMax bool) {
+	lo, hi = c.Summary.Lo, c.Summary.Hi
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsNaN(lo) || math.IsNaN(hi) || a == benchmath.AssumeExact {
+		v := c.Sample.Values
+		return v[0], v[len(v)-1], true
+	}
+	return lo, hi, false
+}
+
+// dodge shifts each series slightly along x so overlapping error bars
+// stay readable; the shift is a fixed fraction of the axis.
+func dodge(ss []*series, logX bool, xmin, xmax float64, numeric bool) {
+	n := float64(len(ss))
+	for k, s := range ss {
+		off := (float64(k) - (n-1)/2) * 0.012
+		for i := range s.points {
+			pt := &s.points[i]
+			switch {
+			case logX:
+				pt.x *= math.Exp(off * math.Log(xmax/xmin))
+			case numeric:
+				pt.x += off * (xmax - xmin)
+			default:
+				pt.x += off * 4
+			}
+		}
+	}
+}
+
+// yRange is the smallest positive and the largest value of bars and
+// medians (min is 0 when none is positive), and whether any is negative.
+func yRange(ss []*series) (min, max float64, negative bool) {
+	min, max = math.Inf(1), math.Inf(-1)
+	for _, s := range ss {
+		for _, p := range s.points {
+			for _, v := range []float64{p.y, p.lo, p.hi} {
+				if v > 0 {
+					min = math.Min(min, v)
+				}
+				negative = negative || v < 0
+				max = math.Max(max, v)
+			}
+		}
+	}
+	if math.IsInf(min, 1) {
+		min = 0
+	}
+	return min, max, negative
+}
+
+// dropNonPositive removes points a log axis cannot show and clamps error
+// bars at the smallest positive value, noting both.
+func (c *chart) dropNonPositive(ss []*series, floor float64) {
+	clamped := false
+	for _, s := range ss {
+		kept := s.points[:0]
+		for _, p := range s.points {
+			if p.y <= 0 {
+				s.hidden++
+				continue
+			}
+			if p.lo <= 0 {
+				p.lo, clamped = floor, true
+			}
+			kept = append(kept, p)
+		}
+		s.points = kept
+		if s.hidden > 0 {
+			c.notes = append(c.notes, fmt.Sprintf("%s: %d point(s) with value ≤ 0 not drawn on the log axis", s.label, s.hidden))
+		}
+	}
+	if clamped {
+		c.notes = append(c.notes, "error bars reaching 0 are cut at the axis floor")
+	}
+}
+
+// addSeries draws series i as a line with markers at the medians and
+// error bars; columns get colours and markers, other parameters dashes.
+func (c *chart) addSeries(i, nCols int, s *series) error {
+	col := palette[i%nCols%len(palette)]
+	dash := dashes[(i/nCols)%len(dashes)]
+	label := shorten(s.label, maxLegendLabel)
+	if len(s.points) == 0 {
+		label += " (≤ 0, not drawn)"
+		c.legend.Add(label)
+		c.labels = append(c.labels, label)
+		return nil
+	}
+	xys := make(plotter.XYs, len(s.points))
+	errs := make(plotter.YErrors, len(s.points))
+	for k, p := range s.points {
+		xys[k] = plotter.XY{X: p.x, Y: p.y}
+		errs[k] = struct{ Low, High float64 }{p.y - p.lo, p.hi - p.y}
+	}
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return err
+	}
+	line.Color, line.Width, line.Dashes = col, vg.Points(1.5), dash
+	pts, err := plotter.NewScatter(xys)
+	if err != nil {
+		return err
+	}
+	pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: glyphs[i%len(glyphs)]}
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{xys, errs})
+	if err != nil {
+		return err
+	}
+	bars.Color, bars.Width, bars.CapWidth = col, vg.Points(1), vg.Points(6)
+	c.plot.Add(line, bars, pts)
+	c.legend.Add(label, line, pts)
+	c.labels = append(c.labels, label)
+	return nil
+}
+
+// barNote says what markers and error bars show.
+func barNote(t *Table, ss []*series) string {
+	minMax := false
+	for _, s := range ss {
+		for _, p := range s.points {
+			minMax = minMax || p.minMax
+		}
+	}
+	conf := "95%"
+	if t.Assumption == benchmath.AssumeExact {
+		return "markers: exact value; bars: min–max"
+	}
+	if minMax {
+		return "markers: median; bars: min–max (too few runs for a " + conf + " confidence interval)"
+	}
+	return "markers: median; bars: " + conf + " confidence interval of the median"
+}
+
+// baseUnit reports whether a unit symbol takes SI/IEC prefixes directly
+// ("ns/op", "MiB"); other units are counts ("allocs/op", "items/s").
+func baseUnit(symbol string) bool {
+	return symbol == "s" || strings.HasPrefix(symbol, "s/") || strings.HasPrefix(symbol, "B")
+}
+
+// axisUnit labels a scaled axis: "ns/op", "MiB" or "M items/s".
+func axisUnit(symbol string, s benchunit.Scaler) string {
+	switch {
+	case s.Prefix == "":
+		return symbol
+	case baseUnit(symbol):
+		return s.Prefix + symbol
+	}
+	return s.Prefix + " " + symbol
+}

@@ -1,0 +1,191 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func readString(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func mustContain(t *testing.T, what, doc string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(doc, s) {
+			t.Errorf("%s lacks %q", what, s)
+		}
+	}
+}
+
+// The harness's layout: DIR/results.txt and DIR/profiles/index.json.
+func harnessDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeSyntheticResults(t, filepath.Join(dir, "results.txt"))
+	writeSyntheticProfiles(t, dir)
+	return dir
+}
+
+func TestGenerateHarnessResults(t *testing.T) {
+	dir := harnessDir(t)
+	out := filepath.Join(t.TempDir(), "report")
+	s, err := Generate(Options{Inputs: []string{filepath.Join(dir, "results.txt")}, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Config.Col != "/impl" || s.Config.Baseline != "channel" {
+		t.Errorf("defaults: col %q baseline %q, want /impl and channel", s.Config.Col, s.Config.Baseline)
+	}
+	html := readString(t, s.HTML)
+
+	// Sections in the order of the issue.
+	last := -1
+	for _, id := range []string{"environment", "summary", "tables", "plots", "profiles", "warnings"} {
+		i := strings.Index(html, `<h2 id="`+id+`">`)
+		if i < 0 || i < last {
+			t.Errorf("section %s missing or out of order", id)
+		}
+		last = i
+	}
+	// Self-contained: every image inline, nothing fetched.
+	if m := regexp.MustCompile(`(?i)<(link|script)\b|src="(http|//|plots/)`).FindString(html); m != "" {
+		t.Errorf("report.html loads an external asset: %q", m)
+	}
+	if n, imgs := strings.Count(html, `<img src="data:image/png;base64,`), strings.Count(html, "<img "); n != len(s.Plots) || imgs != n {
+		t.Errorf("%d inline images of %d <img>, %d plots", n, imgs, len(s.Plots))
+	}
+
+	mustContain(t, "report.html", html,
+		"commit", "0123456789abcdef", // environment
+		"ring is fastest at every size",                       // verdict
+		"Size · sec/op", "geomean", "~ <span class=\"p\">(p=", // tables
+		"need &gt;= 6 samples for confidence interval at level 0.95", // benchstat's warnings, verbatim
+		"need &gt;= 4 samples to detect a difference at alpha level 0.05",
+		"all samples are equal",
+		"Size size=1000 pooled: sec/op CV", // noisy cell
+		"self-check: observed mean batch fill 50000.0, want 100000",
+		"timeout: cell did not finish within 2m0s",
+		"go tool pprof -http=: "+filepath.Join(dir, "profiles"), // open commands
+		"-diff_base=",
+	)
+	for _, p := range s.Plots {
+		if _, err := os.Stat(filepath.Join(out, p.SVG)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// Profiles tell the story: channel lives in the scheduler, ring in its
+	// own code.
+	for _, c := range s.Profiles.Cells {
+		if c.Group != "Size" || c.Row != "size=1000" {
+			continue
+		}
+		sched, impl := c.CPU.Category("sched").Cum, c.CPU.Category("impl").Cum
+		switch c.Col {
+		case "channel":
+			if sched < 0.2 {
+				t.Errorf("channel: scheduling share %v", sched)
+			}
+		case "ring":
+			if impl < 0.5 || sched > impl {
+				t.Errorf("ring: own code %v, scheduling %v", impl, sched)
+			}
+		}
+	}
+
+	md := readString(t, s.Markdown)
+	mustContain(t, "report.md", md,
+		"## Environment", "## Summary", "## Tables", "## Plots", "## Profiles", "## Warnings",
+		"](plots/size-sec-op.png)", "| **geomean** |", "| `size=10` |",
+		"ring is fastest at every size", "need >= 6 samples", "self-check:")
+	if len(md) > 65536 {
+		t.Errorf("report.md is %d bytes, more than a GitHub comment holds", len(md))
+	}
+	mustContain(t, "summary text", s.Text(), "report: "+s.HTML, "Size (sec/op): ring is fastest", "failed cells: 2 (1 self-check)")
+}
+
+func TestGenerateForeignFixture(t *testing.T) {
+	out := t.TempDir()
+	s, err := Generate(Options{Inputs: []string{nsxbetFixture}, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Config.Col != ".file" {
+		t.Errorf("col %q, want benchstat's default .file", s.Config.Col)
+	}
+	html := readString(t, filepath.Join(out, "report.html"))
+	mustContain(t, "report.html", html,
+		"BatcherEnqueue · sec/op", "BatcherEnqueueParallel · B/op", "batch_size=100k",
+		"229.8n ± 22%", // benchstat's own numbers for this file
+		"No profiles", "Apple M4 Pro")
+	if len(s.Profiles.Errors) > 0 || len(s.Warnings.Other) > 0 || len(s.Warnings.Syntax) > 0 {
+		t.Errorf("errors on a foreign file: %v %v %v", s.Profiles.Errors, s.Warnings.Other, s.Warnings.Syntax)
+	}
+	if len(s.Plots) != 6 {
+		t.Errorf("%d plots, want 6 (2 families × sec/op, B/op, allocs/op)", len(s.Plots))
+	}
+	mustContain(t, "report.md", readString(t, filepath.Join(out, "report.md")), "No profiles", "BatcherEnqueue")
+}
+
+func TestGenerateBaseHead(t *testing.T) {
+	base, head := harnessDir(t), harnessDir(t)
+	s, err := Generate(Options{
+		Inputs:   []string{"base=" + filepath.Join(base, "results.txt"), "head=" + filepath.Join(head, "results.txt")},
+		OutDir:   t.TempDir(),
+		Col:      ".file",
+		Baseline: "base",
+		Filter:   ".name:Size", // fewer plots: this test is about pairing
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := findTable(t, s.Tables, "Size", "sec/op")
+	if strings.Join(tb.Cols, " ") != "base head" {
+		t.Errorf("columns %q", tb.Cols)
+	}
+	// Identical runs: nothing is significant, and the verdict says so.
+	for _, r := range tb.Rows {
+		if c := r.Cells[1]; c != nil && c.Significant() {
+			t.Errorf("%s: identical samples differ: %s", r.Label, c.DeltaText())
+		}
+	}
+	if len(s.Profiles.Diffs) != 45 || s.Profiles.Diffs[0].Base != "base" {
+		t.Errorf("%d base/head profile diffs", len(s.Profiles.Diffs))
+	}
+	mustContain(t, "report.html", readString(t, s.HTML), "-col &#39;.file@(base head)&#39;", "impl=ring/size=1000")
+}
+
+func TestGenerateErrors(t *testing.T) {
+	if _, err := Generate(Options{Inputs: []string{nsxbetFixture}}); err == nil {
+		t.Error("no error without an output directory")
+	}
+	if _, err := Generate(Options{Inputs: []string{"does-not-exist.txt"}, OutDir: t.TempDir()}); err == nil {
+		t.Error("no error for a missing input")
+	}
+	if _, err := Generate(Options{Inputs: []string{nsxbetFixture}, OutDir: t.TempDir(), Col: "/x@(("}); err == nil {
+		t.Error("no error for a bad projection")
+	}
+}
+
+func TestGenerateOnlyFailures(t *testing.T) {
+	in := "goos: linux\n--- FAIL: BenchmarkSize/impl=ring/size=10\n    self-check: 3 items lost\nFAIL\n"
+	out := t.TempDir()
+	s, err := Generate(Options{Inputs: []string{writeFile(t, t.TempDir(), "r.txt", in)}, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Tables.Tables) != 0 || len(s.Warnings.SelfCheck) != 1 {
+		t.Errorf("%d tables, self-check failures %v", len(s.Tables.Tables), s.Warnings.SelfCheck)
+	}
+	mustContain(t, "report.html", readString(t, s.HTML), "No results", "self-check: 3 items lost")
+	mustContain(t, "report.md", readString(t, s.Markdown), "No results", "self-check: 3 items lost")
+}

@@ -1,0 +1,366 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// mdBudget keeps report.md under GitHub's 65536-character comment limit.
+// The sections are always written; the per-profile detail tables are
+// added while they fit and otherwise left to report.html.
+const mdBudget = 60000
+
+// markdown renders report.md: the same sections as report.html, for a
+// pull-request comment, with the plots linked as relative PNG paths.
+func (r *report) markdown(out io.Writer) error {
+	var w strings.Builder
+	groups := r.Groups()
+	var head, tail strings.Builder
+	r.mdHeader(&head)
+	r.mdSummary(&head, groups)
+	r.mdTables(&head, groups)
+	r.mdPlots(&head, groups)
+	r.mdProfileOverview(&head, groups)
+	r.mdWarnings(&tail)
+
+	details := r.mdProfileDetails(groups)
+	room := mdBudget - head.Len() - tail.Len()
+	w.WriteString(head.String())
+	omitted := 0
+	for _, d := range details {
+		if len(d) > room {
+			omitted++
+			continue
+		}
+		room -= len(d)
+		w.WriteString(d)
+	}
+	if omitted > 0 {
+		fmt.Fprintf(&w, "_%d profile detail block(s) omitted to fit a pull-request comment; see report.html._\n\n", omitted)
+	}
+	w.WriteString(tail.String())
+	_, err := io.WriteString(out, w.String())
+	return err
+}
+
+// mdCell escapes text for a Markdown table cell.
+func mdCell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+// mdCode is s as inline code, safe in a table cell.
+func mdCode(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
+}
+
+func mdRow(w *strings.Builder, cells ...string) {
+	w.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+}
+
+func mdAlign(w *strings.Builder, first string, n int, rest string) {
+	cells := []string{first}
+	for i := 0; i < n; i++ {
+		cells = append(cells, rest)
+	}
+	w.WriteString("|" + strings.Join(cells, "|") + "|\n")
+}
+
+func (r *report) mdHeader(w *strings.Builder) {
+	fmt.Fprintf(w, "# %s\n\n", r.Title)
+	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
+		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, len(r.Results.Results))
+	w.WriteString("## Environment\n\n")
+	env := r.Env()
+	mdRow(w, append([]string{"key"}, env.Inputs...)...)
+	mdAlign(w, "---", len(env.Inputs), "---")
+	for _, row := range env.Rows {
+		cells := []string{mdCode(row[0])}
+		for _, v := range row[1:] {
+			cells = append(cells, mdCell(v))
+		}
+		mdRow(w, cells...)
+	}
+	if r.HarnessInput() {
+		w.WriteString("\nIn every batchbench family one op is one item: sec/op is time per item.\n")
+	}
+	fmt.Fprintf(w, "\nThe same tables with the stock CLI:\n\n```\n%s\n```\n\n", r.BenchstatCommand())
+}
+
+func (r *report) mdSummary(w *strings.Builder, groups []groupView) {
+	w.WriteString("## Summary\n\n")
+	if b := warningBanner(&r.Warnings); b != "" {
+		fmt.Fprintf(w, "> ⚠ %s (see Warnings)\n\n", b)
+	}
+	if len(r.Verdicts) == 0 {
+		fmt.Fprintf(w, "Nothing to compare: every group has a single column (`%s`) or no unit with a known better direction.\n\n", r.Config.Col)
+		return
+	}
+	for _, g := range groups {
+		v := g.Verdict
+		if v == nil {
+			continue
+		}
+		fmt.Fprintf(w, "- **%s** (%s): %s\n", v.Group, v.Unit, v.Text)
+		for _, rv := range v.Rows {
+			fmt.Fprintf(w, "  - %s\n", rv.String(v.Unit))
+		}
+	}
+	w.WriteString("\n")
+}
+
+// warningBanner is the one-line count of the warnings a reader must see.
+func warningBanner(ws *Warnings) string {
+	var parts []string
+	if n := len(ws.SelfCheck); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d self-check failure(s)", n))
+	}
+	if n := len(ws.Failed); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed cell(s)", n))
+	}
+	if n := len(ws.Noisy); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d noisy cell(s) (CV > %.0f%%)", n, NoiseThreshold*100))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (r *report) mdTables(w *strings.Builder, groups []groupView) {
+	w.WriteString("## Tables\n\n")
+	if len(r.Tables.Tables) == 0 {
+		w.WriteString("No results: no benchmark result lines were read (see Warnings).\n\n")
+		return
+	}
+	fmt.Fprintf(w, "Each cell: median ± the 95%% confidence interval. “vs base” compares with `%s`: a percentage when significant at α = %v, “~” when not. Superscripts are benchstat's warnings.\n\n", baselineCol(r), r.Config.Alpha)
+	for _, g := range groups {
+		if len(g.Tables) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "### %s\n\n", g.Name)
+		for _, t := range g.Tables {
+			fmt.Fprintf(w, "**%s · %s**", t.Group, t.Unit)
+			if m := metricTitle(t.Unit); m != "" {
+				fmt.Fprintf(w, " — %s", m)
+			}
+			w.WriteString("\n\n")
+			hdr := []string{""}
+			for i, c := range t.Cols {
+				hdr = append(hdr, mdCell(c)+" "+t.Unit)
+				if i > 0 {
+					hdr = append(hdr, "vs base")
+				}
+			}
+			mdRow(w, hdr...)
+			mdAlign(w, "---", len(hdr)-1, "--:")
+			rows := t.Rows
+			if t.Geomean != nil {
+				rows = append(rows, *t.Geomean)
+			}
+			for _, row := range rows {
+				cells := []string{mdCode(row.Label)}
+				if row.Label == "geomean" && t.Geomean != nil {
+					cells[0] = "**geomean**"
+				}
+				for i, c := range row.Cells {
+					center := c.Center
+					if c.Range != "" {
+						center += " ± " + c.Range
+					}
+					if m := c.NoteMarks(); m != "" {
+						center += " " + m
+					}
+					cells = append(cells, mdCell(center))
+					if i > 0 {
+						d := c.Delta
+						if c.P != "" {
+							d += " (" + c.P + ")"
+						}
+						if c.Class == "better" || c.Class == "worse" {
+							d = "**" + d + "**"
+						}
+						cells = append(cells, mdCell(d))
+					}
+				}
+				mdRow(w, cells...)
+			}
+			w.WriteString("\n")
+			for i, n := range t.Notes {
+				fmt.Fprintf(w, "%s %s  \n", superscript(i+1), n)
+			}
+			for _, n := range t.Warnings {
+				fmt.Fprintf(w, "⚠ %s  \n", n)
+			}
+			w.WriteString("\n")
+		}
+	}
+}
+
+func (r *report) mdPlots(w *strings.Builder, groups []groupView) {
+	w.WriteString("## Plots\n\n")
+	any := false
+	for _, g := range groups {
+		if len(g.Plots) == 0 {
+			continue
+		}
+		any = true
+		fmt.Fprintf(w, "### %s\n\n", g.Name)
+		for _, p := range g.Plots {
+			fmt.Fprintf(w, "![%s](%s)  \n<sub>%s · [SVG](%s)</sub>\n\n", p.Title, p.PNG, strings.Join(p.Notes, " · "), p.SVG)
+		}
+	}
+	if !any {
+		w.WriteString("No plots: no group varies in a parameter.\n\n")
+	}
+}
+
+func (r *report) mdProfileOverview(w *strings.Builder, groups []groupView) {
+	w.WriteString("## Profiles\n\n")
+	if !r.HasProfiles() {
+		w.WriteString("No profiles: no profile index (profiles/index.json) was given or found next to the inputs.\n\n")
+		return
+	}
+	w.WriteString("Shares of each profile's total, flat / cum (flat: the sampled code is in the category, disjoint; cum: the category is on the stack).")
+	for _, c := range categories {
+		fmt.Fprintf(w, " **%s**: %s.", c.Name, c.Desc)
+	}
+	w.WriteString(" **other**: everything else.\n\n")
+	for _, g := range groups {
+		if len(g.Profiles) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "### %s\n\n", g.Name)
+		hdr := []string{"", "", "CPU total"}
+		for _, c := range categories {
+			hdr = append(hdr, c.Name)
+		}
+		hdr = append(hdr, "other", "heap allocated", "top allocator")
+		mdRow(w, hdr...)
+		mdAlign(w, "---", len(hdr)-1, "--:")
+		for _, p := range g.Profiles {
+			cells := []string{mdCode(p.Row), mdCell(p.Col)}
+			if s := p.CPU; s != nil {
+				cells = append(cells, s.FormatValue(s.Total))
+				for _, c := range s.Categories {
+					cells = append(cells, share2(c.Flat, c.Cum))
+				}
+				cells = append(cells, pct(s.Other))
+			} else {
+				cells = append(cells, "no CPU profile")
+				for range len(categories) + 1 {
+					cells = append(cells, "")
+				}
+			}
+			if s := p.Heap; s != nil && len(s.Flat) > 0 {
+				cells = append(cells, s.FormatValue(s.Total), mdCode(shortFunc(s.Flat[0].Func))+" "+pct(s.Flat[0].Share))
+			} else {
+				cells = append(cells, "", "")
+			}
+			mdRow(w, cells...)
+		}
+		w.WriteString("\n")
+	}
+}
+
+// mdProfileDetails renders the optional detail blocks, most useful first:
+// every group's diffs against the baseline, then per-cell top functions.
+func (r *report) mdProfileDetails(groups []groupView) []string {
+	var out []string
+	for _, g := range groups {
+		for _, d := range g.Diffs {
+			if d.CPU == nil {
+				continue
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "<details><summary>%s %s: %s vs %s (CPU)</summary>\n\n", g.Name, d.Row, d.Head, d.Base)
+			mdDiff(&b, d.CPU)
+			if d.Heap != nil {
+				b.WriteString("Heap (bytes allocated):\n\n")
+				mdDiff(&b, d.Heap)
+			}
+			b.WriteString("</details>\n\n")
+			out = append(out, b.String())
+		}
+	}
+	for _, g := range groups {
+		for _, p := range g.Profiles {
+			var b strings.Builder
+			fmt.Fprintf(&b, "<details><summary>%s %s · %s: top functions</summary>\n\n", g.Name, p.Row, p.Col)
+			for _, s := range []*ProfileSummary{p.CPU, p.Heap} {
+				if s == nil {
+					continue
+				}
+				fmt.Fprintf(&b, "%s, total %s:\n\n```\n%s\n```\n\n", s.SampleType, s.FormatValue(s.Total), s.Command)
+				mdRow(&b, "flat", "function", "cum", "function")
+				mdAlign(&b, "--:", 3, "---")
+				for i := range max(len(s.Flat), len(s.Cum)) {
+					cells := []string{"", "", "", ""}
+					if i < len(s.Flat) {
+						cells[0], cells[1] = pct(s.Flat[i].Share), mdCode(shortFunc(s.Flat[i].Func))
+					}
+					if i < len(s.Cum) {
+						cells[2], cells[3] = pct(s.Cum[i].Share), mdCode(shortFunc(s.Cum[i].Func))
+					}
+					mdRow(&b, cells...)
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("</details>\n\n")
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
+func mdDiff(w *strings.Builder, d *ProfileDiff) {
+	if d.Command != "" {
+		fmt.Fprintf(w, "```\n%s\n```\n\n", d.Command)
+	}
+	mdRow(w, "function", "base flat", "head flat", "Δ flat", "base cum", "head cum", "Δ cum")
+	mdAlign(w, "---", 6, "--:")
+	for _, f := range d.Funcs {
+		mdRow(w, mdCode(shortFunc(f.Func)), pct(f.BaseFlat), pct(f.HeadFlat), pctPoints(f.FlatChange()),
+			pct(f.BaseCum), pct(f.HeadCum), pctPoints(f.CumChange()))
+	}
+	w.WriteString("\n")
+}
+
+func (r *report) mdWarnings(w *strings.Builder) {
+	ws := &r.Warnings
+	w.WriteString("## Warnings\n\n")
+	if ws.Empty() {
+		w.WriteString("None.\n")
+		return
+	}
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "**%s**\n\n", title)
+		for _, it := range items {
+			fmt.Fprintf(w, "- %s\n", it)
+		}
+		w.WriteString("\n")
+	}
+	var sc, failed, noisy, bs []string
+	for _, f := range ws.SelfCheck {
+		sc = append(sc, mdCode(f.Benchmark)+": "+f.Reason)
+	}
+	for _, f := range ws.Failed {
+		failed = append(failed, mdCode(f.Benchmark)+": "+cmp.Or(f.Reason, "no reason given"))
+	}
+	for _, n := range ws.Noisy {
+		noisy = append(noisy, n.String())
+	}
+	for _, b := range ws.Benchstat {
+		bs = append(bs, fmt.Sprintf("%s — %d cell(s), e.g. %s", b.Text, len(b.Cells), b.Cells[0]))
+	}
+	list("Self-check failures: the cell did not run what its name claims", sc)
+	list("Failed cells", failed)
+	list(fmt.Sprintf("Noisy cells (coefficient of variation > %.0f%%)", NoiseThreshold*100), noisy)
+	list("benchstat warnings", bs)
+	list("Unparsed lines", ws.Syntax)
+	list("Other", ws.Other)
+}

@@ -1,0 +1,152 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// PlotFile is one chart written by WritePlots.
+type PlotFile struct {
+	Group, Unit string
+	Title       string
+	// PNG and SVG are slash-separated paths relative to the output
+	// directory, e.g. "plots/size-sec-op.png", as report.md links them.
+	PNG, SVG string
+	// Notes are caveats to print under the chart: scale choices, points
+	// that could not be drawn, what the error bars mean.
+	Notes []string
+}
+
+// keyMetrics are the units plotted for every group that has them, in
+// order, with a title and the symbol the scaled axis is labelled with.
+var keyMetrics = []struct{ unit, title, symbol string }{
+	{"sec/op", "time per op", "s/op"},
+	{"cpu-sec/op", "CPU time per op", "s/op"},
+	{"items/s", "throughput", "items/s"},
+	{"allocs/op", "allocations per op", "allocs/op"},
+	{"B/op", "bytes allocated per op", "B/op"},
+	{"p50-sec", "p50 latency", "s"},
+	{"p99-sec", "p99 latency", "s"},
+	{"peak-heap-B", "peak heap in use", "B"},
+}
+
+// Chart geometry: wide enough for a right-hand legend, 150 dpi PNGs.
+const (
+	chartWidth  = 7 * vg.Inch
+	chartHeight = 4 * vg.Inch
+	chartDPI    = 150
+)
+
+// WritePlots draws, for every group (benchmark family) and key metric
+// present, the metric against the group's varying parameter with one line
+// per column, the median marked and error bars from the confidence
+// interval (min–max where there is none). It writes PNG and SVG (fonts
+// embedded) into outDir/plots. Groups whose rows do not vary get no chart.
+// A group without any key metric gets a chart of its first unit.
+func WritePlots(ts *Tables, outDir string) ([]PlotFile, error) {
+	dir := filepath.Join(outDir, "plots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var out []PlotFile
+	for _, g := range ts.Groups() {
+		for _, t := range plottedTables(ts.Group(g)) {
+			if len(t.Rows) < 2 {
+				continue
+			}
+			c, err := newChart(t)
+			if err != nil {
+				return nil, fmt.Errorf("reports: plot %s %s: %w", t.Group, t.Unit, err)
+			}
+			base := slug(t.Group + "-" + t.Unit)
+			pf := PlotFile{Group: t.Group, Unit: t.Unit, Title: c.plot.Title.Text,
+				PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Notes: c.notes}
+			if err := c.writePNG(filepath.Join(outDir, pf.PNG)); err != nil {
+				return nil, err
+			}
+			if err := c.writeSVG(filepath.Join(outDir, pf.SVG)); err != nil {
+				return nil, err
+			}
+			out = append(out, pf)
+		}
+	}
+	return out, nil
+}
+
+// metricTitle describes a key metric's unit, e.g. "time per op"; "" for
+// other units.
+func metricTitle(unit string) string {
+	for _, m := range keyMetrics {
+		if m.unit == unit {
+			return m.title
+		}
+	}
+	return ""
+}
+
+func plottedTables(tables []*Table) []*Table {
+	var out []*Table
+	for _, m := range keyMetrics {
+		for _, t := range tables {
+			if t.Unit == m.unit {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 && len(tables) > 0 {
+		out = tables[:1]
+	}
+	return out
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// layout draws the plot with its legend in a column on the right, outside
+// the data area, so the legend never hides a line.
+func (c *chart) layout(dc draw.Canvas) {
+	p := c.plot
+	if len(c.labels) == 0 {
+		p.Draw(dc)
+		return
+	}
+	legendW := vg.Length(0)
+	for _, e := range c.labels {
+		legendW = max(legendW, c.legend.TextStyle.Width(e))
+	}
+	legendW += c.legend.ThumbnailWidth + vg.Points(24)
+	p.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
+	titleH := p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
+	area := draw.Crop(dc, dc.Max.X-dc.Min.X-legendW+vg.Points(8), 0, 0, -titleH-vg.Points(6))
+	c.legend.Draw(area)
+}
+
+func (c *chart) writePNG(path string) error {
+	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
+	c.layout(draw.New(img))
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
+}
+
+func (c *chart) writeSVG(path string) error {
+	svg := vgsvg.NewWith(vgsvg.UseWH(chartWidth, chartHeight), vgsvg.EmbedFonts(true))
+	c.layout(draw.New(svg))
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := svg.WriteTo(w)
+		return err
+	})
+}

@@ -1,0 +1,140 @@
+package reports
+
+import (
+	"bytes"
+	"image"
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot"
+)
+
+func TestPlotsWritten(t *testing.T) {
+	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
+	out := t.TempDir()
+	plots, err := WritePlots(ts, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Key metrics present in the fixture: Size 5, Interval 2,
+	// Concurrency 3, Memory 3.
+	if len(plots) != 13 {
+		t.Errorf("%d plots, want 13", len(plots))
+	}
+	for _, p := range plots {
+		png, err := os.ReadFile(filepath.Join(out, p.PNG))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, format, err := image.Decode(bytes.NewReader(png))
+		if err != nil || format != "png" {
+			t.Fatalf("%s: %v (%s)", p.PNG, err, format)
+		}
+		if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 400 {
+			t.Errorf("%s: %v is too small to read", p.PNG, b)
+		}
+		svg, err := os.ReadFile(filepath.Join(out, p.SVG))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("@font-face")) ||
+			!bytes.Contains(svg, []byte("data:font/ttf;charset=utf-8;base64,")) {
+			t.Errorf("%s: not an SVG with embedded fonts", p.SVG)
+		}
+		if len(p.Notes) == 0 {
+			t.Errorf("%s: no caption notes", p.PNG)
+		}
+	}
+}
+
+func TestLogAxisWithZeros(t *testing.T) {
+	// ring allocates nothing: its B/op are all 0 while the others span
+	// four decades, so the axis is logarithmic and ring's points must be
+	// left out (and said so) rather than panic in gonum's LogScale.
+	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
+	c, err := newChart(findTable(t, ts, "Size", "B/op"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.plot.Y.Label.Text, "(log)") {
+		t.Errorf("y axis %q is not logarithmic", c.plot.Y.Label.Text)
+	}
+	if !strings.Contains(strings.Join(c.notes, " "), "ring: 5 point(s) with value ≤ 0 not drawn") {
+		t.Errorf("notes %q do not mention the zeros", c.notes)
+	}
+	if err := c.writePNG(filepath.Join(t.TempDir(), "b.png")); err != nil {
+		t.Fatal(err)
+	}
+
+	// All values zero (and a narrow positive range with zeros): linear.
+	in := ""
+	for i := 0; i < 6; i++ {
+		in += "BenchmarkZ/impl=a/n=1 1 0 allocs/op\nBenchmarkZ/impl=a/n=10 1 0 allocs/op\nBenchmarkZ/impl=b/n=1 1 0 allocs/op\nBenchmarkZ/impl=b/n=10 1 2 allocs/op\n"
+	}
+	ts = mustTables(t, TableConfig{Col: "/impl"}, writeFile(t, t.TempDir(), "z.txt", in))
+	c, err = newChart(ts.Tables[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.plot.Y.Label.Text, "(log)") {
+		t.Errorf("y axis %q is logarithmic with zero values", c.plot.Y.Label.Text)
+	}
+	if err := c.writeSVG(filepath.Join(t.TempDir(), "z.svg")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(ticks []plot.Tick) []string {
+		var out []string
+		for _, tk := range ticks {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	// One decade: plot.LogTicks would label only "100"; we label 1-2-5.
+	if got := labels(logTicks(60, 600)); strings.Join(got, " ") != "100 200 500" {
+		t.Errorf("logTicks(60, 600) labels %q", got)
+	}
+	if got := labels(logTicks(1, 1e6)); strings.Join(got, " ") != "1 10 100 1000 10000 100000 1e+06" {
+		t.Errorf("logTicks(1, 1e6) labels %q", got)
+	}
+	for _, r := range [][2]float64{{0, 10}, {-1, 10}, {5, 5}, {10, 1}} {
+		if got := logTicks(r[0], r[1]); got != nil {
+			t.Errorf("logTicks(%v) = %v, want none", r, got)
+		}
+	}
+	if got := labels(linearTicks(0, 280)); strings.Join(got, " ") != "0 100 200" {
+		t.Errorf("linearTicks(0, 280) labels %q", got)
+	}
+	if got := labels(linearTicks(0, 0.3)); strings.Join(got, " ") != "0 0.1 0.2 0.3" {
+		t.Errorf("linearTicks(0, 0.3) labels %q", got)
+	}
+	if got := labels(linearTicks(0, 1)); strings.Join(got, " ") != "0 0.2 0.4 0.6 0.8 1" {
+		t.Errorf("linearTicks(0, 1) labels %q", got)
+	}
+	if got := labels(linearTicks(-50, 50)); strings.Join(got, " ") != "-40 -20 0 20 40" {
+		t.Errorf("linearTicks(-50, 50) labels %q", got)
+	}
+	if got := linearTicks(1, 1); got != nil {
+		t.Errorf("linearTicks(1, 1) = %v", got)
+	}
+	// Parameter labels are the names' own strings, thinned when crowded.
+	pt := paramTicks([]float64{10, 100, 1000}, []string{"10", "100", "1k"})
+	if got := labels([]plot.Tick(pt)); strings.Join(got, " ") != "10 100 1k" {
+		t.Errorf("paramTicks labels %q", got)
+	}
+	var pos []float64
+	var names []string
+	for i := 0; i < 30; i++ {
+		pos, names = append(pos, float64(i)), append(names, "x")
+	}
+	if got := labels([]plot.Tick(paramTicks(pos, names))); len(got) > 12 {
+		t.Errorf("%d labels for 30 crowded parameters", len(got))
+	}
+}

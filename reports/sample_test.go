@@ -1,0 +1,34 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestRenderSample renders the synthetic fixture, with real profiles, into
+// $REPORTS_SAMPLE_DIR/impl-report and the foreign nsxbet fixture into
+// $REPORTS_SAMPLE_DIR/nsx-report, for looking at the reports in a browser
+// (the inputs go to impl-input). It is skipped when that is unset.
+func TestRenderSample(t *testing.T) {
+	out := os.Getenv("REPORTS_SAMPLE_DIR")
+	if out == "" {
+		t.Skip("REPORTS_SAMPLE_DIR not set")
+	}
+	in := filepath.Join(out, "impl-input")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeSyntheticResults(t, filepath.Join(in, "results.txt"))
+	writeSyntheticProfiles(t, in)
+	for _, c := range []Options{
+		{Inputs: []string{filepath.Join(in, "results.txt")}, OutDir: filepath.Join(out, "impl-report"), Title: "batchbench (synthetic sample)"},
+		{Inputs: []string{nsxbetFixture}, OutDir: filepath.Join(out, "nsx-report"), Title: "NSXBet batcher enqueue"},
+	} {
+		s, err := Generate(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(s.Text())
+	}
+}

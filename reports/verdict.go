@@ -1,0 +1,201 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Verdict says which column wins a group (family) on its primary unit,
+// and by how much, counting only significant differences.
+type Verdict struct {
+	Group  string
+	Unit   string // the primary unit the verdict is about, e.g. "sec/op"
+	Better int    // +1 or -1, from the Unit metadata
+	// Text is one line for a terminal or a summary list, e.g.
+	// "ring is fastest at every size (-59.4% to -60.4% sec/op vs the runner-up)".
+	Text string
+	Rows []RowVerdict
+}
+
+// RowVerdict is the winner of one row: the best column by center, tested
+// against the runner-up with the unit's benchmath assumption.
+type RowVerdict struct {
+	Row              string // row label, e.g. "size=1000"
+	Winner, RunnerUp string
+	// Delta is the winner's relative difference from the runner-up,
+	// e.g. -0.6 for 60% less time.
+	Delta       float64
+	Comparison  benchmath.Comparison
+	Significant bool
+}
+
+// String is the row verdict in benchstat's terms, e.g.
+// "size=10: ring -60.11% sec/op vs channel (p=0.000 n=10)".
+func (r RowVerdict) String(unit string) string {
+	if !r.Significant {
+		return fmt.Sprintf("%s: no significant difference between %s and %s (%s)", r.Row, r.Winner, r.RunnerUp, r.Comparison)
+	}
+	return fmt.Sprintf("%s: %s %+.2f%% %s vs %s (%s)", r.Row, r.Winner, r.Delta*100, unit, r.RunnerUp, r.Comparison)
+}
+
+// primaryUnits is the order in which a group's units are considered for
+// its verdict; otherwise the first unit with a known direction is used.
+var primaryUnits = []string{"sec/op", "p99-sec", "p50-sec", "peak-heap-B", "B/op"}
+
+// Verdicts returns one verdict per group with at least two columns and a
+// unit whose better direction is known (Unit metadata or benchfmt's
+// defaults for ns/op, B/op, allocs/op, MB/s).
+func Verdicts(ts *Tables) []Verdict {
+	var out []Verdict
+	for _, g := range ts.Groups() {
+		t := primaryTable(ts.Group(g))
+		if t == nil || len(t.Cols) < 2 {
+			continue
+		}
+		v := Verdict{Group: g, Unit: t.Unit, Better: t.Better}
+		for _, row := range t.Rows {
+			if rv, ok := rowVerdict(t, row); ok {
+				v.Rows = append(v.Rows, rv)
+			}
+		}
+		v.Text = verdictText(t, v.Rows)
+		out = append(out, v)
+	}
+	return out
+}
+
+func primaryTable(tables []*Table) *Table {
+	for _, u := range primaryUnits {
+		for _, t := range tables {
+			if t.Unit == u && t.Better != 0 {
+				return t
+			}
+		}
+	}
+	for _, t := range tables {
+		if t.Better != 0 {
+			return t
+		}
+	}
+	return nil
+}
+
+func rowVerdict(t *Table, row *Row) (RowVerdict, bool) {
+	var idx []int
+	for j, c := range row.Cells {
+		if c != nil {
+			idx = append(idx, j)
+		}
+	}
+	if len(idx) < 2 {
+		return RowVerdict{}, false
+	}
+	// Best first: ascending centers when lower is better.
+	slices.SortStableFunc(idx, func(a, b int) int {
+		ca, cb := row.Cells[a].Summary.Center, row.Cells[b].Summary.Center
+		if t.Better > 0 {
+			ca, cb = cb, ca
+		}
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		}
+		return 0
+	})
+	w, r := row.Cells[idx[0]], row.Cells[idx[1]]
+	cmp := t.Assumption.Compare(r.Sample, w.Sample)
+	rv := RowVerdict{
+		Row: row.Label, Winner: t.Cols[idx[0]], RunnerUp: t.Cols[idx[1]],
+		Comparison: cmp,
+		// benchmath's own criterion, the one behind benchstat's "~".
+		Significant: cmp.FormatDelta(r.Summary.Center, w.Summary.Center) != "~" && w.Summary.Center != r.Summary.Center,
+	}
+	if r.Summary.Center != 0 {
+		rv.Delta = w.Summary.Center/r.Summary.Center - 1
+	}
+	return rv, true
+}
+
+// verdictText condenses the row verdicts into one line.
+func verdictText(t *Table, rows []RowVerdict) string {
+	what := "best " + t.Unit
+	switch {
+	case t.Better < 0 && strings.Contains(t.Unit, "sec"):
+		what = "fastest"
+	case t.Better < 0:
+		what = "lowest in " + t.Unit
+	case t.Better > 0:
+		what = "highest in " + t.Unit
+	}
+	wins := map[string][]RowVerdict{}
+	var order []string
+	var ties []string
+	for _, r := range rows {
+		if !r.Significant {
+			ties = append(ties, r.Row)
+			continue
+		}
+		if _, ok := wins[r.Winner]; !ok {
+			order = append(order, r.Winner)
+		}
+		wins[r.Winner] = append(wins[r.Winner], r)
+	}
+	if len(order) == 0 {
+		return fmt.Sprintf("no significant difference in %s anywhere", t.Unit) + powerNote(rows)
+	}
+	var parts []string
+	for _, w := range order {
+		rs := wins[w]
+		where := fmt.Sprintf("in %d of %d rows", len(rs), len(rows))
+		if len(rs) == len(rows) {
+			where = "everywhere"
+			if k := varyingKey(t.Rows); k != "" && len(rows) > 1 {
+				where = "at every " + k
+			}
+		} else if len(rs) <= 6 {
+			var names []string
+			for _, r := range rs {
+				names = append(names, r.Row)
+			}
+			where = "at " + strings.Join(names, ", ")
+		}
+		parts = append(parts, fmt.Sprintf("%s is %s %s (%s %s vs the runner-up)", w, what, where, deltaRange(rs), t.Unit))
+	}
+	text := strings.Join(parts, "; ")
+	if len(ties) > 0 {
+		text += fmt.Sprintf("; no significant winner at %s", strings.Join(ties, ", ")) + powerNote(rows)
+	}
+	return text
+}
+
+// powerNote repeats benchmath's warning when a row had too few runs to
+// show any difference, so "no difference" is not read as "equal".
+func powerNote(rows []RowVerdict) string {
+	for _, r := range rows {
+		if !r.Significant && len(r.Comparison.Warnings) > 0 {
+			return " (" + r.Comparison.Warnings[0].Error() + ")"
+		}
+	}
+	return ""
+}
+
+func deltaRange(rs []RowVerdict) string {
+	lo, hi := rs[0].Delta, rs[0].Delta
+	for _, r := range rs {
+		lo, hi = min(lo, r.Delta), max(hi, r.Delta)
+	}
+	if fmt.Sprintf("%+.1f", lo*100) == fmt.Sprintf("%+.1f", hi*100) {
+		return fmt.Sprintf("%+.1f%%", lo*100)
+	}
+	// Order the bounds by magnitude so the range reads "-59.4% to -60.4%".
+	if math.Abs(lo) > math.Abs(hi) {
+		lo, hi = hi, lo
+	}
+	return fmt.Sprintf("%+.1f%% to %+.1f%%", lo*100, hi*100)
+}

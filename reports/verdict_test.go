@@ -1,0 +1,36 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestVerdicts(t *testing.T) {
+	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
+	byGroup := map[string]Verdict{}
+	for _, v := range Verdicts(ts) {
+		byGroup[v.Group] = v
+	}
+	size := byGroup["Size"]
+	if size.Unit != "sec/op" || len(size.Rows) != 5 {
+		t.Fatalf("Size verdict %+v", size)
+	}
+	for _, r := range size.Rows {
+		if r.Winner != "ring" || !r.Significant || r.Delta > -0.55 || r.Delta < -0.65 {
+			t.Errorf("Size %s: %+v, want ring about -60%%", r.Row, r)
+		}
+	}
+	if !strings.HasPrefix(size.Text, "ring is fastest at every size") {
+		t.Errorf("Size verdict text %q", size.Text)
+	}
+	// Three runs cannot show a difference; the verdict must say why.
+	mem := byGroup["Memory"]
+	if mem.Unit != "peak-heap-B" || !strings.Contains(mem.Text, "need >= 4 samples") {
+		t.Errorf("Memory verdict %q (%s)", mem.Text, mem.Unit)
+	}
+	for _, r := range mem.Rows {
+		if r.Significant {
+			t.Errorf("Memory %s significant with n=3", r.Row)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The view types hold the display strings both renderers (HTML and
+// Markdown) print, so the two reports say exactly the same thing.
+
+type tableView struct {
+	Group, Unit string
+	Cols        []string // Cols[0] is the baseline
+	Rows        []rowView
+	Geomean     *rowView // nil with a single row, as in benchstat's text output
+	Notes       []string // footnote texts; cells refer to them by number
+	Warnings    []string // table-level warnings
+}
+
+type rowView struct {
+	Label string
+	Cells []cellView // one per column
+}
+
+type cellView struct {
+	Missing       bool
+	Center, Range string // "229.8n", "3%" (Range empty for geomeans)
+	Delta, P      string // "-6.03%" / "~", "p=0.015 n=6"; empty for the baseline
+	Class         string // "better", "worse", "same" or ""
+	Notes         []int  // footnote numbers, 1-based
+}
+
+// NoteMarks renders footnote numbers as benchstat does, e.g. "¹ ²".
+func (c cellView) NoteMarks() string {
+	var s []string
+	for _, n := range c.Notes {
+		s = append(s, superscript(n))
+	}
+	return strings.Join(s, " ")
+}
+
+func superscript(n int) string {
+	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	d := []rune(digits)
+	s := ""
+	for ; n > 0; n /= 10 {
+		s = string(d[n%10]) + s
+	}
+	return s
+}
+
+func newTableView(t *Table) tableView {
+	v := tableView{Group: t.Group, Unit: t.Unit, Cols: t.Cols, Warnings: t.Warnings}
+	notes := map[string]int{}
+	note := func(errs []error) []int {
+		var out []int
+		for _, e := range errs {
+			n, ok := notes[e.Error()]
+			if !ok {
+				v.Notes = append(v.Notes, e.Error())
+				n = len(v.Notes)
+				notes[e.Error()] = n
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	for _, row := range t.Rows {
+		rv := rowView{Label: row.Label}
+		for _, c := range row.Cells {
+			if c == nil {
+				rv.Cells = append(rv.Cells, cellView{Missing: true})
+				continue
+			}
+			cv := cellView{Center: t.CenterText(row, c), Range: c.RangeText(), Notes: note(c.Warnings())}
+			if c.HasComparison {
+				cv.Delta, cv.P = c.DeltaText(), c.PText()
+				cv.Class = deltaClass(t.Better, c)
+			}
+			rv.Cells = append(rv.Cells, cv)
+		}
+		v.Rows = append(v.Rows, rv)
+	}
+	if len(t.Rows) > 1 {
+		gv := rowView{Label: "geomean"}
+		for j, g := range t.Geomean {
+			cv := cellView{Center: g.CenterText(t.Unit), Notes: note(g.Warnings)}
+			if j > 0 {
+				cv.Delta = g.RatioText()
+			}
+			gv.Cells = append(gv.Cells, cv)
+		}
+		v.Geomean = &gv
+	}
+	return v
+}
+
+// deltaClass colours a significant change by whether it is an improvement.
+func deltaClass(better int, c *Cell) string {
+	if !c.Significant() {
+		return "same"
+	}
+	switch d := c.Summary.Center - c.Base.Summary.Center; {
+	case better == 0 || d == 0:
+		return ""
+	case (d > 0) == (better > 0):
+		return "better"
+	default:
+		return "worse"
+	}
+}
+
+// pct formats a share as a percentage with one decimal.
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+// pctPoints formats a change of share in percentage points.
+func pctPoints(f float64) string { return fmt.Sprintf("%+.1f pp", f*100) }
+
+// share2 formats a category's flat and cumulative shares, "–" for none.
+func share2(flat, cum float64) string {
+	if flat == 0 && cum == 0 {
+		return "–"
+	}
+	return pct(flat) + " / " + pct(cum)
+}

@@ -1,0 +1,156 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/aclements/go-moremath/stats"
+	"golang.org/x/perf/benchmath"
+)
+
+// NoiseThreshold is the coefficient of variation above which a cell is
+// reported as noisy.
+const NoiseThreshold = 0.05
+
+// NoisyCell is a cell whose runs vary more than NoiseThreshold.
+type NoisyCell struct {
+	Group, Row, Col string
+	Units           []NoisyUnit
+}
+
+// NoisyUnit is the spread of one unit in a noisy cell.
+type NoisyUnit struct {
+	Unit string
+	CV   float64 // standard deviation / mean
+	N    int
+}
+
+// String reads e.g. "Size size=1000 pooled: sec/op CV 8.1% (n=10)".
+func (n NoisyCell) String() string {
+	var us []string
+	for _, u := range n.Units {
+		us = append(us, fmt.Sprintf("%s CV %.1f%% (n=%d)", u.Unit, u.CV*100, u.N))
+	}
+	return fmt.Sprintf("%s %s %s: %s", n.Group, n.Row, n.Col, strings.Join(us, ", "))
+}
+
+// NoisyCells lists cells whose coefficient of variation exceeds threshold
+// in any unit, grouped by cell. Units assumed exact are skipped: benchstat
+// already warns when they vary.
+func NoisyCells(ts *Tables, threshold float64) []NoisyCell {
+	var out []NoisyCell
+	index := map[[3]string]int{}
+	for _, t := range ts.Tables {
+		if t.Assumption == benchmath.AssumeExact {
+			continue
+		}
+		for _, row := range t.Rows {
+			for j, c := range row.Cells {
+				if c == nil || len(c.Sample.Values) < 2 {
+					continue
+				}
+				s := stats.Sample{Xs: c.Sample.Values}
+				mean := s.Mean()
+				if mean == 0 {
+					continue
+				}
+				cv := s.StdDev() / math.Abs(mean)
+				if cv <= threshold {
+					continue
+				}
+				k := [3]string{t.Group, row.Label, t.Cols[j]}
+				i, ok := index[k]
+				if !ok {
+					i = len(out)
+					index[k] = i
+					out = append(out, NoisyCell{Group: k[0], Row: k[1], Col: k[2]})
+				}
+				out[i].Units = append(out[i].Units, NoisyUnit{t.Unit, cv, len(c.Sample.Values)})
+			}
+		}
+	}
+	return out
+}
+
+// BenchstatWarning is one of benchstat's warning texts with the cells it
+// applies to.
+type BenchstatWarning struct {
+	Text  string
+	Cells []string // "Group unit row col" (or "... geomean col")
+}
+
+// BenchstatWarnings collects every table warning verbatim, deduplicated
+// by text, in order of first appearance.
+func BenchstatWarnings(ts *Tables) []BenchstatWarning {
+	var out []BenchstatWarning
+	index := map[string]int{}
+	add := func(text, where string) {
+		i, ok := index[text]
+		if !ok {
+			i = len(out)
+			index[text] = i
+			out = append(out, BenchstatWarning{Text: text})
+		}
+		out[i].Cells = append(out[i].Cells, where)
+	}
+	for _, t := range ts.Tables {
+		for _, row := range t.Rows {
+			for j, c := range row.Cells {
+				if c == nil {
+					continue
+				}
+				for _, w := range c.Warnings() {
+					add(w.Error(), fmt.Sprintf("%s %s %s %s", t.Group, t.Unit, row.Label, t.Cols[j]))
+				}
+			}
+		}
+		for j, g := range t.Geomean {
+			for _, w := range g.Warnings {
+				add(w.Error(), fmt.Sprintf("%s %s geomean %s", t.Group, t.Unit, t.Cols[j]))
+			}
+		}
+		for _, w := range t.Warnings {
+			add(w, fmt.Sprintf("%s %s", t.Group, t.Unit))
+		}
+	}
+	return out
+}
+
+// Warnings is the report's warnings section.
+type Warnings struct {
+	Noisy     []NoisyCell
+	Failed    []Failure // failed cells other than self-check failures
+	SelfCheck []Failure // cells that did not run what their name claims
+	Benchstat []BenchstatWarning
+	Syntax    []string // benchfmt syntax errors
+	Other     []string // filter rejections, profile problems
+}
+
+// Empty reports whether there is nothing to warn about.
+func (w *Warnings) Empty() bool {
+	return len(w.Noisy)+len(w.Failed)+len(w.SelfCheck)+len(w.Benchstat)+len(w.Syntax)+len(w.Other) == 0
+}
+
+// Count is the number of distinct warnings.
+func (w *Warnings) Count() int {
+	return len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Other)
+}
+
+func collectWarnings(res *Results, ts *Tables) Warnings {
+	w := Warnings{
+		Noisy:     NoisyCells(ts, NoiseThreshold),
+		Benchstat: BenchstatWarnings(ts),
+		Syntax:    res.SyntaxErrors,
+		Other:     slices.Clone(ts.FilterErrors),
+	}
+	for _, f := range res.Failures {
+		if f.SelfCheck {
+			w.SelfCheck = append(w.SelfCheck, f)
+		} else {
+			w.Failed = append(w.Failed, f)
+		}
+	}
+	return w
+}
