@@ -9,13 +9,18 @@
 // batch.
 //
 // rill.Batch flushes a partial batch only on its timer or when its input
-// closes, so Join flushes by closing the current input and starting a new
-// chann and rill.Batch behind it; one forwarder drains the generations in
-// order, which keeps batches ordered and Concurrency bounded across them.
+// closes, so a relay goroutine feeds it through a channel per generation:
+// Join ends the current generation at the Join's mark and starts the next.
+// The chann itself is closed only once drained, because its close path spins
+// while it still holds items (golang-design/chann#3). One forwarder drains
+// the generations in order, which keeps batches ordered and Concurrency
+// bounded across them. The relay costs one channel hop per item more than
+// the seed.
 package channel
 
 import (
-	"sync"
+	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/destel/rill"
@@ -31,11 +36,12 @@ type Batcher[T any] struct {
 	gate *core.Gate
 	exec *core.Executor[T]
 
-	// mu is held shared by Add while it sends, and exclusively to replace or
-	// close the input, so no send ever meets a closed channel.
-	mu          sync.RWMutex
-	in          *chann.Chann[rill.Try[T]]
-	generations *chann.Chann[<-chan rill.Try[[]T]]
+	in *chann.Chann[rill.Try[T]]
+	// flushTo asks the relay to end the current generation once it has
+	// relayed this many items (Join, Close).
+	flushTo     atomic.Uint64
+	poke        chan struct{} // capacity 1
+	generations chan (<-chan rill.Try[[]T])
 	done        chan struct{}
 }
 
@@ -52,13 +58,14 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b := &Batcher[T]{
 		cfg:         cfg,
 		exec:        core.NewExecutor(cfg),
-		generations: chann.New[<-chan rill.Try[[]T]](),
+		in:          chann.New[rill.Try[T]](),
+		poke:        make(chan struct{}, 1),
+		generations: make(chan (<-chan rill.Try[[]T])),
 		done:        make(chan struct{}),
 	}
 	b.gate = b.exec.Gate
-	b.in = b.startGeneration()
-
 	batches := make(chan rill.Try[ticketed[T]])
+	go b.relay()
 	go b.forward(batches)
 	go func() {
 		defer close(b.done)
@@ -70,38 +77,64 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	return b, nil
 }
 
-func (b *Batcher[T]) startGeneration() *chann.Chann[rill.Try[T]] {
-	in := chann.New[rill.Try[T]]()
-	b.generations.In() <- rill.Batch(in.Out(), b.cfg.BatchSize, b.cfg.BatchInterval)
-	return in
+// Add implements impl.Batcher.
+func (b *Batcher[T]) Add(item T) error {
+	if _, err := b.gate.Acquire(); err != nil {
+		return err
+	}
+	b.in.In() <- rill.Try[T]{Value: item} // the chann stays open until every admitted item is relayed
+	return nil
 }
 
-// forward ticket each batch in order, generation after generation.
-func (b *Batcher[T]) forward(out chan<- rill.Try[ticketed[T]]) {
-	defer close(out)
-	for gen := range b.generations.Out() {
-		for batch := range gen {
-			t := b.exec.Progress.Dispatch(len(batch.Value))
-			out <- rill.Try[ticketed[T]]{Value: ticketed[T]{batch.Value, t}}
+// relay moves items from the chann into the current generation's rill.Batch,
+// ending the generation at every flush mark, and closes everything once all
+// admitted items are relayed after Close.
+func (b *Batcher[T]) relay() {
+	defer close(b.generations)
+	var relayed, genStart uint64
+	gen := b.startGeneration()
+	out := b.in.Out()
+	for {
+		added, closed := b.gate.State()
+		// A flush mark inside the current generation ends it there, once
+		// every item below the mark (all admitted) has been relayed.
+		if f := b.flushTo.Load(); f > genStart && relayed > genStart && relayed >= min(f, added) {
+			close(gen) // rill.Batch emits the partial batch when its input closes
+			genStart = relayed
+			if closed && relayed == added {
+				b.in.Close() // empty now, so its close path does not spin
+				return
+			}
+			gen = b.startGeneration()
+		}
+		if closed && relayed == added {
+			close(gen)
+			b.in.Close()
+			return
+		}
+		select {
+		case item := <-out:
+			gen <- item
+			relayed++
+		case <-b.poke:
 		}
 	}
 }
 
-// Add implements impl.Batcher.
-func (b *Batcher[T]) Add(item T) error {
-	for {
-		b.mu.RLock()
-		_, err := b.gate.TryAcquire()
-		if err == nil {
-			b.in.In() <- rill.Try[T]{Value: item}
-			b.mu.RUnlock()
-			return nil
+func (b *Batcher[T]) startGeneration() chan rill.Try[T] {
+	gen := make(chan rill.Try[T])
+	b.generations <- rill.Batch(gen, b.cfg.BatchSize, b.cfg.BatchInterval)
+	return gen
+}
+
+// forward tickets each batch in order, generation after generation.
+func (b *Batcher[T]) forward(out chan<- rill.Try[ticketed[T]]) {
+	defer close(out)
+	for gen := range b.generations {
+		for batch := range gen {
+			t := b.exec.Progress.Dispatch(len(batch.Value))
+			out <- rill.Try[ticketed[T]]{Value: ticketed[T]{batch.Value, t}}
 		}
-		b.mu.RUnlock()
-		if err != core.ErrFull {
-			return err
-		}
-		b.gate.AwaitRoom() // without mu: Join and Close must not wait for room
 	}
 }
 
@@ -120,35 +153,35 @@ func (b *Batcher[T]) Join(timeout time.Duration) error {
 	return b.exec.Progress.Wait(added, timeout)
 }
 
-// Flush makes rill.Batch emit its partial batch now, by ending the current
-// generation, and returns how many items had been added by then and whether
-// the Batcher is closed. It does not wait for processing.
+// Flush asks for the items added so far to be batched now, without waiting,
+// and returns how many that is and whether the Batcher is closed.
 func (b *Batcher[T]) Flush() (added uint64, closed bool) {
-	b.mu.Lock()
 	added, closed = b.gate.State()
 	if closed {
-		b.mu.Unlock()
 		return added, closed
 	}
-	var flushed *chann.Chann[rill.Try[T]]
-	if added > b.exec.Progress.Dispatched() { // otherwise rill.Batch holds nothing
-		flushed = b.in
-		b.in = b.startGeneration()
+	for {
+		f := b.flushTo.Load()
+		if f >= added || b.flushTo.CompareAndSwap(f, added) {
+			break
+		}
 	}
-	b.mu.Unlock()
-	if flushed != nil {
-		flushed.Close()
-	}
+	b.wake()
 	return added, false
+}
+
+func (b *Batcher[T]) wake() {
+	select {
+	case b.poke <- struct{}{}:
+	default:
+	}
 }
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
 	if b.gate.Close() {
-		b.mu.Lock()
-		b.in.Close()
-		b.generations.Close()
-		b.mu.Unlock()
+		b.flushTo.Store(math.MaxUint64)
+		b.wake()
 	}
 	<-b.done
 	return nil

@@ -88,17 +88,23 @@ func (b *Batcher[T]) batch() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	expired := false
+	// since is a moment before the next batch's first item arrived (zero:
+	// when it is received): its interval counts from there even when the
+	// item waited in the channel behind a long Processor call.
+	var since time.Time
 	in := b.in.Out()
 	for {
 		n := len(*buf)
 		added, closed := b.gate.State()
 		// A flush waits for every item it covers: they are admitted, so
-		// their sends are moments away.
+		// their sends are moments away. Items arrive one per iteration, so
+		// the flushed batch ends exactly at the mark.
 		flushTo := b.flushTo.Load()
 		flush := received-uint64(n) < flushTo && received >= min(flushTo, added)
 		if n == b.size || n > 0 && (expired || flush) {
 			timer.Stop()
 			expired = false
+			since = time.Now()
 			b.workers.Run(buf)
 			buf = b.buffers.Get().(*[]T)
 			continue
@@ -107,12 +113,18 @@ func (b *Batcher[T]) batch() {
 			b.buffers.Put(buf)
 			return
 		}
+		if n == 0 && len(in) == 0 {
+			since = time.Time{} // nothing waiting: the next item is timed from its receipt
+		}
 		select {
 		case item := <-in:
 			received++
 			*buf = append(*buf, item)
 			if len(*buf) == 1 {
-				timer.Reset(b.interval)
+				if since.IsZero() {
+					since = time.Now()
+				}
+				timer.Reset(b.interval - time.Since(since))
 			}
 		case <-timer.C:
 			expired = true

@@ -117,10 +117,15 @@ func (b *Batcher[T]) consume() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed, expired := false, false
+	// empty is a moment before the next batch's first item arrived: its
+	// interval counts from there even when the consumer reaches the item
+	// late, after a long Processor call.
+	empty := time.Now()
 	for {
 		head = b.collect(buf, head)
 		n := len(*buf)
 		if n == b.size || n > 0 && (expired || head-uint64(n) < b.flushTo.Load()) {
+			empty = time.Now()
 			b.workers.Run(buf)
 			buf = <-b.free
 			*buf = (*buf)[:0]
@@ -131,8 +136,10 @@ func (b *Batcher[T]) consume() {
 		if added, closed := b.gate.State(); closed && n == 0 && head == added {
 			return
 		}
-		if n > 0 && !armed {
-			timer.Reset(b.interval)
+		if n == 0 {
+			empty = time.Now()
+		} else if !armed {
+			timer.Reset(b.interval - time.Since(empty))
 			armed = true
 		}
 		// Park until the batch can be full (or, when empty, until its first
@@ -151,17 +158,25 @@ func (b *Batcher[T]) consume() {
 		}
 		select {
 		case <-b.wake:
+			if n == 0 {
+				empty = time.Now() // the producer that woke us published just now
+			}
 		case <-timer.C:
 			expired = true
 		}
 	}
 }
 
-// collect copies published items from head into buf until buf is full or the
-// next position is unpublished, and returns the new head.
+// collect copies published items from head into buf until buf is full, the
+// next position is unpublished, or a pending Join's mark is reached, and
+// returns the new head.
 func (b *Batcher[T]) collect(buf *[]T, head uint64) uint64 {
 	items := *buf
-	for len(items) < b.size {
+	end := head + uint64(b.size-len(items))
+	if f := b.flushTo.Load(); head-uint64(len(items)) < f && f < end {
+		end = f // a Join's batch ends at its mark: later items wait for the next
+	}
+	for head < end {
 		s := &b.slots[head&b.mask]
 		if s.seq.Load() != head+1 {
 			break
