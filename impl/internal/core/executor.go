@@ -21,7 +21,6 @@ type Executor[T any] struct {
 	onError func(error, []T)
 	batches atomic.Uint64
 	failed  atomic.Uint64
-
 }
 
 // NewExecutor returns an Executor for cfg with a Gate sized by

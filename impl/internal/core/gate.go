@@ -23,8 +23,8 @@ type Gate struct {
 	_ [64]byte
 	// state holds the number of admitted items, with closedBit set once
 	// closed: one word, so an admission can never slip past Close.
-	state atomic.Uint64
-	_     [56]byte
+	state    atomic.Uint64
+	_        [56]byte
 	released atomic.Uint64
 	_        [56]byte
 	waiting  atomic.Int32
