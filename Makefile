@@ -19,6 +19,12 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -count 6 ./impl/...
 
+# compare is the pre-merge gate: BASE (a git revision, or a saved results
+# directory) against the working tree. Exit status 1 means a regression.
+compare:
+	@test -n "$(BASE)" || { echo "usage: make compare BASE=<git revision or results dir> [QUICK=1]" >&2; exit 2; }
+	$(BENCHRUN) compare -base $(BASE) $(if $(QUICK),-quick) -o $(OUT)/compare
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 

@@ -10,9 +10,10 @@
 // profiling pass then runs each cell once more with the CPU profiler on and
 // writes an allocs profile, so profiling never distorts the timing numbers.
 //
-// Results go to OutDir/results.txt, rewritten atomically after every run, so
-// an interrupted or crashed harness leaves a valid file of the runs that
-// completed. Profiles go to OutDir/profiles, indexed by profiles/index.json.
+// Results go to OutDir/results.txt (OutDir/NAME/results.txt per source when
+// there are several), rewritten atomically after every run, so an
+// interrupted or crashed harness leaves a valid file of the runs that
+// completed. Profiles go to profiles/ beside it, indexed by index.json.
 package harness
 
 import (
@@ -56,8 +57,9 @@ type Options struct {
 
 // A Source is one build of the implementations.
 type Source struct {
-	// Name labels the source's results with a "source" config line; it
-	// must be set when there is more than one source.
+	// Name labels the source's results with a "source" config line and
+	// names its output directory; it must be set when there is more than
+	// one source.
 	Name    string
 	Command []string // starts a worker: an executable that calls ServeWorker
 	Commit  string   // the source's revision for the commit config line; "" reads git
@@ -72,8 +74,7 @@ const (
 
 // Result is what Run produced.
 type Result struct {
-	ResultsPath string
-	ProfileDir  string // "" without the profiling pass
+	Outputs     []Output // one per source, in order
 	Failed      []Failure
 	Interrupted bool
 	Seed        uint64
@@ -97,14 +98,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.complete(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, err
-	}
 	start := time.Now()
-	res := &Result{ResultsPath: filepath.Join(opts.OutDir, "results.txt"), Seed: opts.Seed}
-	out := newResultsFile(res.ResultsPath, opts)
-	if err := out.flush(); err != nil {
-		return nil, err
+	res := &Result{Seed: opts.Seed}
+	outs := map[string]*output{}
+	for _, src := range opts.Sources {
+		o, err := newOutput(opts, src)
+		if err != nil {
+			return nil, err
+		}
+		outs[src.Name] = o
+		res.Outputs = append(res.Outputs, o.Output)
 	}
 	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
 		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
@@ -115,15 +118,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	progress := newProgress(opts.Log, total)
 	failed := map[runKey]bool{}
-	fail := func(k runKey, reason string) error {
-		failed[k] = true
-		res.Failed = append(res.Failed, Failure{k.cell.Name(), k.source, reason})
-		progress.printf("FAIL %s: %s", k, firstLine(reason))
-		return out.fail(k, reason)
-	}
 	// each visits every cell of every source once, in the given cell order,
-	// sources alternating, skipping failed cells.
-	each := func(order []int, what string, visit func(src Source, k runKey) error) error {
+	// sources alternating, skipping failed cells and failing those whose
+	// visit fails.
+	each := func(order []int, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
 		for _, i := range order {
 			for _, src := range opts.Sources {
 				k := runKey{src.Name, opts.Cells[i]}
@@ -135,8 +133,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 					return ctx.Err()
 				}
 				progress.start(what + " " + k.String())
-				if err := visit(src, k); err != nil && ctx.Err() == nil {
-					if err := fail(k, err.Error()); err != nil {
+				if err := visit(src, outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
+					failed[k] = true
+					res.Failed = append(res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
+					progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
+					if err := outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
 						return err
 					}
 				}
@@ -148,32 +149,30 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))
 	for round := range opts.Count {
-		err := each(rng.Perm(len(opts.Cells)), fmt.Sprintf("round %d/%d", round+1, opts.Count), func(src Source, k runKey) error {
-			items := opts.items(k.cell)
-			vals, err := runWorker(ctx, opts, src, request{Cell: k.cell.Name(), Items: items, WarmupItems: max(items/8, 1)})
+		err := each(rng.Perm(len(opts.Cells)), fmt.Sprintf("round %d/%d", round+1, opts.Count), func(src Source, out *output, c scenarios.Cell) error {
+			items := opts.items(c)
+			vals, err := runWorker(ctx, opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1)})
 			if err != nil {
 				return err
 			}
-			return out.add(k, items, vals)
+			return out.results.add(c, items, vals)
 		})
 		if err != nil {
 			return finish(res, start, err, opts.Log)
 		}
 	}
 	if opts.Profile {
-		res.ProfileDir = filepath.Join(opts.OutDir, "profiles")
-		index := &ProfileIndex{}
 		order := make([]int, len(opts.Cells))
 		for i := range order {
 			order[i] = i
 		}
-		err := each(order, "profile", func(src Source, k runKey) error {
-			entry, err := profile(ctx, opts, res.ProfileDir, src, k.cell)
+		err := each(order, "profile", func(src Source, out *output, c scenarios.Cell) error {
+			entry, err := profile(ctx, opts, out.ProfileDir, src, c)
 			if err != nil {
 				return fmt.Errorf("profiling pass: %w", err)
 			}
-			index.Cells = append(index.Cells, entry)
-			return index.write(res.ProfileDir)
+			out.index.Cells = append(out.index.Cells, entry)
+			return out.index.write(out.ProfileDir)
 		})
 		if err != nil {
 			return finish(res, start, err, opts.Log)
@@ -184,6 +183,37 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return finish(res, start, ErrCellsFailed, opts.Log)
 	}
 	return finish(res, start, nil, opts.Log)
+}
+
+// Output is where one source's results went.
+type Output struct {
+	Source      string
+	ResultsPath string
+	ProfileDir  string // "" without the profiling pass
+}
+
+type output struct {
+	Output
+	results *resultsFile
+	index   ProfileIndex
+}
+
+// newOutput prepares a source's output: OutDir itself for a lone unnamed
+// source, OutDir/NAME for each of several.
+func newOutput(opts Options, src Source) (*output, error) {
+	dir := opts.OutDir
+	if src.Name != "" {
+		dir = filepath.Join(dir, src.Name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	o := &output{Output: Output{Source: src.Name, ResultsPath: filepath.Join(dir, "results.txt")}}
+	if opts.Profile {
+		o.ProfileDir = filepath.Join(dir, "profiles")
+	}
+	o.results = newResultsFile(o.ResultsPath, Environment(src, opts.Seed, opts.Count, opts.Quick), opts.Cells)
+	return o, o.results.flush()
 }
 
 func (opts *Options) complete() error {
@@ -250,7 +280,9 @@ func finish(res *Result, start time.Time, err error, log io.Writer) (*Result, er
 	res.Wall = time.Since(start)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		res.Interrupted = true
-		fmt.Fprintf(log, "\nbenchrun: interrupted; %s holds the runs that completed\n", res.ResultsPath)
+		for _, o := range res.Outputs {
+			fmt.Fprintf(log, "\nbenchrun: interrupted; %s holds the runs that completed\n", o.ResultsPath)
+		}
 	}
 	return res, err
 }

@@ -43,7 +43,7 @@ type hanging struct{}
 
 func (hanging) Add(registry.Item) error  { return nil }
 func (hanging) Len() int                 { return 0 }
-func (hanging) Join(time.Duration) error { select {} }
+func (hanging) Join(time.Duration) error { time.Sleep(24 * time.Hour); return nil } // a timer, so the runtime sees no deadlock
 func (hanging) Close() error             { return nil }
 func (hanging) Stats() impl.Stats        { return impl.Stats{} }
 
@@ -112,7 +112,7 @@ func TestFailingCellsAreReportedAndTheRunContinues(t *testing.T) {
 		t.Errorf("ring failed: %s", reasons["Size/impl=ring/size=1000"])
 	}
 
-	results, text := readResults(t, res.ResultsPath)
+	results, text := readResults(t, res.Outputs[0].ResultsPath)
 	if len(results) != 2 {
 		t.Errorf("results hold %d runs, want ring's 2", len(results))
 	}
@@ -137,7 +137,7 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, text := readResults(t, res.ResultsPath)
+	results, text := readResults(t, res.Outputs[0].ResultsPath)
 	if len(results) != 4 {
 		t.Fatalf("got %d results, want 4", len(results))
 	}
@@ -173,7 +173,7 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 		}
 	}
 
-	index, err := harness.ReadProfileIndex(res.ProfileDir)
+	index, err := harness.ReadProfileIndex(res.Outputs[0].ProfileDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 	}
 	for _, e := range index.Cells {
 		for _, p := range []string{e.CPU, e.Heap} {
-			if fi, err := os.Stat(filepath.Join(res.ProfileDir, p)); err != nil || fi.Size() == 0 {
+			if fi, err := os.Stat(filepath.Join(res.Outputs[0].ProfileDir, p)); err != nil || fi.Size() == 0 {
 				t.Errorf("profile %s: %v", p, err)
 			}
 		}
@@ -224,38 +224,5 @@ func TestInterruptLeavesValidResults(t *testing.T) {
 	got, _ := readResults(t, results)
 	if len(got) < 2 || len(got) >= 1000 {
 		t.Errorf("results hold %d runs, want the few that completed", len(got))
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "results.txt")
-	if err := harness.WriteFileAtomic(path, []byte("old\n")); err != nil {
-		t.Fatal(err)
-	}
-	if err := harness.WriteFileAtomic(path, []byte("new\n")); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "new\n" {
-		t.Errorf("content = %q, want new", data)
-	}
-	// A write that cannot complete (here: the rename target is a non-empty
-	// directory) reports an error, leaves the target alone and no debris.
-	blocked := filepath.Join(dir, "blocked")
-	if err := os.MkdirAll(filepath.Join(blocked, "keep"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := harness.WriteFileAtomic(blocked, []byte("lost\n")); err == nil {
-		t.Error("write over a non-empty directory succeeded")
-	}
-	if _, err := os.Stat(filepath.Join(blocked, "keep")); err != nil {
-		t.Errorf("failed write disturbed the target: %v", err)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "new\n" {
-		t.Errorf("content after failed write = %q, want new", data)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("directory holds %d entries, want results.txt and blocked", len(entries))
 	}
 }

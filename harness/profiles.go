@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/batchbench/batchbench/internal/atomicfile"
 )
 
 // IndexFile is the name of the profile index inside a profile directory.
@@ -31,7 +33,7 @@ func (x *ProfileIndex) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, IndexFile), append(data, '\n'))
+	return atomicfile.WriteFile(filepath.Join(dir, IndexFile), append(data, '\n'))
 }
 
 // ReadProfileIndex reads dir/index.json.

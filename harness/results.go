@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -13,44 +11,41 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchunit"
 
+	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
-// resultsFile accumulates results and rewrites the whole file atomically on
-// every change, so readers and interrupted runs only ever see a valid file.
+// resultsFile accumulates one source's results and rewrites the whole file
+// atomically on every change, so readers and interrupted runs only ever see a
+// valid file.
 type resultsFile struct {
 	path     string
-	env      map[string][]benchfmt.Config // config lines by source name
-	sources  []Source
+	env      []benchfmt.Config
 	cells    []scenarios.Cell
-	runs     map[runKey][]*benchfmt.Result // in run order
-	failures map[runKey]string
+	runs     map[scenarios.Cell][]*benchfmt.Result // in run order
+	failures map[scenarios.Cell]string
 }
 
-func newResultsFile(path string, opts Options) *resultsFile {
-	f := &resultsFile{path: path, env: map[string][]benchfmt.Config{}, sources: opts.Sources, cells: opts.Cells,
-		runs: map[runKey][]*benchfmt.Result{}, failures: map[runKey]string{}}
-	for _, s := range opts.Sources {
-		f.env[s.Name] = Environment(s, opts.Seed, opts.Count, opts.Quick)
-	}
-	return f
+func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) *resultsFile {
+	return &resultsFile{path: path, env: env, cells: cells,
+		runs: map[scenarios.Cell][]*benchfmt.Result{}, failures: map[scenarios.Cell]string{}}
 }
 
-// add records one run over items items.
-func (f *resultsFile) add(k runKey, items int, vals []value) error {
-	r := &benchfmt.Result{Config: f.env[k.source], Name: benchfmt.Name(BenchmarkName(k.cell)), Iters: items}
+// add records one run of c over items items.
+func (f *resultsFile) add(c scenarios.Cell, items int, vals []value) error {
+	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(BenchmarkName(c)), Iters: items}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}
-	f.runs[k] = append(f.runs[k], r)
+	f.runs[c] = append(f.runs[c], r)
 	return f.flush()
 }
 
-// fail marks a cell failed. Its runs are dropped: a cell that failed its
+// fail marks c failed. Its runs are dropped: a cell that failed its
 // self-check, hung or crashed has no numbers worth comparing.
-func (f *resultsFile) fail(k runKey, reason string) error {
-	f.failures[k] = reason
-	delete(f.runs, k)
+func (f *resultsFile) fail(c scenarios.Cell, reason string) error {
+	f.failures[c] = reason
+	delete(f.runs, c)
 	return f.flush()
 }
 
@@ -74,31 +69,21 @@ func (f *resultsFile) flush() error {
 	if len(f.runs) == 0 {
 		// No result carries the header yet; write it by hand so that even
 		// an empty file says where it came from.
-		for _, c := range f.env[f.sources[0].Name] {
+		for _, c := range f.env {
 			fmt.Fprintf(&buf, "%s: %s\n", c.Key, c.Value)
 		}
 	}
-	for _, s := range f.sources {
-		for _, c := range f.cells {
-			for _, r := range f.runs[runKey{s.Name, c}] {
-				if err := w.Write(r); err != nil {
-					return err
-				}
+	for _, c := range f.cells {
+		for _, r := range f.runs[c] {
+			if err := w.Write(r); err != nil {
+				return err
 			}
 		}
 	}
 	// Failures as go test prints them; benchfmt readers skip these lines.
-	for _, s := range f.sources {
-		for _, c := range f.cells {
-			reason, ok := f.failures[runKey{s.Name, c}]
-			if !ok {
-				continue
-			}
-			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s", BenchmarkName(c))
-			if s.Name != "" {
-				fmt.Fprintf(&buf, " (%s)", s.Name)
-			}
-			buf.WriteByte('\n')
+	for _, c := range f.cells {
+		if reason, ok := f.failures[c]; ok {
+			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", BenchmarkName(c))
 			for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
 				fmt.Fprintf(&buf, "    %s\n", line)
 			}
@@ -107,7 +92,7 @@ func (f *resultsFile) flush() error {
 	if len(f.failures) > 0 {
 		buf.WriteString("FAIL\n")
 	}
-	return WriteFileAtomic(f.path, buf.Bytes())
+	return atomicfile.WriteFile(f.path, buf.Bytes())
 }
 
 // unitMetadata tells benchstat which way each custom unit improves. No unit
@@ -131,28 +116,6 @@ func unitMetadata() []*benchfmt.UnitMetadata {
 		}
 	}
 	return out
-}
-
-// WriteFileAtomic writes data to a temporary file beside path and renames it
-// over path, so path always holds either the old or the new content.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // roundSignificant keeps n significant digits: more is noise, and it keeps

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/batchbench/batchbench/internal/atomicfile"
 )
 
 // Options configures Generate.
@@ -35,6 +37,8 @@ type Options struct {
 	Baseline string
 	Alpha    float64 // default 0.05
 	Title    string  // default "Benchmark report"
+	// Gate, if set, makes the report a merge gate's: see GateOptions.
+	Gate *GateOptions
 }
 
 // Summary is what Generate produced, for a CLI to print.
@@ -48,6 +52,9 @@ type Summary struct {
 	Results  *Results
 	Tables   *Tables
 	Profiles *ProfileSet
+	// Judgement is the merge gate's verdict, when Options.Gate was set.
+	Judgement *Judgement
+	gateHead  string
 }
 
 // Text is a short plain-text summary: where the report is, the verdict per
@@ -55,6 +62,9 @@ type Summary struct {
 func (s *Summary) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "report: %s\n", s.HTML)
+	if s.Judgement != nil {
+		fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(s.Judgement.Paragraph(s.Config.Baseline, s.gateHead), "**", ""))
+	}
 	for _, v := range s.Verdicts {
 		fmt.Fprintf(&b, "%s (%s): %s\n", v.Group, v.Unit, v.Text)
 	}
@@ -104,11 +114,15 @@ func Generate(opts Options) (*Summary, error) {
 		Config: ts.Config, Results: res, Tables: ts, Profiles: profs,
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
+	if opts.Gate != nil {
+		s.Judgement = Judge(ts, opts.Gate.Head, opts.Gate.Threshold)
+		s.gateHead = opts.Gate.Head
+	}
 	r := newReport(s, opts.Title, time.Now())
-	if err := writeAtomic(s.HTML, r.html); err != nil {
+	if err := atomicfile.Write(s.HTML, r.html); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(s.Markdown, r.markdown); err != nil {
+	if err := atomicfile.Write(s.Markdown, r.markdown); err != nil {
 		return nil, err
 	}
 	return s, nil

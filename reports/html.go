@@ -27,6 +27,7 @@ func (r *report) html(w io.Writer) error {
 		"ncats":       func(n int) int { return len(categories) + n },
 		"metricTitle": metricTitle,
 		"share2":      share2,
+		"bold":        boldMarkdown,
 		"firstN":      func(fs []FuncDelta, n int) []FuncDelta { return fs[:min(n, len(fs))] },
 		"cellArgs": func(i int, c cellView) any {
 			return struct {
@@ -64,4 +65,18 @@ func baselineCol(r *report) string {
 // stays available (as a tooltip in HTML).
 func shortFunc(fn string) string {
 	return strings.TrimPrefix(fn, modulePath+"/")
+}
+
+// boldMarkdown renders text whose only markup is **bold** as HTML.
+func boldMarkdown(s string) template.HTML {
+	parts := strings.Split(s, "**")
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<b>" + template.HTMLEscapeString(p) + "</b>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
 }

@@ -72,6 +72,26 @@ func mdAlign(w *strings.Builder, first string, n int, rest string) {
 
 func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "# %s\n\n", r.Title)
+	if j := r.Judgement; j != nil {
+		fmt.Fprintf(w, "%s\n\n", j.Paragraph(baselineCol(r), r.gateHead))
+		for _, b := range r.Blames(5) {
+			fmt.Fprintf(w, "- **%s**", mdCell(b.Finding.String()))
+			if len(b.Grown) > 0 {
+				w.WriteString(": CPU share grew in ")
+				for i, fd := range b.Grown {
+					if i > 0 {
+						w.WriteString(", ")
+					}
+					fmt.Fprintf(w, "%s (%s)", mdCode(fd.Func), pctPoints(fd.FlatChange()))
+				}
+			}
+			if b.Command != "" {
+				fmt.Fprintf(w, " · %s", mdCode(b.Command))
+			}
+			w.WriteString("\n")
+		}
+		w.WriteString("\n")
+	}
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, len(r.Results.Results))
 	w.WriteString("## Environment\n\n")

@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/batchbench/batchbench/internal/atomicfile"
 )
 
 // PlotFile is one chart written by WritePlots.
@@ -136,7 +138,7 @@ func (c *chart) layout(dc draw.Canvas) {
 func (c *chart) writePNG(path string) error {
 	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
 	c.layout(draw.New(img))
-	return writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})
@@ -145,7 +147,7 @@ func (c *chart) writePNG(path string) error {
 func (c *chart) writeSVG(path string) error {
 	svg := vgsvg.NewWith(vgsvg.UseWH(chartWidth, chartHeight), vgsvg.EmbedFonts(true))
 	c.layout(draw.New(svg))
-	return writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := svg.WriteTo(w)
 		return err
 	})

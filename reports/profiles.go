@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,35 +8,9 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
+
+	"github.com/batchbench/batchbench/harness"
 )
-
-// ProfileIndex is the harness's profiles/index.json.
-type ProfileIndex struct {
-	Cells []IndexCell `json:"cells"`
-}
-
-// IndexCell maps one benchmark cell to its profiles. Paths are relative to
-// the directory holding index.json; an empty path means no such profile.
-type IndexCell struct {
-	Benchmark string `json:"benchmark"` // e.g. "Size/impl=ring/size=1000"
-	Family    string `json:"family"`
-	Impl      string `json:"impl"`
-	CPU       string `json:"cpu"`
-	Heap      string `json:"heap"`
-}
-
-// ReadProfileIndex reads dir/index.json.
-func ReadProfileIndex(dir string) (*ProfileIndex, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
-	if err != nil {
-		return nil, err
-	}
-	var idx ProfileIndex
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "index.json"), err)
-	}
-	return &idx, nil
-}
 
 // CellProfiles are the summarised profiles of one benchmark cell, placed
 // where the cell sits in the tables.
@@ -96,7 +69,7 @@ func LoadProfiles(res *Results, dirs []string, cfg TableConfig) (*ProfileSet, er
 		if dir == "" || i >= len(res.Inputs) {
 			continue
 		}
-		idx, err := ReadProfileIndex(dir)
+		idx, err := harness.ReadProfileIndex(dir)
 		if err != nil {
 			set.Errors = append(set.Errors, err.Error())
 			continue
@@ -194,7 +167,7 @@ func tidyRowLabel(key string) string {
 // index.json.
 func profileDirFor(resultsPath string) string {
 	dir := filepath.Join(filepath.Dir(resultsPath), "profiles")
-	if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, harness.IndexFile)); err != nil {
 		return ""
 	}
 	return dir

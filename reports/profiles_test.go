@@ -46,20 +46,20 @@ func fakeProfile(stacks ...stack) *profile.Profile {
 }
 
 const (
-	ringPkg = modulePath + "/impl/ring."
-	chanPkg = modulePath + "/impl/channel."
-	harness = modulePath + "/harness.run"
+	ringPkg   = modulePath + "/impl/ring."
+	chanPkg   = modulePath + "/impl/channel."
+	harnessFn = modulePath + "/harness.run"
 )
 
 // ringLike spends 60% in its own code (50% of it in an inlined atomic).
 func ringLike() *profile.Profile {
 	return fakeProfile(
-		stack{[]string{"sync/atomic.(*Uint64).Add<" + ringPkg + "(*Ring).push", harness}, 50},
-		stack{[]string{ringPkg + "(*Ring).Add", harness}, 10},
+		stack{[]string{"sync/atomic.(*Uint64).Add<" + ringPkg + "(*Ring).push", harnessFn}, 50},
+		stack{[]string{ringPkg + "(*Ring).Add", harnessFn}, 10},
 		stack{[]string{"runtime.selectgo", ringPkg + "(*Ring).loop"}, 20},
 		stack{[]string{"runtime.scanobject", "runtime.gcDrain", "runtime.gcBgMarkWorker"}, 10},
 		stack{[]string{"runtime.mallocgc", "golang.design/x/chann.(*Chann[go.shape.int]).unboundedProcessing"}, 5},
-		stack{[]string{"syscall.Syscall6", harness}, 5},
+		stack{[]string{"syscall.Syscall6", harnessFn}, 5},
 	)
 }
 
@@ -67,8 +67,8 @@ func ringLike() *profile.Profile {
 func channelLike() *profile.Profile {
 	return fakeProfile(
 		stack{[]string{"runtime.selectgo", chanPkg + "(*Batcher).loop"}, 60},
-		stack{[]string{"runtime.futex", "runtime.lock2", "runtime.chansend", chanPkg + "(*Batcher).Add", harness}, 20},
-		stack{[]string{chanPkg + "(*Batcher).Add", harness}, 20},
+		stack{[]string{"runtime.futex", "runtime.lock2", "runtime.chansend", chanPkg + "(*Batcher).Add", harnessFn}, 20},
+		stack{[]string{chanPkg + "(*Batcher).Add", harnessFn}, 20},
 	)
 }
 
@@ -83,7 +83,7 @@ func TestSummarizeSyntheticProfile(t *testing.T) {
 	if f := s.Flat[0]; f.Func != "sync/atomic.(*Uint64).Add" || !near(f.Share, 0.5) {
 		t.Errorf("top flat %+v", f)
 	}
-	if f := s.Cum[0]; f.Func != harness || !near(f.Share, 0.65) {
+	if f := s.Cum[0]; f.Func != harnessFn || !near(f.Share, 0.65) {
 		t.Errorf("top cum %+v", f)
 	}
 	// Categories: the inlined atomic counts for the ring's own code.

@@ -3,10 +3,11 @@
 //
 //	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
 //	benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
+//	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] -o DIR
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
-// Exit status: 0 success, 1 a cell failed (or the run was interrupted),
-// 2 usage error.
+// Exit status: 0 success, 1 a cell failed, the run was interrupted, or
+// (compare) head regressed; 2 usage or build error.
 package main
 
 import (
@@ -31,6 +32,8 @@ import (
 const usage = `usage:
   benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
   benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
+  benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
+                   [-threshold 5%] [-alpha 0.05] [-tags TAGS] -o DIR
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 
 Run "benchrun COMMAND -h" for a command's flags.
@@ -57,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = listCmd(args[1:], stdout, stderr)
 	case "report":
 		err = reportCmd(args[1:], stdout, stderr)
+	case "compare":
+		err = compareCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -64,11 +69,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = usageError{fmt.Errorf("unknown command %q", args[0])}
 	}
 	var ue usageError
+	var be buildError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &be):
+		fmt.Fprintf(stderr, "benchrun: %v\n", err)
+		return 2
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "benchrun: %v\n(see \"benchrun help\")\n", err)
 		return 2
@@ -203,20 +212,31 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if res == nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "results: %s (%v)\n", res.ResultsPath, res.Wall.Round(time.Second))
-	if res.ProfileDir != "" {
-		fmt.Fprintf(stdout, "profiles: %s\n", res.ProfileDir)
-	}
-	for _, f := range res.Failed {
-		fmt.Fprintf(stderr, "FAILED %s: %s\n", f.Cell, f.Reason)
-	}
+	printRun(res, stdout, stderr)
 	if *report && !res.Interrupted {
 		// Failed cells are part of the report, so render it either way.
-		if rerr := render(reports.Options{Inputs: []string{res.ResultsPath}, OutDir: *out}, stdout); rerr != nil {
+		if rerr := render(reports.Options{Inputs: []string{res.Outputs[0].ResultsPath}, OutDir: *out}, stdout); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
 	return err
+}
+
+func printRun(res *harness.Result, stdout, stderr io.Writer) {
+	for _, o := range res.Outputs {
+		fmt.Fprintf(stdout, "results: %s\n", o.ResultsPath)
+		if o.ProfileDir != "" {
+			fmt.Fprintf(stdout, "profiles: %s\n", o.ProfileDir)
+		}
+	}
+	fmt.Fprintf(stdout, "wall time: %v\n", res.Wall.Round(time.Second))
+	for _, f := range res.Failed {
+		src := ""
+		if f.Source != "" {
+			src = " (" + f.Source + ")"
+		}
+		fmt.Fprintf(stderr, "FAILED %s%s: %s\n", f.Cell, src, f.Reason)
+	}
 }
 
 func reportCmd(args []string, stdout, stderr io.Writer) error {

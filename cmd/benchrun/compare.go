@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/reports"
+)
+
+// compareCmd is the merge gate: it measures base and head alternately and
+// exits 1 when head regresses a gated metric significantly and by more than
+// the threshold.
+func compareCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare", stderr)
+	var sel selection
+	sel.register(fs)
+	base := fs.String("base", "", "git `REF` to build and measure, or a results DIR saved by benchrun (required)")
+	head := fs.String("head", "", "git `REF` or results DIR (default: the working tree, uncommitted changes included)")
+	count := fs.Int("count", 10, "measured runs per cell and side (default 6 with -quick)")
+	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
+	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
+	profile := fs.Bool("profile", true, "profile both sides, for the regressed cells' profile diffs")
+	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
+	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required)")
+	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
+	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *base == "" || *out == "" {
+		return usageError{errors.New("compare: -base and -o are required")}
+	}
+	limit, err := parseThreshold(*threshold)
+	if err != nil {
+		return usageError{err}
+	}
+	if *alpha <= 0 || *alpha >= 1 {
+		return usageError{fmt.Errorf("compare: -alpha must be between 0 and 1, got %v", *alpha)}
+	}
+	if !flagSet(fs, "count") && sel.quick {
+		*count = 6
+	}
+	if *count < 1 {
+		return usageError{fmt.Errorf("compare: -count must be >= 1, got %d", *count)}
+	}
+	cells, err := sel.cells()
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	binDir, err := os.MkdirTemp("", "benchrun-compare-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(binDir)
+
+	// Each side is saved results, or a build to measure.
+	inputs := map[string]string{}
+	var builds []harness.Source
+	for _, side := range []struct{ name, spec string }{{"base", *base}, {"head", *head}} {
+		if dir, ok := savedResults(side.spec); ok {
+			inputs[side.name] = dir
+			continue
+		}
+		src, err := build(ctx, side.name, side.spec, binDir, *tags)
+		if err != nil {
+			return buildError{err}
+		}
+		builds = append(builds, src)
+	}
+	var failed []harness.Failure
+	if len(builds) > 0 {
+		res, err := harness.Run(ctx, harness.Options{
+			Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
+			OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
+		})
+		if res == nil || res.Interrupted {
+			return err
+		}
+		printRun(res, stdout, stderr)
+		for _, o := range res.Outputs {
+			inputs[o.Source] = o.ResultsPath
+		}
+		failed = res.Failed
+	}
+
+	s, err := reports.Generate(reports.Options{
+		Inputs: []string{"base=" + inputs["base"], "head=" + inputs["head"]},
+		Col:    ".file", Baseline: "base", Alpha: *alpha, OutDir: *out,
+		Title: "Merge gate: head against base",
+		Gate:  &reports.GateOptions{Head: "head", Threshold: limit},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, s.Text())
+	j := s.Judgement
+	for _, f := range j.Regressed {
+		fmt.Fprintf(stderr, "REGRESSION %s\n", f)
+	}
+	var headFailed int
+	for _, f := range failed {
+		if f.Source == "head" {
+			headFailed++ // a head cell that fails its run or self-check blocks too
+		}
+	}
+	if len(j.Regressed) > 0 || headFailed > 0 {
+		return fmt.Errorf("compare: %d regression(s), %d failed head cell(s)", len(j.Regressed), headFailed)
+	}
+	return nil
+}
+
+// buildError marks a failure to build a side: exit status 2, like usage.
+type buildError struct{ error }
+
+// savedResults reports whether spec names a directory of saved results, or a
+// results file, and returns the results file.
+func savedResults(spec string) (string, bool) {
+	fi, err := os.Stat(spec)
+	if err != nil {
+		return "", false
+	}
+	if !fi.IsDir() {
+		return spec, true
+	}
+	path := filepath.Join(spec, "results.txt")
+	_, err = os.Stat(path)
+	return path, err == nil
+}
+
+// build builds one side: a git revision in a temporary worktree, or the
+// working tree when spec is empty.
+func build(ctx context.Context, name, spec, binDir, tags string) (harness.Source, error) {
+	repo, err := harness.RepoRoot(ctx, ".")
+	if err != nil {
+		return harness.Source{}, fmt.Errorf("%s %q is neither saved results nor buildable here: %v", name, spec, err)
+	}
+	if spec == "" {
+		return harness.BuildWorkingTree(ctx, repo, name, binDir, tags)
+	}
+	return harness.BuildRevision(ctx, repo, spec, name, binDir, tags)
+}
+
+// parseThreshold reads "5%" or "0.05" as 0.05.
+func parseThreshold(s string) (float64, error) {
+	pct := strings.HasSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("compare: bad -threshold %q: want a percentage such as 5%% or a fraction such as 0.05", s)
+	}
+	if pct {
+		v /= 100
+	}
+	return v, nil
+}
