@@ -41,15 +41,21 @@ type Judgement struct {
 	Noisy []Finding
 }
 
-// Judge compares column head with the baseline column in every table of a
-// gated unit. A cell regresses when its difference is significant at the
+// Judge compares column opts.Head with the baseline column in every table of
+// a gated unit. A cell regresses when its difference is significant at the
 // tables' alpha (benchmath's test for the unit's assumption), larger than
-// threshold, and in the direction the unit calls worse.
-func Judge(ts *Tables, head string, threshold float64) *Judgement {
+// the threshold, and in the direction the unit calls worse (Unit metadata
+// better=, or benchfmt's defaults).
+func Judge(ts *Tables, opts GateOptions) *Judgement {
+	units := opts.Units
+	if units == nil {
+		units = GateUnits
+	}
+	threshold := opts.Threshold
 	j := &Judgement{Threshold: threshold, Alpha: ts.Config.Alpha}
 	for _, t := range ts.Tables {
-		col := slices.Index(t.Cols, head)
-		if col <= 0 || t.Better == 0 || !slices.Contains(GateUnits, t.Unit) {
+		col := slices.Index(t.Cols, opts.Head)
+		if col <= 0 || t.Better == 0 || !slices.Contains(units, t.Unit) {
 			continue
 		}
 		for _, row := range t.Rows {
@@ -113,8 +119,9 @@ func (j *Judgement) Paragraph(base, head string) string {
 // against the baseline, opens the report with the verdict and shows, for
 // each regressed cell, the functions whose CPU share grew.
 type GateOptions struct {
-	Head      string  // the column judged, e.g. "head"
-	Threshold float64 // smallest relative change that counts, e.g. 0.05
+	Head      string   // the column judged, e.g. "head"
+	Threshold float64  // smallest relative change that counts, e.g. 0.05
+	Units     []string // tidied units to judge; nil means GateUnits
 }
 
 // Blame is a regression with the profile evidence for it.

@@ -115,7 +115,7 @@ func Generate(opts Options) (*Summary, error) {
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
 	if opts.Gate != nil {
-		s.Judgement = Judge(ts, opts.Gate.Head, opts.Gate.Threshold)
+		s.Judgement = Judge(ts, *opts.Gate)
 		s.gateHead = opts.Gate.Head
 	}
 	r := newReport(s, opts.Title, time.Now())

@@ -2,7 +2,7 @@
 // implementations and renders reports from the results.
 //
 //	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
-//	benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
+//	benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE] [-head VALUE [-threshold 5%]]
 //	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] -o DIR
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
@@ -31,7 +31,7 @@ import (
 
 const usage = `usage:
   benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
-  benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE]
+  benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE] [-head VALUE [-threshold 5%]]
   benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
                    [-threshold 5%] [-alpha 0.05] [-tags TAGS] -o DIR
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
@@ -245,11 +245,21 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "write report.html, report.md and plots/ to `DIR` (default: the -in directory)")
 	col := fs.String("col", "", "benchproc `projection` for columns (default /impl, or .file without an impl key)")
 	baseline := fs.String("baseline", "", "column `value` to compare against (default channel, else the first column)")
+	head := fs.String("head", "", "judge column `value` against the baseline as the merge gate does; exit 1 on a regression")
+	threshold := fs.String("threshold", "5%", "with -head: smallest relative change that counts")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *in == "" {
 		return usageError{errors.New("report: -in is required")}
+	}
+	opts := reports.Options{OutDir: *out, Col: *col, Baseline: *baseline}
+	if *head != "" {
+		limit, err := parseThreshold(*threshold)
+		if err != nil {
+			return usageError{err}
+		}
+		opts.Gate = &reports.GateOptions{Head: *head, Threshold: limit}
 	}
 	fi, err := os.Stat(*in)
 	if err != nil {
@@ -259,18 +269,24 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if fi.IsDir() {
 		input, dir = filepath.Join(*in, "results.txt"), *in
 	}
-	if *out == "" {
-		*out = dir
+	opts.Inputs = []string{input}
+	if opts.OutDir == "" {
+		opts.OutDir = dir
 	}
-	return render(reports.Options{Inputs: []string{input}, OutDir: *out, Col: *col, Baseline: *baseline}, stdout)
+	return render(opts, stdout)
 }
 
+// render writes the report and prints its summary; with a gate, a
+// regression is an error.
 func render(opts reports.Options, stdout io.Writer) error {
 	s, err := reports.Generate(opts)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, s.Text())
+	if j := s.Judgement; j != nil && len(j.Regressed) > 0 {
+		return fmt.Errorf("%d regression(s): %s", len(j.Regressed), j.Regressed[0])
+	}
 	return nil
 }
 

@@ -35,4 +35,4 @@ func (b *Batcher[T]) Add(item T) error {
 }
 
 // Rounds sets the size of the slowdown.
-var Rounds = 3
+var Rounds = 6

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
+
+func TestParseThreshold(t *testing.T) {
+	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0} {
+		if got, err := parseThreshold(in); err != nil || got != want {
+			t.Errorf("parseThreshold(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "five", "-1%", "%"} {
+		if _, err := parseThreshold(bad); err == nil {
+			t.Errorf("parseThreshold(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"bogus"},
+		{"run"},
+		{"run", "-o", t.TempDir(), "-count", "0"},
+		{"run", "-o", t.TempDir(), "-impl", "nosuch"},
+		{"run", "-o", t.TempDir(), "-scenario", "("},
+		{"report"},
+		{"report", "-in", filepath.Join(t.TempDir(), "missing")},
+		{"compare", "-o", t.TempDir()},
+		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-threshold", "lots"},
+		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-alpha", "2"},
+		{"compare", "-base", "no-such-revision-anywhere", "-o", t.TempDir(), "-scenario", "Size/size=10$", "-impl", "ring"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("benchrun %q exited %d, want 2; stderr:\n%s", args, code, stderr.String())
+		} else if stderr.Len() == 0 {
+			t.Errorf("benchrun %q printed no error", args)
+		}
+	}
+}
+
+// plant is the slowdown the end-to-end test commits into ring's Add: a
+// dependent multiply chain worth about 15% at size 1000 on the reference
+// machine (the same work as impl/planted).
+const plant = `
+var plantedSink uint64
+
+// Add implements impl.Batcher.
+func (b *Batcher[T]) Add(item T) error {
+	w := plantedSink
+	for i := range uint64(6) {
+		w = w*0x9E3779B97F4A7C15 + i
+	}
+	plantedSink = w
+`
+
+// scratchRepo copies this module's files into a new git repository and
+// commits them, then commits ring with the planted slowdown on top.
+func scratchRepo(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := exec.Command("git", "-C", root, "ls-files", "-co", "--exclude-standard").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	for _, f := range strings.Fields(string(files)) {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		dst := filepath.Join(repo, f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "base")
+	ringFile := filepath.Join(repo, "impl/ring/ring.go")
+	src, err := os.ReadFile(ringFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addDecl = "\n// Add implements impl.Batcher.\nfunc (b *Batcher[T]) Add(item T) error {\n"
+	if !bytes.Contains(src, []byte(addDecl)) {
+		t.Fatal("ring.go has no Add to plant the slowdown in")
+	}
+	src = bytes.Replace(src, []byte(addDecl), []byte(plant), 1)
+	if err := os.WriteFile(ringFile, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("commit", "-qam", "ring: planted slowdown")
+	return repo
+}
+
+func benchrunIn(t *testing.T, repo string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"run", "./cmd/benchrun"}, args...)...)
+	cmd.Dir = repo
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), o.String(), e.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, o.String(), e.String()
+}
+
+// TestCompareFlagsPlantedRegression is the merge gate's acceptance test: in
+// a scratch repository whose HEAD slows ring down, compare against HEAD~1
+// exits 1 and names ring's regressed cells; HEAD against HEAD exits 0.
+func TestCompareFlagsPlantedRegression(t *testing.T) {
+	if !*e2e {
+		t.Skip("end-to-end: run with -e2e")
+	}
+	repo := scratchRepo(t)
+	code, stdout, stderr := benchrunIn(t, repo, "compare", "-base", "HEAD~1", "-head", "HEAD",
+		"-impl", "^ring$", "-scenario", "^Size", "-count", "10", "-profile=false", "-o", filepath.Join(repo, "out/planted"))
+	t.Logf("planted:\n%s", stdout)
+	if code != 1 {
+		t.Fatalf("compare HEAD~1 HEAD exited %d, want 1\n%s", code, stderr)
+	}
+	flagged := regexp.MustCompile(`(?m)^REGRESSION Size/size=\d+ sec/op`).FindAllString(stderr, -1)
+	t.Logf("flagged %d of 5 size cells in sec/op: %q", len(flagged), flagged)
+	if len(flagged) < 4 { // 90% of 5 cells, rounded down
+		t.Errorf("only %d of 5 size cells flagged\n%s", len(flagged), stderr)
+	}
+
+	code, stdout, stderr = benchrunIn(t, repo, "compare", "-base", "HEAD", "-head", "HEAD",
+		"-impl", "^ring$", "-scenario", "^Size", "-quick", "-profile=false", "-o", filepath.Join(repo, "out/aa"))
+	t.Logf("A/A:\n%s", stdout)
+	if code != 0 {
+		t.Errorf("compare HEAD HEAD exited %d, want 0\n%s", code, stderr)
+	}
+}
