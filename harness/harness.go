@@ -38,10 +38,14 @@ const Version = "0.1.0"
 
 // Options configure Run.
 type Options struct {
-	Cells   []scenarios.Cell
-	Count   int  // measured runs per cell and source
-	Quick   bool // use the families' quick item counts
-	Items   int  // items per run, overriding the workload's; 0 keeps it
+	Cells []scenarios.Cell
+	Count int  // measured runs per cell and source
+	Quick bool // use the families' quick item counts
+	Items int  // items per run, overriding the workload's; 0 keeps it
+	// RunTime is how long a closed-loop run should last at least: items
+	// are scaled up from the warm-up's rate, as go test scales b.N. 0
+	// keeps the workload's item count.
+	RunTime time.Duration
 	Profile bool // run the profiling pass
 	// ProfileTime is how long each profile records, repeating the cell's
 	// run; 0 means DefaultProfileTime.
@@ -66,10 +70,11 @@ type Source struct {
 	Dirty   bool
 }
 
-// Defaults for Options.
+// Defaults for the command line.
 const (
 	DefaultTimeout     = 2 * time.Minute
 	DefaultProfileTime = time.Second
+	DefaultRunTime     = 200 * time.Millisecond
 )
 
 // Result is what Run produced.
@@ -151,11 +156,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for round := range opts.Count {
 		err := each(rng.Perm(len(opts.Cells)), fmt.Sprintf("round %d/%d", round+1, opts.Count), func(src Source, out *output, c scenarios.Cell) error {
 			items := opts.items(c)
-			vals, err := runWorker(ctx, opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1)})
+			resp, err := runWorker(ctx, opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: opts.RunTime})
 			if err != nil {
 				return err
 			}
-			return out.results.add(c, items, vals)
+			return out.results.add(c, resp.Items, resp.Values)
 		})
 		if err != nil {
 			return finish(res, start, err, opts.Log)
@@ -309,7 +314,7 @@ func profile(ctx context.Context, opts Options, dir string, src Source, c scenar
 }
 
 // runWorker runs one request in a fresh worker process under the timeout.
-func runWorker(ctx context.Context, opts Options, src Source, req request) ([]value, error) {
+func runWorker(ctx context.Context, opts Options, src Source, req request) (*response, error) {
 	raw, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -331,7 +336,7 @@ func runWorker(ctx context.Context, opts Options, src Source, req request) ([]va
 	if resp.Error != "" {
 		return nil, errors.New(resp.Error)
 	}
-	return resp.Values, nil
+	return &resp, nil
 }
 
 func firstLine(s string) string {

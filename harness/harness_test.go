@@ -226,3 +226,24 @@ func TestInterruptLeavesValidResults(t *testing.T) {
 		t.Errorf("results hold %d runs, want the few that completed", len(got))
 	}
 }
+
+func TestRunTimeScalesClosedLoopRuns(t *testing.T) {
+	dir := t.TempDir()
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000"), cell(t, "Interval/impl=ring/interval=1ms")},
+		Count: 1, Items: 2_000, RunTime: 100 * time.Millisecond, OutDir: dir, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, _ := readResults(t, res.Outputs[0].ResultsPath)
+	for _, r := range results {
+		open := strings.HasPrefix(r.Name.String(), "Interval")
+		if open && r.Iters != 2_000 {
+			t.Errorf("%s: open-loop run scaled to %d items; its length is its schedule", r.Name, r.Iters)
+		}
+		if !open && r.Iters <= 2_000 {
+			t.Errorf("%s: %d items, want more than 2000 to last 100ms", r.Name, r.Iters)
+		}
+	}
+}

@@ -23,6 +23,10 @@ type request struct {
 	Cell        string
 	Items       int
 	WarmupItems int // a discarded run first, in the same process
+	// MinTime, for closed-loop cells, scales Items up so that the measured
+	// run lasts about this long, judged from the warm-up's rate, as go
+	// test scales b.N: short runs are noisy.
+	MinTime time.Duration
 	// CPUProfile or HeapProfile, if set, turn the request into a profiling
 	// run: runs repeat for ProfileTime, so that even a fast cell yields
 	// enough samples, and the profile goes to the path.
@@ -33,6 +37,7 @@ type request struct {
 
 // response is a worker's answer on stdout.
 type response struct {
+	Items  int     `json:",omitempty"` // items the measured run added
 	Values []value `json:",omitempty"`
 	Error  string  `json:",omitempty"`
 }
@@ -55,10 +60,10 @@ func ServeWorker() {
 	resp := response{}
 	if err := json.Unmarshal([]byte(raw), &req); err != nil {
 		resp.Error = fmt.Sprintf("bad worker request: %v", err)
-	} else if vals, err := work(req); err != nil {
+	} else if items, vals, err := work(req); err != nil {
 		resp.Error = err.Error()
 	} else {
-		resp.Values = vals
+		resp.Items, resp.Values = items, vals
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
 		os.Exit(3)
@@ -66,29 +71,34 @@ func ServeWorker() {
 	os.Exit(0)
 }
 
-func work(req request) ([]value, error) {
+func work(req request) (int, []value, error) {
 	c, err := scenarios.Parse(req.Cell)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	e, _ := registry.Lookup(c.Impl)
+	items := req.Items
 	if req.WarmupItems > 0 {
-		if _, err := scenarios.Run(c, e.New, req.WarmupItems); err != nil {
-			return nil, err // the warm-up checks itself like any run
+		warm, err := scenarios.Run(c, e.New, req.WarmupItems)
+		if err != nil {
+			return 0, nil, err // the warm-up checks itself like any run
+		}
+		if w := c.Workload(); req.MinTime > 0 && w.Rate == 0 && !w.SampleMemory && warm.Wall > 0 {
+			items = max(items, int(float64(req.WarmupItems)*req.MinTime.Seconds()/warm.Wall.Seconds()))
 		}
 	}
 	if req.CPUProfile != "" || req.HeapProfile != "" {
-		return nil, profileRuns(c, e.New, req)
+		return 0, nil, profileRuns(c, e.New, req)
 	}
-	m, err := scenarios.Run(c, e.New, req.Items)
+	m, err := scenarios.Run(c, e.New, items)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	vals := make([]value, 0, len(c.Family.Metrics))
 	for _, metric := range c.Family.Metrics {
 		vals = append(vals, value{metric.Unit, metric.Value(m)})
 	}
-	return vals, nil
+	return items, vals, nil
 }
 
 // profileRuns repeats the cell's run under the CPU profiler, or with fine

@@ -48,6 +48,9 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if !flagSet(fs, "count") && sel.quick {
 		*count = 6
 	}
+	if err := sel.finish(fs); err != nil {
+		return err
+	}
 	if *count < 1 {
 		return usageError{fmt.Errorf("compare: -count must be >= 1, got %d", *count)}
 	}
@@ -81,7 +84,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	var failed []harness.Failure
 	if len(builds) > 0 {
 		res, err := harness.Run(ctx, harness.Options{
-			Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
+			Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
 			OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
 		})
 		if res == nil || res.Interrupted {

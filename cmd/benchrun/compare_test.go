@@ -147,7 +147,7 @@ func TestCompareFlagsPlantedRegression(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("compare HEAD~1 HEAD exited %d, want 1\n%s", code, stderr)
 	}
-	flagged := regexp.MustCompile(`(?m)^REGRESSION Size/size=\d+ sec/op`).FindAllString(stderr, -1)
+	flagged := regexp.MustCompile(`(?m)^REGRESSION Size/impl=ring/size=\d+ sec/op`).FindAllString(stderr, -1)
 	t.Logf("flagged %d of 5 size cells in sec/op: %q", len(flagged), flagged)
 	if len(flagged) < 4 { // 90% of 5 cells, rounded down
 		t.Errorf("only %d of 5 size cells flagged\n%s", len(flagged), stderr)

@@ -91,12 +91,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 type selection struct {
 	impl, scenario string
 	quick          bool
+	runTime        time.Duration
 }
 
 func (s *selection) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.impl, "impl", ".", "run implementations whose name matches `REGEX`")
 	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
-	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items and count 6: a full run in about a minute")
+	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
+	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long (default 100ms with -quick)")
+}
+
+// finish applies -quick's defaults to flags the user did not set.
+func (s *selection) finish(fs *flag.FlagSet) error {
+	if !flagSet(fs, "runtime") && s.quick {
+		s.runTime = harness.DefaultRunTime / 2
+	}
+	if s.runTime < 0 {
+		return usageError{fmt.Errorf("-runtime must be >= 0, got %v", s.runTime)}
+	}
+	return nil
 }
 
 func (s *selection) cells() ([]scenarios.Cell, error) {
@@ -192,6 +205,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if !flagSet(fs, "profiletime") && sel.quick {
 		*profileTime = harness.DefaultProfileTime / 2
 	}
+	if err := sel.finish(fs); err != nil {
+		return err
+	}
 	if *count < 1 {
 		return usageError{fmt.Errorf("run: -count must be >= 1, got %d", *count)}
 	}
@@ -207,7 +223,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := harness.Run(ctx, harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
-		OutDir: *out, Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
+		RunTime: sel.runTime, OutDir: *out, Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
 	})
 	if res == nil {
 		return err
