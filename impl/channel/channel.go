@@ -19,8 +19,6 @@
 package channel
 
 import (
-	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/destel/rill"
@@ -36,11 +34,8 @@ type Batcher[T any] struct {
 	gate *core.Gate
 	exec *core.Executor[T]
 
-	in *chann.Chann[rill.Try[T]]
-	// flushTo asks the relay to end the current generation once it has
-	// relayed this many items (Join, Close).
-	flushTo     atomic.Uint64
-	poke        chan struct{} // capacity 1
+	in          *chann.Chann[rill.Try[T]]
+	flush       *core.Flush // end the current generation at the mark
 	generations chan (<-chan rill.Try[[]T])
 	done        chan struct{}
 }
@@ -59,7 +54,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		cfg:         cfg,
 		exec:        core.NewExecutor(cfg),
 		in:          chann.New[rill.Try[T]](),
-		poke:        make(chan struct{}, 1),
+		flush:       core.NewFlush(),
 		generations: make(chan (<-chan rill.Try[[]T])),
 		done:        make(chan struct{}),
 	}
@@ -98,7 +93,7 @@ func (b *Batcher[T]) relay() {
 		added, closed := b.gate.State()
 		// A flush mark inside the current generation ends it there, once
 		// every item below the mark (all admitted) has been relayed.
-		if f := b.flushTo.Load(); f > genStart && relayed > genStart && relayed >= min(f, added) {
+		if f := b.flush.Mark(); f > genStart && relayed > genStart && relayed >= min(f, added) {
 			close(gen) // rill.Batch emits the partial batch when its input closes
 			genStart = relayed
 			if closed && relayed == added {
@@ -116,7 +111,7 @@ func (b *Batcher[T]) relay() {
 		case item := <-out:
 			gen <- item
 			relayed++
-		case <-b.poke:
+		case <-b.flush.Wake():
 		}
 	}
 }
@@ -145,44 +140,21 @@ func (b *Batcher[T]) Len() int { return b.exec.Len() }
 func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
 
 // Join implements impl.Batcher.
-func (b *Batcher[T]) Join(timeout time.Duration) error {
-	added, closed := b.Flush()
-	if closed {
-		return nil
-	}
-	return b.exec.Progress.Wait(added, timeout)
-}
+func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.flush, timeout) }
 
 // Flush asks for the items added so far to be batched now, without waiting,
 // and returns how many that is and whether the Batcher is closed.
 func (b *Batcher[T]) Flush() (added uint64, closed bool) {
 	added, closed = b.gate.State()
-	if closed {
-		return added, closed
+	if !closed {
+		b.flush.Request(added)
 	}
-	for {
-		f := b.flushTo.Load()
-		if f >= added || b.flushTo.CompareAndSwap(f, added) {
-			break
-		}
-	}
-	b.wake()
-	return added, false
-}
-
-func (b *Batcher[T]) wake() {
-	select {
-	case b.poke <- struct{}{}:
-	default:
-	}
+	return added, closed
 }
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
-	if b.gate.Close() {
-		b.flushTo.Store(math.MaxUint64)
-		b.wake()
-	}
+	b.exec.Shut(b.flush)
 	<-b.done
 	return nil
 }

@@ -13,9 +13,7 @@
 package pooled
 
 import (
-	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.design/x/chann"
@@ -33,12 +31,9 @@ type Batcher[T any] struct {
 	workers  *core.Workers[T]
 	buffers  sync.Pool // of *[]T with capacity size
 
-	in *chann.Chann[T] // never closed: Close drains it by count instead
-	// flushTo asks the batching goroutine to flush once it has received
-	// this many items (Join, Close).
-	flushTo atomic.Uint64
-	poke    chan struct{} // capacity 1
-	done    chan struct{}
+	in    *chann.Chann[T] // never closed: Close drains it by count instead
+	flush *core.Flush     // flush once this many items are received
+	done  chan struct{}
 }
 
 // New returns a started pooled Batcher, or an error if cfg is invalid.
@@ -51,7 +46,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		interval: cfg.BatchInterval,
 		exec:     core.NewExecutor(cfg),
 		in:       chann.New[T](chann.Cap(cfg.QueueLimit())),
-		poke:     make(chan struct{}, 1),
+		flush:    core.NewFlush(),
 		done:     make(chan struct{}),
 	}
 	b.gate = b.exec.Gate
@@ -99,8 +94,8 @@ func (b *Batcher[T]) batch() {
 		// A flush waits for every item it covers: they are admitted, so
 		// their sends are moments away. Items arrive one per iteration, so
 		// the flushed batch ends exactly at the mark.
-		flushTo := b.flushTo.Load()
-		flush := received-uint64(n) < flushTo && received >= min(flushTo, added)
+		mark := b.flush.Mark()
+		flush := received-uint64(n) < mark && received >= min(mark, added)
 		if n == b.size || n > 0 && (expired || flush) {
 			timer.Stop()
 			expired = false
@@ -128,7 +123,7 @@ func (b *Batcher[T]) batch() {
 			}
 		case <-timer.C:
 			expired = true
-		case <-b.poke:
+		case <-b.flush.Wake():
 		}
 	}
 }
@@ -140,34 +135,11 @@ func (b *Batcher[T]) Len() int { return b.exec.Len() }
 func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
 
 // Join implements impl.Batcher.
-func (b *Batcher[T]) Join(timeout time.Duration) error {
-	added, closed := b.gate.State()
-	if closed {
-		return nil
-	}
-	for {
-		f := b.flushTo.Load()
-		if f >= added || b.flushTo.CompareAndSwap(f, added) {
-			break
-		}
-	}
-	b.wake()
-	return b.exec.Progress.Wait(added, timeout)
-}
-
-func (b *Batcher[T]) wake() {
-	select {
-	case b.poke <- struct{}{}:
-	default:
-	}
-}
+func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.flush, timeout) }
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
-	if b.gate.Close() {
-		b.flushTo.Store(math.MaxUint64)
-		b.wake()
-	}
+	b.exec.Shut(b.flush)
 	<-b.done
 	return nil
 }

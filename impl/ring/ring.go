@@ -45,14 +45,11 @@ type Batcher[T any] struct {
 	// parked consumer; noWake while the consumer runs.
 	wakeAt atomic.Uint64
 	_      [56]byte
-	// flushTo asks the consumer to flush any partial batch that holds a
-	// position below it (Join, Close).
-	flushTo atomic.Uint64
-	_       [56]byte
 
-	wake chan struct{} // capacity 1: a pending wake-up is never lost
-	free chan *[]T     // batch buffers not in use
-	done chan struct{} // closed when the consumer and workers have exited
+	flush *core.Flush
+	wake  chan struct{} // from producers; capacity 1: a pending wake-up is never lost
+	free  chan *[]T     // batch buffers not in use
+	done  chan struct{} // closed when the consumer and workers have exited
 }
 
 // New returns a started ring Batcher, or an error if cfg is invalid.
@@ -66,6 +63,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		mask:     capacity - 1,
 		size:     cfg.BatchSize,
 		interval: cfg.BatchInterval,
+		flush:    core.NewFlush(),
 		wake:     make(chan struct{}, 1),
 		free:     make(chan *[]T, cfg.Workers()+1),
 		done:     make(chan struct{}),
@@ -124,7 +122,7 @@ func (b *Batcher[T]) consume() {
 	for {
 		head = b.collect(buf, head)
 		n := len(*buf)
-		if n == b.size || n > 0 && (expired || head-uint64(n) < b.flushTo.Load()) {
+		if n == b.size || n > 0 && (expired || head-uint64(n) < b.flush.Mark()) {
 			empty = time.Now()
 			b.workers.Run(buf)
 			buf = <-b.free
@@ -161,6 +159,7 @@ func (b *Batcher[T]) consume() {
 			if n == 0 {
 				empty = time.Now() // the producer that woke us published just now
 			}
+		case <-b.flush.Wake():
 		case <-timer.C:
 			expired = true
 		}
@@ -173,7 +172,7 @@ func (b *Batcher[T]) consume() {
 func (b *Batcher[T]) collect(buf *[]T, head uint64) uint64 {
 	items := *buf
 	end := head + uint64(b.size-len(items))
-	if f := b.flushTo.Load(); head-uint64(len(items)) < f && f < end {
+	if f := b.flush.Mark(); head-uint64(len(items)) < f && f < end {
 		end = f // a Join's batch ends at its mark: later items wait for the next
 	}
 	for head < end {
@@ -195,27 +194,11 @@ func (b *Batcher[T]) Len() int { return b.exec.Len() }
 func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
 
 // Join implements impl.Batcher.
-func (b *Batcher[T]) Join(timeout time.Duration) error {
-	added, closed := b.gate.State()
-	if closed {
-		return nil
-	}
-	for {
-		f := b.flushTo.Load()
-		if f >= added || b.flushTo.CompareAndSwap(f, added) {
-			break
-		}
-	}
-	b.poke()
-	return b.exec.Progress.Wait(added, timeout)
-}
+func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.flush, timeout) }
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
-	if b.gate.Close() {
-		b.flushTo.Store(noWake)
-		b.poke()
-	}
+	b.exec.Shut(b.flush)
 	<-b.done
 	return nil
 }
