@@ -127,11 +127,13 @@ type GateOptions struct {
 // Blame is a regression with the profile evidence for it.
 type Blame struct {
 	Finding
-	Grown   []FuncDelta // functions whose flat CPU share grew most, head against base
-	Command string      // opens the CPU profile difference in pprof
+	Profile string      // "CPU", or "allocation" for B/op and allocs/op
+	Grown   []FuncDelta // functions whose flat share grew most, head against base
+	Command string      // opens the profile difference in pprof
 }
 
-// Blames pairs each regression with the CPU profile difference of its cell,
+// Blames pairs each regression with the profile difference of its cell (the
+// allocation profile for allocation metrics, the CPU profile otherwise),
 // keeping the n functions whose share grew most.
 func (s *Summary) Blames(n int) []Blame {
 	if s.Judgement == nil {
@@ -139,13 +141,17 @@ func (s *Summary) Blames(n int) []Blame {
 	}
 	var out []Blame
 	for _, f := range s.Judgement.Regressed {
-		b := Blame{Finding: f}
+		b := Blame{Finding: f, Profile: "CPU"}
 		for _, d := range s.Profiles.Diffs {
-			if d.Group != f.Group || d.Row != f.Row || d.Head != s.gateHead || d.CPU == nil {
+			diff := d.CPU
+			if f.Unit == "B/op" || f.Unit == "allocs/op" {
+				b.Profile, diff = "allocation", d.Heap
+			}
+			if d.Group != f.Group || d.Row != f.Row || d.Head != s.gateHead || diff == nil {
 				continue
 			}
-			b.Command = d.CPU.Command
-			for _, fd := range d.CPU.Funcs {
+			b.Command = diff.Command
+			for _, fd := range diff.Funcs {
 				if fd.FlatChange() > 0 && len(b.Grown) < n {
 					b.Grown = append(b.Grown, fd)
 				}

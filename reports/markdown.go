@@ -77,7 +77,7 @@ func (r *report) mdHeader(w *strings.Builder) {
 		for _, b := range r.Blames(5) {
 			fmt.Fprintf(w, "- **%s**", mdCell(b.Finding.String()))
 			if len(b.Grown) > 0 {
-				w.WriteString(": CPU share grew in ")
+				fmt.Fprintf(w, ": %s share grew in ", b.Profile)
 				for i, fd := range b.Grown {
 					if i > 0 {
 						w.WriteString(", ")
