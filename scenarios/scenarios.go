@@ -177,7 +177,7 @@ var Memory = Family{
 	Key:      "backlog",
 	Measures: "memory held by a backlog: slow processor (1ms per batch of 1000), MaxQueueSize = backlog, 4 producers",
 	Grid:     []Param{count(10_000), count(100_000)},
-	Quick:    []Param{count(10_000)},
+	Quick:    []Param{count(10_000), count(100_000)},
 	Metrics: []Metric{
 		{"peak-heap-B", Lower, func(m *Measurement) float64 { return float64(m.PeakHeap) }},
 		bytesPerOp, allocsOp,
