@@ -19,15 +19,7 @@ func testJoinNoCPU(t *testing.T, newBatcher registry.Factory) {
 	// the runtime's own housekeeping.
 	const maxCPU = 60 * time.Millisecond
 	requireQuiet(t)
-	held := newGate()
-	entered := make(chan struct{}, 1)
-	rec := newRecorder(10)
-	b := start(t, newBatcher, config(10, func(batch []Item) error {
-		rec.process(batch)
-		signal(entered)
-		held.wait()
-		return nil
-	}), held)
+	b, held, entered, rec := startStuck(t, newBatcher)
 	// A backlog queued behind the stuck batch, as in a real stall.
 	add(t, b, seq(0, 200)...)
 	receive(t, entered, "the first batch")
@@ -186,15 +178,7 @@ func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
 		rec.checkExactlyOnce(t, seq(0, 25))
 	})
 	t.Run("DuringClose", func(t *testing.T) {
-		held := newGate()
-		entered := make(chan struct{}, 1)
-		rec := newRecorder(10)
-		b := start(t, newBatcher, config(10, func(batch []Item) error {
-			rec.process(batch)
-			signal(entered)
-			held.wait()
-			return nil
-		}), held)
+		b, held, entered, rec := startStuck(t, newBatcher)
 		add(t, b, seq(0, 25)...)
 		receive(t, entered, "the first batch")
 		joined := make(chan error, 1)
@@ -211,4 +195,20 @@ func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
 		}
 		rec.checkExactlyOnce(t, seq(0, 25))
 	})
+}
+
+// startStuck starts a batcher of size 10 whose Processor records each batch,
+// signals entered and then waits until held opens.
+func startStuck(t *testing.T, newBatcher registry.Factory) (b batcher, held *gate, entered chan struct{}, rec *recorder) {
+	t.Helper()
+	held = newGate()
+	entered = make(chan struct{}, 1)
+	rec = newRecorder(10)
+	b = start(t, newBatcher, config(10, func(batch []Item) error {
+		rec.process(batch)
+		signal(entered)
+		held.wait()
+		return nil
+	}), held)
+	return b, held, entered, rec
 }
