@@ -91,6 +91,11 @@ func Generate(opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(res.Results) == 0 && len(res.Failures) == 0 {
+		// A run whose every cell failed still deserves a report; a file
+		// with neither results nor failures is not benchmark output.
+		return nil, fmt.Errorf("reports: no benchmark results or failures in %s", strings.Join(opts.Inputs, ", "))
+	}
 	cfg := opts.TableConfig(res)
 	ts, err := BuildTables(res, cfg)
 	if err != nil {

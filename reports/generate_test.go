@@ -189,3 +189,18 @@ func TestGenerateOnlyFailures(t *testing.T) {
 	mustContain(t, "report.html", readString(t, s.HTML), "No results", "self-check: 3 items lost")
 	mustContain(t, "report.md", readString(t, s.Markdown), "No results", "self-check: 3 items lost")
 }
+
+func TestGenerateRefusesInputWithoutResults(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(path, []byte("just some notes\nPASS\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Generate(Options{Inputs: []string{path}, OutDir: filepath.Join(dir, "out")})
+	if err == nil || !strings.Contains(err.Error(), "no benchmark results") {
+		t.Fatalf("Generate = %v, want a no-results error", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "report.html")); err == nil {
+		t.Error("a report was written for an input without results")
+	}
+}
