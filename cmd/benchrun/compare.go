@@ -13,6 +13,7 @@ import (
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/reports"
+	"github.com/batchbench/batchbench/scenarios"
 )
 
 // compareCmd is the merge gate: it measures base and head alternately and
@@ -28,6 +29,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
 	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
 	profile := fs.Bool("profile", true, "profile both sides, for the regressed cells' profile diffs")
+	confirm := fs.Bool("confirm", true, "rerun regressed cells as many times again and judge them on all their runs")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
 	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
@@ -68,11 +70,11 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(binDir)
 
 	// Each side is saved results, or a build to measure.
-	inputs := map[string]string{}
+	inputs := map[string][]string{}
 	var builds []harness.Source
 	for _, side := range []struct{ name, spec string }{{"base", *base}, {"head", *head}} {
-		if dir, ok := savedResults(side.spec); ok {
-			inputs[side.name] = dir
+		if path, ok := savedResults(side.spec); ok {
+			inputs[side.name] = []string{path}
 			continue
 		}
 		src, err := build(ctx, side.name, side.spec, binDir, *tags)
@@ -81,27 +83,50 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		builds = append(builds, src)
 	}
+	gate := reports.GateOptions{Head: "head", Threshold: limit}
+	opts := harness.Options{
+		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
+		OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
+	}
 	var failed []harness.Failure
-	if len(builds) > 0 {
-		res, err := harness.Run(ctx, harness.Options{
-			Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
-			OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
-		})
+	measure := func(opts harness.Options) error {
+		res, err := harness.Run(ctx, opts)
 		if res == nil || res.Interrupted {
 			return err
 		}
 		printRun(res, stdout, stderr)
 		for _, o := range res.Outputs {
-			inputs[o.Source] = o.ResultsPath
+			inputs[o.Source] = append(inputs[o.Source], o.ResultsPath)
 		}
-		failed = res.Failed
+		failed = append(failed, res.Failed...)
+		return nil
+	}
+	if len(builds) > 0 {
+		if err := measure(opts); err != nil {
+			return err
+		}
+	}
+	// A fluke rarely survives fresh runs: rerun the regressed cells, A B A B
+	// again, and judge them on all their runs. Both sides must be builds.
+	if *confirm && len(builds) == 2 {
+		regressed, err := regressedCells(labelled(inputs), *alpha, gate)
+		if err != nil {
+			return err
+		}
+		if len(regressed) > 0 {
+			fmt.Fprintf(stderr, "benchrun: confirming %d regressed cell(s) with %d more runs per side\n", len(regressed), *count)
+			opts.Cells, opts.Profile, opts.OutDir, opts.Seed = regressed, false, filepath.Join(*out, "confirm"), 0
+			if err := measure(opts); err != nil {
+				return err
+			}
+		}
 	}
 
 	s, err := reports.Generate(reports.Options{
-		Inputs: []string{"base=" + inputs["base"], "head=" + inputs["head"]},
+		Inputs: labelled(inputs),
 		Col:    ".file", Baseline: "base", Alpha: *alpha, OutDir: *out,
 		Title: "Merge gate: head against base",
-		Gate:  &reports.GateOptions{Head: "head", Threshold: limit},
+		Gate:  &gate,
 	})
 	if err != nil {
 		return err
@@ -121,6 +146,45 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("compare: %d regression(s), %d failed head cell(s)", len(j.Regressed), headFailed)
 	}
 	return nil
+}
+
+// labelled lists every results file as "side=path"; files of one side share
+// its label, so the report pools their runs in one column.
+func labelled(inputs map[string][]string) []string {
+	var out []string
+	for _, side := range []string{"base", "head"} {
+		for _, path := range inputs[side] {
+			out = append(out, side+"="+path)
+		}
+	}
+	return out
+}
+
+// regressedCells judges the inputs as the final report will and returns the
+// cells with at least one regression.
+func regressedCells(inputs []string, alpha float64, gate reports.GateOptions) ([]scenarios.Cell, error) {
+	res, err := reports.LoadResults(inputs...)
+	if err != nil {
+		return nil, err
+	}
+	opts := reports.Options{Col: ".file", Baseline: "base", Alpha: alpha}
+	ts, err := reports.BuildTables(res, opts.TableConfig(res))
+	if err != nil {
+		return nil, err
+	}
+	var cells []scenarios.Cell
+	seen := map[string]bool{}
+	for _, f := range reports.Judge(ts, gate).Regressed {
+		name := f.Group + "/" + f.Row
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if c, err := scenarios.Parse(name); err == nil {
+			cells = append(cells, c)
+		}
+	}
+	return cells, nil
 }
 
 // buildError marks a failure to build a side: exit status 2, like usage.
