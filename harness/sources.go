@@ -61,7 +61,10 @@ func build(ctx context.Context, dir, name, binDir, tags string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	args := []string{"build", "-o", bin}
+	// -trimpath and no VCS stamp: the same source builds the same binary
+	// wherever its tree lies, so an A/A comparison compares like with like
+	// instead of two code layouts.
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-o", bin}
 	if tags != "" {
 		args = append(args, "-tags", tags)
 	}
