@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports"
 )
 
 var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
@@ -158,5 +162,33 @@ func TestCompareFlagsPlantedRegression(t *testing.T) {
 	t.Logf("A/A:\n%s", stdout)
 	if code != 0 {
 		t.Errorf("compare HEAD HEAD exited %d, want 0\n%s", code, stderr)
+	}
+}
+
+func TestRegressedCellsNamesCellsToConfirm(t *testing.T) {
+	dir := t.TempDir()
+	write := func(side string, ringNs float64) string {
+		var b strings.Builder
+		for i := range 10 {
+			jitter := float64(i%3) * 0.1
+			b.WriteString(fmt.Sprintf("BenchmarkSize/impl=ring/size=1000-2 1000 %g ns/op\n", ringNs+jitter))
+			b.WriteString(fmt.Sprintf("BenchmarkSize/impl=pooled/size=1000-2 1000 %g ns/op\n", 200+jitter))
+		}
+		path := filepath.Join(dir, side+".txt")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	inputs := labelled(map[string][]string{"base": {write("base", 13)}, "head": {write("head", 16)}})
+	if want := []string{"base=" + filepath.Join(dir, "base.txt"), "head=" + filepath.Join(dir, "head.txt")}; !slices.Equal(inputs, want) {
+		t.Fatalf("labelled = %q, want %q", inputs, want)
+	}
+	cells, err := regressedCells(inputs, 0.05, reports.GateOptions{Head: "head", Threshold: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != 1 || cells[0].Name() != "Size/impl=ring/size=1000" {
+		t.Fatalf("regressed cells = %v, want only Size/impl=ring/size=1000", cells)
 	}
 }
