@@ -1,13 +1,11 @@
 package reports
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
-	"golang.org/x/perf/benchproc"
 
 	"github.com/batchbench/batchbench/harness"
 )
@@ -44,22 +42,11 @@ type ProfileSet struct {
 // cfg.Filter is not applied to profiles.
 func LoadProfiles(res *Results, dirs []string, cfg TableConfig) (*ProfileSet, error) {
 	cfg.setDefaults()
-	var parser benchproc.ProjectionParser
-	tableBy, err := parser.Parse(cfg.Table, nil)
+	p, err := cfg.parse(nil, false)
 	if err != nil {
-		return nil, fmt.Errorf("reports: table projection: %w", err)
+		return nil, err
 	}
-	rowBy, err := parser.Parse(cfg.Row, nil)
-	if err != nil {
-		return nil, fmt.Errorf("reports: row projection: %w", err)
-	}
-	colBy, err := parser.Parse(cfg.Col, nil)
-	if err != nil {
-		return nil, fmt.Errorf("reports: column projection: %w", err)
-	}
-	if _, err := parser.Parse(cfg.Ignore, nil); err != nil {
-		return nil, fmt.Errorf("reports: ignore: %w", err)
-	}
+	tableBy, rowBy, colBy := p.table, p.row, p.col
 
 	set := &ProfileSet{}
 	type place struct{ group, row string }

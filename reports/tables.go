@@ -134,6 +134,38 @@ type tableAcc struct {
 	rowParams  map[benchproc.Key][]Param
 }
 
+// projections are a TableConfig's parsed projections.
+type projections struct {
+	table, row, col, residue *benchproc.Projection
+}
+
+// parse parses the configuration's projections, the table one with a unit
+// dimension (one table per unit) if withUnit, as benchstat does.
+func (c TableConfig) parse(filter *benchproc.Filter, withUnit bool) (*projections, error) {
+	var parser benchproc.ProjectionParser
+	var p projections
+	var err error
+	if withUnit {
+		p.table, _, err = parser.ParseWithUnit(c.Table, filter)
+	} else {
+		p.table, err = parser.Parse(c.Table, filter)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reports: table projection: %w", err)
+	}
+	if p.row, err = parser.Parse(c.Row, filter); err != nil {
+		return nil, fmt.Errorf("reports: row projection: %w", err)
+	}
+	if p.col, err = parser.Parse(c.Col, filter); err != nil {
+		return nil, fmt.Errorf("reports: column projection: %w", err)
+	}
+	if _, err := parser.Parse(c.Ignore, filter); err != nil {
+		return nil, fmt.Errorf("reports: ignore: %w", err)
+	}
+	p.residue = parser.Residue()
+	return &p, nil
+}
+
 // BuildTables groups results into tables the way benchstat does and
 // summarises and compares every cell with benchmath, using each unit's
 // assumption from the Unit metadata.
@@ -143,23 +175,11 @@ func BuildTables(res *Results, cfg TableConfig) (*Tables, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reports: filter: %w", err)
 	}
-	var parser benchproc.ProjectionParser
-	tableBy, _, err := parser.ParseWithUnit(cfg.Table, filter)
+	p, err := cfg.parse(filter, true)
 	if err != nil {
-		return nil, fmt.Errorf("reports: table projection: %w", err)
+		return nil, err
 	}
-	rowBy, err := parser.Parse(cfg.Row, filter)
-	if err != nil {
-		return nil, fmt.Errorf("reports: row projection: %w", err)
-	}
-	colBy, err := parser.Parse(cfg.Col, filter)
-	if err != nil {
-		return nil, fmt.Errorf("reports: column projection: %w", err)
-	}
-	if _, err := parser.Parse(cfg.Ignore, filter); err != nil {
-		return nil, fmt.Errorf("reports: ignore: %w", err)
-	}
-	residueBy := parser.Residue()
+	tableBy, rowBy, colBy, residueBy := p.table, p.row, p.col, p.residue
 	colKeys := nameKeysOf(colBy)
 
 	out := &Tables{Config: cfg, Units: res.Units}
