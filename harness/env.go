@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/batchbench/batchbench/internal/runconfig"
 )
 
 // Environment returns the config lines that head a source's results: where
@@ -31,16 +33,16 @@ func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Conf
 		{"cpu", cpuModel()},
 		{"go", runtime.Version()},
 		{"gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0))},
-		{"commit", commit},
-		{"dirty", strconv.FormatBool(dirty)},
-		{"date", time.Now().UTC().Format(time.RFC3339)},
-		{"harness", "batchbench " + Version},
-		{"suite", mode},
-		{"count", strconv.Itoa(count)},
-		{"seed", strconv.FormatUint(seed, 10)},
+		{runconfig.Commit, commit},
+		{runconfig.Dirty, strconv.FormatBool(dirty)},
+		{runconfig.Date, time.Now().UTC().Format(time.RFC3339)},
+		{runconfig.Harness, "batchbench " + Version},
+		{runconfig.Suite, mode},
+		{runconfig.Count, strconv.Itoa(count)},
+		{runconfig.Seed, strconv.FormatUint(seed, 10)},
 	}
 	if src.Name != "" {
-		kv = append(kv, [2]string{"source", src.Name})
+		kv = append(kv, [2]string{runconfig.Source, src.Name})
 	}
 	out := make([]benchfmt.Config, len(kv))
 	for i, p := range kv {

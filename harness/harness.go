@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -177,7 +178,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				return fmt.Errorf("profiling pass: %w", err)
 			}
 			out.index.Cells = append(out.index.Cells, entry)
-			return out.index.write(out.ProfileDir)
+			return out.index.Write(out.ProfileDir)
 		})
 		if err != nil {
 			return finish(res, start, err, opts.Log)
@@ -200,7 +201,7 @@ type Output struct {
 type output struct {
 	Output
 	results *resultsFile
-	index   ProfileIndex
+	index   profindex.Index
 }
 
 // newOutput prepares a source's output: OutDir itself for a lone unnamed
@@ -292,14 +293,14 @@ func finish(res *Result, start time.Time, err error, log io.Writer) (*Result, er
 	return res, err
 }
 
-func profile(ctx context.Context, opts Options, dir string, src Source, c scenarios.Cell) (ProfileEntry, error) {
+func profile(ctx context.Context, opts Options, dir string, src Source, c scenarios.Cell) (profindex.Entry, error) {
 	rel := c.Name()
 	if src.Name != "" {
 		rel = src.Name + "/" + rel
 	}
 	base := filepath.Join(dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
-		return ProfileEntry{}, err
+		return profindex.Entry{}, err
 	}
 	req := request{Cell: c.Name(), Items: opts.items(c), ProfileTime: opts.ProfileTime, CPUProfile: base + ".cpu.pprof"}
 	_, err := runWorker(ctx, opts, src, req)
@@ -307,7 +308,7 @@ func profile(ctx context.Context, opts Options, dir string, src Source, c scenar
 		req.CPUProfile, req.HeapProfile = "", base+".heap.pprof"
 		_, err = runWorker(ctx, opts, src, req)
 	}
-	return ProfileEntry{
+	return profindex.Entry{
 		Benchmark: c.Name(), Family: c.Family.Name, Impl: c.Impl, Source: src.Name,
 		CPU: rel + ".cpu.pprof", Heap: rel + ".heap.pprof",
 	}, err

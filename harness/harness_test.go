@@ -16,6 +16,7 @@ import (
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -173,7 +174,7 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 		}
 	}
 
-	index, err := harness.ReadProfileIndex(res.Outputs[0].ProfileDir)
+	index, err := profindex.Read(res.Outputs[0].ProfileDir)
 	if err != nil {
 		t.Fatal(err)
 	}

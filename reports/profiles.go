@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/internal/profindex"
 )
 
 // CellProfiles are the summarised profiles of one benchmark cell, placed
@@ -56,7 +56,7 @@ func LoadProfiles(res *Results, dirs []string, cfg TableConfig) (*ProfileSet, er
 		if dir == "" || i >= len(res.Inputs) {
 			continue
 		}
-		idx, err := harness.ReadProfileIndex(dir)
+		idx, err := profindex.Read(dir)
 		if err != nil {
 			set.Errors = append(set.Errors, err.Error())
 			continue
@@ -154,7 +154,7 @@ func tidyRowLabel(key string) string {
 // index.json.
 func profileDirFor(resultsPath string) string {
 	dir := filepath.Join(filepath.Dir(resultsPath), "profiles")
-	if _, err := os.Stat(filepath.Join(dir, harness.IndexFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, profindex.File)); err != nil {
 		return ""
 	}
 	return dir

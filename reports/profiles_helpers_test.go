@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
-	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/internal/profindex"
 )
 
 // Real profiles for tests come from short busy loops in this package,
@@ -164,7 +164,7 @@ func writeSyntheticProfiles(t testing.TB, dir string) string {
 	t.Helper()
 	channel, ring, allocs := sharedProfiles(t)
 	pdir := filepath.Join(dir, "profiles")
-	var idx harness.ProfileIndex
+	var idx profindex.Index
 	for _, fam := range synthFamilies {
 		for _, p := range fam.params {
 			for _, impl := range syntheticImpls {
@@ -173,7 +173,7 @@ func writeSyntheticProfiles(t testing.TB, dir string) string {
 				if impl == "ring" {
 					cpu = ring
 				}
-				c := harness.ProfileEntry{Benchmark: bench, Family: fam.name, Impl: impl,
+				c := profindex.Entry{Benchmark: bench, Family: fam.name, Impl: impl,
 					CPU: bench + ".cpu.pprof", Heap: bench + ".heap.pprof"}
 				writeProfile(t, renamed(cpu, impl), filepath.Join(pdir, filepath.FromSlash(c.CPU)))
 				writeProfile(t, renamed(allocs, impl), filepath.Join(pdir, filepath.FromSlash(c.Heap)))
