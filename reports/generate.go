@@ -9,64 +9,73 @@ import (
 	"time"
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
+	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/plots"
+	"github.com/batchbench/batchbench/reports/profiles"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // Options configures Generate.
 type Options struct {
 	// Inputs are benchmark files, each "path" or "label=path" as in
-	// benchstat; the label (default: the file's base name when unique)
-	// is the ".file" value.
+	// benchstat; the label (default: the path) is the ".file" value.
 	Inputs []string
-	// ProfileDir is the directory holding the profile index.json of
-	// Inputs[0]. ProfileDirs, when set, gives one per input ("" for
-	// none) and overrides it. When both are empty, "profiles" next to
-	// each input is used if it has an index.json.
-	ProfileDir  string
+	// ProfileDirs gives the profile directory (holding index.json) of
+	// each input, "" for none. By default "profiles" next to each input
+	// is used if it has an index.
 	ProfileDirs []string
 	// OutDir receives report.html, report.md and plots/. It is created.
 	OutDir string
 
 	// Table, Row, Col, Ignore and Filter are benchproc projections and a
-	// filter, as benchstat's flags (see TableConfig). Col defaults to
-	// "/impl" when the results have an impl key, else ".file".
+	// filter, as benchstat's flags (see table.Config), with defaults
+	// that depend on the inputs (see TableConfig).
 	Table, Row, Col, Ignore, Filter string
 	// Baseline is the column compared against; default "channel" when Col
 	// is "/impl" and a channel implementation is present, else the first
-	// column. For base/head reports use Col ".file" (or a config key) and
-	// Baseline "base".
+	// column.
 	Baseline string
 	Alpha    float64 // default 0.05
 	Title    string  // default "Benchmark report"
-	// Gate, if set, makes the report a merge gate's: see GateOptions.
-	Gate *GateOptions
+	// Now is the clock the report's date comes from; default time.Now.
+	Now func() time.Time
+
+	// Gate, if set, makes the report a merge gate's: column Gate.Head is
+	// judged against the baseline (benchrun report -head).
+	Gate *gate.Options
+	// Decision, if set, is a merge gate's decision already made on these
+	// inputs (benchrun compare): the report renders its first stage's
+	// results and opens with it. Inputs and the table options are then
+	// not read.
+	Decision *gate.Decision
 }
 
 // Summary is what Generate produced, for a CLI to print.
 type Summary struct {
-	HTML, Markdown string     // paths of the written reports
-	Plots          []PlotFile // relative to the output directory
+	HTML, Markdown string       // paths of the written reports
+	Plots          []plots.File // relative to the output directory
 	Verdicts       []Verdict
 	Warnings       Warnings
 	// Config is the table configuration used, with defaults resolved.
-	Config   TableConfig
-	Results  *Results
-	Tables   *Tables
-	Profiles *ProfileSet
-	// Judgement is the merge gate's verdict, when Options.Gate was set.
-	Judgement *Judgement
-	gateHead  string
+	Config   table.Config
+	Results  *table.Results
+	Tables   *table.Tables
+	Profiles *profiles.Set
+	// Decision is the merge gate's decision, for a gate report.
+	Decision *gate.Decision
 }
 
-// Text is a short plain-text summary: where the report is, the verdict per
-// group and the warning counts.
+// Text is a short plain-text summary: where the report is, the gate's
+// decision, the verdict per section and the warning counts.
 func (s *Summary) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "report: %s\n", s.HTML)
-	if s.Judgement != nil {
-		fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(s.Judgement.Paragraph(s.Config.Baseline, s.gateHead), "**", ""))
+	if d := s.Decision; d != nil {
+		fmt.Fprintf(&b, "%s\n", d.Headline())
 	}
 	for _, v := range s.Verdicts {
-		fmt.Fprintf(&b, "%s (%s): %s\n", v.Group, v.Unit, v.Text)
+		fmt.Fprintf(&b, "%s (%s): %s\n", v.Title, v.Unit, v.Text)
 	}
 	w := s.Warnings
 	if n := len(w.Failed) + len(w.SelfCheck); n > 0 {
@@ -82,48 +91,57 @@ func (s *Summary) Text() string {
 // summaries, and writes OutDir/report.html, OutDir/report.md and
 // OutDir/plots/*.{png,svg}. Failed cells, noise and benchstat's warnings
 // become part of the report, not errors; errors are unreadable inputs,
-// invalid projections and unwritable output.
+// input with neither results nor failures, invalid projections and
+// unwritable output.
 func Generate(opts Options) (*Summary, error) {
 	if opts.OutDir == "" {
-		return nil, fmt.Errorf("reports: no output directory")
+		return nil, fmt.Errorf("no output directory")
 	}
-	res, err := LoadResults(labelInputs(opts.Inputs)...)
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Results) == 0 && len(res.Failures) == 0 {
-		// A run whose every cell failed still deserves a report; a file
-		// with neither results nor failures is not benchmark output.
-		return nil, fmt.Errorf("reports: no benchmark results or failures in %s", strings.Join(opts.Inputs, ", "))
-	}
-	cfg := opts.TableConfig(res)
-	ts, err := BuildTables(res, cfg)
-	if err != nil {
-		return nil, err
+	d := opts.Decision
+	var res *table.Results
+	var ts *table.Tables
+	if d != nil {
+		res, ts = d.First.Results, d.First.Tables
+	} else {
+		var err error
+		if res, err = table.Load(opts.Inputs...); err != nil {
+			return nil, err
+		}
+		if len(res.Results) == 0 && len(res.Failures) == 0 {
+			// A run whose every cell failed still deserves a report; a file
+			// with neither results nor failures is not benchmark output.
+			return nil, fmt.Errorf("no benchmark results or failures in %s", strings.Join(opts.Inputs, ", "))
+		}
+		if ts, err = table.Build(res, opts.TableConfig(res)); err != nil {
+			return nil, err
+		}
+		if opts.Gate != nil {
+			d = gate.Decide(gate.Judge(res, ts, *opts.Gate), nil)
+		}
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, err
 	}
-	plots, err := WritePlots(ts, opts.OutDir)
+	ps, err := plots.Write(ts, opts.OutDir)
 	if err != nil {
 		return nil, err
 	}
-	profs, err := LoadProfiles(res, opts.profileDirs(res), cfg)
+	profs, err := profiles.Load(res, opts.profileDirs(res), ts.Config)
 	if err != nil {
 		return nil, err
 	}
 	s := &Summary{
 		HTML:     filepath.Join(opts.OutDir, "report.html"),
 		Markdown: filepath.Join(opts.OutDir, "report.md"),
-		Plots:    plots, Verdicts: Verdicts(ts), Warnings: collectWarnings(res, ts),
-		Config: ts.Config, Results: res, Tables: ts, Profiles: profs,
+		Plots:    ps, Verdicts: Verdicts(ts), Warnings: collectWarnings(res, ts),
+		Config: ts.Config, Results: res, Tables: ts, Profiles: profs, Decision: d,
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
-	if opts.Gate != nil {
-		s.Judgement = Judge(ts, *opts.Gate)
-		s.gateHead = opts.Gate.Head
+	now := opts.Now
+	if now == nil {
+		now = time.Now
 	}
-	r := newReport(s, opts.Title, time.Now())
+	r := newReport(s, opts.Title, now())
 	if err := atomicfile.Write(s.HTML, r.html); err != nil {
 		return nil, err
 	}
@@ -133,52 +151,42 @@ func Generate(opts Options) (*Summary, error) {
 	return s, nil
 }
 
-// TableConfig resolves the options' table configuration for res: the
-// defaults for Col and Baseline depend on what the results contain.
-func (o Options) TableConfig(res *Results) TableConfig {
-	cfg := TableConfig{Table: o.Table, Row: o.Row, Col: o.Col, Ignore: o.Ignore,
+// TableConfig resolves the options' table configuration for res. The
+// defaults are benchstat's, except:
+//   - one input whose names carry an impl key gets /impl columns (with
+//     channel, the seed design, as the baseline when present); several
+//     inputs are always the columns, as in benchstat, so they are never
+//     pooled;
+//   - batchbench's own results (a "harness" configuration key) get one
+//     table set per configuration and family (-table .config,.name), and
+//     the harness's per-run keys (runconfig.PerRun) ignored in addition
+//     to Ignore, so runs of one setup are comparable.
+func (o Options) TableConfig(res *table.Results) table.Config {
+	cfg := table.Config{Table: o.Table, Row: o.Row, Col: o.Col, Ignore: o.Ignore,
 		Filter: o.Filter, Baseline: o.Baseline, Alpha: o.Alpha}
-	if cfg.Col == "" {
-		cfg.Col = ".file"
-		if res.HasNameKey("impl") {
-			cfg.Col = "/impl"
-		}
+	harness := res.HasConfigKey(runconfig.Harness)
+	if cfg.Col == "" && len(res.Inputs) == 1 && len(res.NameKeyValues("impl")) > 0 {
+		cfg.Col = "/impl"
+	}
+	if cfg.Table == "" && harness {
+		cfg.Table = ".config,.name"
+	}
+	if harness {
+		cfg.Ignore = strings.Join(slices.DeleteFunc(append(slices.Clone(runconfig.PerRun), cfg.Ignore), func(s string) bool { return s == "" }), ",")
 	}
 	if cfg.Baseline == "" && cfg.Col == "/impl" && slices.Contains(res.NameKeyValues("impl"), "channel") {
 		cfg.Baseline = "channel"
 	}
-	cfg.setDefaults()
-	return cfg
+	return cfg.WithDefaults()
 }
 
-func (o Options) profileDirs(res *Results) []string {
+func (o Options) profileDirs(res *table.Results) []string {
 	if len(o.ProfileDirs) > 0 {
 		return o.ProfileDirs
 	}
-	if o.ProfileDir != "" {
-		return []string{o.ProfileDir}
-	}
 	var dirs []string
 	for _, in := range res.Inputs {
-		dirs = append(dirs, profileDirFor(in.Path))
+		dirs = append(dirs, profiles.DirFor(in.Path))
 	}
 	return dirs
-}
-
-// labelInputs labels unlabelled inputs with their base names, when those
-// are unique, so columns read "results.txt" rather than a long path.
-func labelInputs(inputs []string) []string {
-	seen := map[string]int{}
-	for _, in := range inputs {
-		if !strings.Contains(in, "=") {
-			seen[filepath.Base(in)]++
-		}
-	}
-	out := slices.Clone(inputs)
-	for i, in := range out {
-		if !strings.Contains(in, "=") && seen[filepath.Base(in)] == 1 && filepath.Base(in) != in {
-			out[i] = filepath.Base(in) + "=" + in
-		}
-	}
-	return out
 }

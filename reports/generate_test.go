@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
 func readString(t *testing.T, path string) string {
@@ -30,8 +32,8 @@ func mustContain(t *testing.T, what, doc string, subs ...string) {
 func harnessDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeSyntheticResults(t, filepath.Join(dir, "results.txt"))
-	writeSyntheticProfiles(t, dir)
+	fixture.WriteResults(t, filepath.Join(dir, "results.txt"))
+	fixture.WriteProfiles(t, dir)
 	return dir
 }
 
@@ -115,7 +117,7 @@ func TestGenerateHarnessResults(t *testing.T) {
 
 func TestGenerateForeignFixture(t *testing.T) {
 	out := t.TempDir()
-	s, err := Generate(Options{Inputs: []string{nsxbetFixture}, OutDir: out})
+	s, err := Generate(Options{Inputs: []string{fixture.Nsxbet}, OutDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,14 +126,16 @@ func TestGenerateForeignFixture(t *testing.T) {
 	}
 	html := readString(t, filepath.Join(out, "report.html"))
 	mustContain(t, "report.html", html,
-		"BatcherEnqueue · sec/op", "BatcherEnqueueParallel · B/op", "batch_size=100k",
+		"all benchmarks · sec/op", "all benchmarks · B/op", "BatcherEnqueueParallel/batch_size=100k",
 		"229.8n ± 22%", // benchstat's own numbers for this file
 		"No profiles", "Apple M4 Pro")
 	if len(s.Profiles.Errors) > 0 || len(s.Warnings.Other) > 0 || len(s.Warnings.Syntax) > 0 {
 		t.Errorf("errors on a foreign file: %v %v %v", s.Profiles.Errors, s.Warnings.Other, s.Warnings.Syntax)
 	}
-	if len(s.Plots) != 6 {
-		t.Errorf("%d plots, want 6 (2 families × sec/op, B/op, allocs/op)", len(s.Plots))
+	// benchstat's default -table .config: one table per unit over both
+	// benchmarks, so one plot per unit with a line per benchmark.
+	if len(s.Plots) != 3 {
+		t.Errorf("%d plots, want 3 (sec/op, B/op, allocs/op)", len(s.Plots))
 	}
 	mustContain(t, "report.md", readString(t, filepath.Join(out, "report.md")), "No profiles", "BatcherEnqueue")
 }
@@ -148,7 +152,7 @@ func TestGenerateBaseHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb := findTable(t, s.Tables, "Size", "sec/op")
+	tb := fixture.FindTable(t, s.Tables, "Size", "sec/op")
 	if strings.Join(tb.Cols, " ") != "base head" {
 		t.Errorf("columns %q", tb.Cols)
 	}
@@ -165,13 +169,13 @@ func TestGenerateBaseHead(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	if _, err := Generate(Options{Inputs: []string{nsxbetFixture}}); err == nil {
+	if _, err := Generate(Options{Inputs: []string{fixture.Nsxbet}}); err == nil {
 		t.Error("no error without an output directory")
 	}
 	if _, err := Generate(Options{Inputs: []string{"does-not-exist.txt"}, OutDir: t.TempDir()}); err == nil {
 		t.Error("no error for a missing input")
 	}
-	if _, err := Generate(Options{Inputs: []string{nsxbetFixture}, OutDir: t.TempDir(), Col: "/x@(("}); err == nil {
+	if _, err := Generate(Options{Inputs: []string{fixture.Nsxbet}, OutDir: t.TempDir(), Col: "/x@(("}); err == nil {
 		t.Error("no error for a bad projection")
 	}
 }
@@ -179,7 +183,7 @@ func TestGenerateErrors(t *testing.T) {
 func TestGenerateOnlyFailures(t *testing.T) {
 	in := "goos: linux\n--- FAIL: BenchmarkSize/impl=ring/size=10\n    self-check: 3 items lost\nFAIL\n"
 	out := t.TempDir()
-	s, err := Generate(Options{Inputs: []string{writeFile(t, t.TempDir(), "r.txt", in)}, OutDir: out})
+	s, err := Generate(Options{Inputs: []string{fixture.WriteFile(t, t.TempDir(), "r.txt", in)}, OutDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/batchbench/batchbench/reports/plots"
+	"github.com/batchbench/batchbench/reports/profiles"
 )
 
 //go:embed report.html.tmpl
@@ -19,16 +22,15 @@ func (r *report) html(w io.Writer) error {
 	outDir := filepath.Dir(r.HTML)
 	funcs := template.FuncMap{
 		"baseline":    baselineCol,
-		"slug":        slug,
 		"pct":         pct,
 		"pp":          pctPoints,
-		"short":       shortFunc,
-		"categories":  profileCategories,
-		"ncats":       func(n int) int { return len(categories) + n },
-		"metricTitle": metricTitle,
+		"short":       profiles.ShortFunc,
+		"categories":  profiles.Categories,
+		"ncats":       func(n int) int { return len(profiles.Categories()) + n },
+		"metricTitle": plots.MetricTitle,
 		"share2":      share2,
 		"bold":        boldMarkdown,
-		"firstN":      func(fs []FuncDelta, n int) []FuncDelta { return fs[:min(n, len(fs))] },
+		"firstN":      func(fs []profiles.FuncDelta, n int) []profiles.FuncDelta { return fs[:min(n, len(fs))] },
 		"cellArgs": func(i int, c cellView) any {
 			return struct {
 				C     cellView
@@ -59,12 +61,6 @@ func baselineCol(r *report) string {
 		return r.Tables.Tables[0].Cols[0]
 	}
 	return "first column"
-}
-
-// shortFunc drops this module's path from function names; the full name
-// stays available (as a tooltip in HTML).
-func shortFunc(fn string) string {
-	return strings.TrimPrefix(fn, modulePath+"/")
 }
 
 // boldMarkdown renders text whose only markup is **bold** as HTML.

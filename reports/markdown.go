@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/batchbench/batchbench/reports/plots"
+	"github.com/batchbench/batchbench/reports/profiles"
 )
 
 // mdBudget keeps report.md under GitHub's 65536-character comment limit.
@@ -16,7 +19,7 @@ const mdBudget = 60000
 // pull-request comment, with the plots linked as relative PNG paths.
 func (r *report) markdown(out io.Writer) error {
 	var w strings.Builder
-	groups := r.Groups()
+	groups := r.Sections()
 	var head, tail strings.Builder
 	r.mdHeader(&head)
 	r.mdSummary(&head, groups)
@@ -72,10 +75,10 @@ func mdAlign(w *strings.Builder, first string, n int, rest string) {
 
 func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "# %s\n\n", r.Title)
-	if j := r.Judgement; j != nil {
-		fmt.Fprintf(w, "%s\n\n", j.Paragraph(baselineCol(r), r.gateHead))
+	if d := r.Decision; d != nil {
+		fmt.Fprintf(w, "%s\n\n", d.Paragraph())
 		for _, b := range r.Blames(5) {
-			fmt.Fprintf(w, "- **%s**", mdCell(b.Finding.String()))
+			fmt.Fprintf(w, "- **%s**", mdCell(b.Cell.String()))
 			if len(b.Grown) > 0 {
 				fmt.Fprintf(w, ": %s share grew in ", b.Profile)
 				for i, fd := range b.Grown {
@@ -94,10 +97,11 @@ func (r *report) mdHeader(w *strings.Builder) {
 	}
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, len(r.Results.Results))
+	r.mdGate(w)
 	w.WriteString("## Environment\n\n")
 	env := r.Env()
-	mdRow(w, append([]string{"key"}, env.Inputs...)...)
-	mdAlign(w, "---", len(env.Inputs), "---")
+	mdRow(w, append([]string{"key"}, env.Columns...)...)
+	mdAlign(w, "---", len(env.Columns), "---")
 	for _, row := range env.Rows {
 		cells := []string{mdCode(row[0])}
 		for _, v := range row[1:] {
@@ -111,7 +115,24 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "\nThe same tables with the stock CLI:\n\n```\n%s\n```\n\n", r.BenchstatCommand())
 }
 
-func (r *report) mdSummary(w *strings.Builder, groups []groupView) {
+// mdGate lists every gated cell with what the gate made of it, and the
+// smallest change it could resolve.
+func (r *report) mdGate(w *strings.Builder) {
+	g := r.Gate()
+	if g == nil {
+		return
+	}
+	w.WriteString("## Merge gate\n\n")
+	w.WriteString(g.Note + "\n\n")
+	mdRow(w, "cell", "unit", "base", "head", "Δ", "p", "n", "resolves", "gate")
+	mdAlign(w, "---", 8, "--:")
+	for _, row := range g.Rows {
+		mdRow(w, mdCode(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, row.Status)
+	}
+	w.WriteString("\n")
+}
+
+func (r *report) mdSummary(w *strings.Builder, groups []sectionView) {
 	w.WriteString("## Summary\n\n")
 	if b := warningBanner(&r.Warnings); b != "" {
 		fmt.Fprintf(w, "> ⚠ %s (see Warnings)\n\n", b)
@@ -148,7 +169,7 @@ func warningBanner(ws *Warnings) string {
 	return strings.Join(parts, " · ")
 }
 
-func (r *report) mdTables(w *strings.Builder, groups []groupView) {
+func (r *report) mdTables(w *strings.Builder, groups []sectionView) {
 	w.WriteString("## Tables\n\n")
 	if len(r.Tables.Tables) == 0 {
 		w.WriteString("No results: no benchmark result lines were read (see Warnings).\n\n")
@@ -162,7 +183,7 @@ func (r *report) mdTables(w *strings.Builder, groups []groupView) {
 		fmt.Fprintf(w, "### %s\n\n", g.Name)
 		for _, t := range g.Tables {
 			fmt.Fprintf(w, "**%s · %s**", t.Group, t.Unit)
-			if m := metricTitle(t.Unit); m != "" {
+			if m := plots.MetricTitle(t.Unit); m != "" {
 				fmt.Fprintf(w, " — %s", m)
 			}
 			w.WriteString("\n\n")
@@ -218,7 +239,7 @@ func (r *report) mdTables(w *strings.Builder, groups []groupView) {
 	}
 }
 
-func (r *report) mdPlots(w *strings.Builder, groups []groupView) {
+func (r *report) mdPlots(w *strings.Builder, groups []sectionView) {
 	w.WriteString("## Plots\n\n")
 	any := false
 	for _, g := range groups {
@@ -236,14 +257,14 @@ func (r *report) mdPlots(w *strings.Builder, groups []groupView) {
 	}
 }
 
-func (r *report) mdProfileOverview(w *strings.Builder, groups []groupView) {
+func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 	w.WriteString("## Profiles\n\n")
 	if !r.HasProfiles() {
 		w.WriteString("No profiles: no profile index (profiles/index.json) was given or found next to the inputs.\n\n")
 		return
 	}
 	w.WriteString("Shares of each profile's total, flat / cum (flat: the sampled code is in the category, disjoint; cum: the category is on the stack).")
-	for _, c := range categories {
+	for _, c := range profiles.Categories() {
 		fmt.Fprintf(w, " **%s**: %s.", c.Name, c.Desc)
 	}
 	w.WriteString(" **other**: everything else.\n\n")
@@ -253,7 +274,7 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []groupView) {
 		}
 		fmt.Fprintf(w, "### %s\n\n", g.Name)
 		hdr := []string{"", "", "CPU total"}
-		for _, c := range categories {
+		for _, c := range profiles.Categories() {
 			hdr = append(hdr, c.Name)
 		}
 		hdr = append(hdr, "other", "heap allocated", "top allocator")
@@ -269,12 +290,12 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []groupView) {
 				cells = append(cells, pct(s.Other))
 			} else {
 				cells = append(cells, "no CPU profile")
-				for range len(categories) + 1 {
+				for range len(profiles.Categories()) + 1 {
 					cells = append(cells, "")
 				}
 			}
 			if s := p.Heap; s != nil && len(s.Flat) > 0 {
-				cells = append(cells, s.FormatValue(s.Total), mdCode(shortFunc(s.Flat[0].Func))+" "+pct(s.Flat[0].Share))
+				cells = append(cells, s.FormatValue(s.Total), mdCode(profiles.ShortFunc(s.Flat[0].Func))+" "+pct(s.Flat[0].Share))
 			} else {
 				cells = append(cells, "", "")
 			}
@@ -286,7 +307,7 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []groupView) {
 
 // mdProfileDetails renders the optional detail blocks, most useful first:
 // every group's diffs against the baseline, then per-cell top functions.
-func (r *report) mdProfileDetails(groups []groupView) []string {
+func (r *report) mdProfileDetails(groups []sectionView) []string {
 	var out []string
 	for _, g := range groups {
 		for _, d := range g.Diffs {
@@ -308,7 +329,7 @@ func (r *report) mdProfileDetails(groups []groupView) []string {
 		for _, p := range g.Profiles {
 			var b strings.Builder
 			fmt.Fprintf(&b, "<details><summary>%s %s · %s: top functions</summary>\n\n", g.Name, p.Row, p.Col)
-			for _, s := range []*ProfileSummary{p.CPU, p.Heap} {
+			for _, s := range []*profiles.Summary{p.CPU, p.Heap} {
 				if s == nil {
 					continue
 				}
@@ -318,10 +339,10 @@ func (r *report) mdProfileDetails(groups []groupView) []string {
 				for i := range max(len(s.Flat), len(s.Cum)) {
 					cells := []string{"", "", "", ""}
 					if i < len(s.Flat) {
-						cells[0], cells[1] = pct(s.Flat[i].Share), mdCode(shortFunc(s.Flat[i].Func))
+						cells[0], cells[1] = pct(s.Flat[i].Share), mdCode(profiles.ShortFunc(s.Flat[i].Func))
 					}
 					if i < len(s.Cum) {
-						cells[2], cells[3] = pct(s.Cum[i].Share), mdCode(shortFunc(s.Cum[i].Func))
+						cells[2], cells[3] = pct(s.Cum[i].Share), mdCode(profiles.ShortFunc(s.Cum[i].Func))
 					}
 					mdRow(&b, cells...)
 				}
@@ -334,14 +355,14 @@ func (r *report) mdProfileDetails(groups []groupView) []string {
 	return out
 }
 
-func mdDiff(w *strings.Builder, d *ProfileDiff) {
+func mdDiff(w *strings.Builder, d *profiles.Diff) {
 	if d.Command != "" {
 		fmt.Fprintf(w, "```\n%s\n```\n\n", d.Command)
 	}
 	mdRow(w, "function", "base flat", "head flat", "Δ flat", "base cum", "head cum", "Δ cum")
 	mdAlign(w, "---", 6, "--:")
 	for _, f := range d.Funcs {
-		mdRow(w, mdCode(shortFunc(f.Func)), pct(f.BaseFlat), pct(f.HeadFlat), pctPoints(f.FlatChange()),
+		mdRow(w, mdCode(profiles.ShortFunc(f.Func)), pct(f.BaseFlat), pct(f.HeadFlat), pctPoints(f.FlatChange()),
 			pct(f.BaseCum), pct(f.HeadCum), pctPoints(f.CumChange()))
 	}
 	w.WriteString("\n")

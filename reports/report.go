@@ -5,6 +5,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/reports/internal/shellquote"
+	"github.com/batchbench/batchbench/reports/plots"
+	"github.com/batchbench/batchbench/reports/profiles"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // report is the model both renderers walk, section by section.
@@ -12,7 +18,7 @@ type report struct {
 	*Summary
 	Title     string
 	Generated time.Time
-	groups    []groupView
+	sections  []sectionView
 }
 
 func newReport(s *Summary, title string, generated time.Time) *report {
@@ -20,49 +26,58 @@ func newReport(s *Summary, title string, generated time.Time) *report {
 	if r.Title == "" {
 		r.Title = "Benchmark report"
 	}
-	r.groups = r.buildGroups()
+	r.sections = r.buildSections()
 	return r
 }
 
-// envView is the environment section: config keys by input.
+// envView is the environment section: one column per distinct
+// configuration of an input.
 type envView struct {
-	Inputs []string   // input labels (columns)
-	Rows   [][]string // key, then one value per input
+	Columns []string   // "label (N results)"
+	Rows    [][]string // key, then one value per column
 }
 
-// Env collects the inputs' configuration lines, one column per input.
+// Env lists every distinct configuration the results came from, so a
+// reader sees what differs between inputs, packages and machines. Keys
+// the tables ignore are marked.
 func (r *report) Env() envView {
 	var v envView
 	var keys []string
 	vals := map[string][]string{}
-	for i, in := range r.Results.Inputs {
-		v.Inputs = append(v.Inputs, fmt.Sprintf("%s (%d results)", in.Label, in.Count))
-		for _, c := range in.Config {
-			if _, ok := vals[c.Key]; !ok {
-				keys = append(keys, c.Key)
-				vals[c.Key] = make([]string, len(r.Results.Inputs))
+	perInput := map[string]int{}
+	for _, c := range r.Results.Configs {
+		perInput[c.Input]++
+	}
+	seen := map[string]int{}
+	for i, c := range r.Results.Configs {
+		label := c.Input
+		if perInput[c.Input] > 1 {
+			seen[c.Input]++
+			label = fmt.Sprintf("%s #%d", c.Input, seen[c.Input])
+		}
+		v.Columns = append(v.Columns, fmt.Sprintf("%s (%d results)", label, c.Results))
+		for _, l := range c.Lines {
+			if _, ok := vals[l.Key]; !ok {
+				keys = append(keys, l.Key)
+				vals[l.Key] = make([]string, len(r.Results.Configs))
 			}
-			vals[c.Key][i] = c.Value
+			vals[l.Key][i] = l.Value
 		}
 	}
+	ignored := strings.Split(r.Config.Ignore, ",")
 	for _, k := range keys {
-		v.Rows = append(v.Rows, append([]string{k}, vals[k]...))
+		label := k
+		if slices.Contains(ignored, k) {
+			label += " (ignored)"
+		}
+		v.Rows = append(v.Rows, append([]string{label}, vals[k]...))
 	}
 	return v
 }
 
 // HarnessInput reports whether the input came from the batchbench harness,
 // whose families count one op as one item.
-func (r *report) HarnessInput() bool {
-	for _, in := range r.Results.Inputs {
-		for _, c := range in.Config {
-			if c.Key == "harness" {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (r *report) HarnessInput() bool { return r.Results.HasConfigKey(runconfig.Harness) }
 
 // BenchstatCommand is the stock CLI invocation that prints the same
 // tables, for readers who want to check or dig further.
@@ -72,12 +87,12 @@ func (r *report) BenchstatCommand() string {
 	if len(r.Tables.Tables) > 0 && !strings.ContainsAny(col, "@,") {
 		col = fmt.Sprintf("%s@(%s)", col, strings.Join(quoteWords(allCols(r.Tables)), " "))
 	}
-	args := []string{"benchstat", "-table", c.Table, "-row", c.Row, "-col", shellQuote(col)}
+	args := []string{"benchstat", "-table", c.Table, "-row", c.Row, "-col", col}
 	if c.Ignore != "" {
-		args = append(args, "-ignore", shellQuote(c.Ignore))
+		args = append(args, "-ignore", c.Ignore)
 	}
 	if c.Filter != "*" {
-		args = append(args, "-filter", shellQuote(c.Filter))
+		args = append(args, "-filter", c.Filter)
 	}
 	if c.Alpha != 0.05 {
 		args = append(args, "-alpha", fmt.Sprint(c.Alpha))
@@ -87,13 +102,13 @@ func (r *report) BenchstatCommand() string {
 		if in.Label != in.Path {
 			arg = in.Label + "=" + in.Path
 		}
-		args = append(args, shellQuote(arg))
+		args = append(args, arg)
 	}
-	return strings.Join(args, " ")
+	return shellquote.Join(args...)
 }
 
 // allCols lists column values across tables, baseline first.
-func allCols(ts *Tables) []string {
+func allCols(ts *table.Tables) []string {
 	var out []string
 	for _, t := range ts.Tables {
 		for _, c := range t.Cols {
@@ -117,57 +132,58 @@ func quoteWords(ws []string) []string {
 	return out
 }
 
-// groupView is everything the report shows about one group (family).
-type groupView struct {
-	Name     string
+// sectionView is everything the report shows about one section: a
+// benchmark family (or, for foreign input, all benchmarks) of one
+// configuration.
+type sectionView struct {
+	ID       string // table.Table.Section
+	Name     string // for a reader, e.g. "Size" or "BenchmarkX · pkg: b"
 	Verdict  *Verdict
 	Tables   []tableView
-	Plots    []PlotFile
-	Profiles []*CellProfiles
-	Diffs    []*CellDiff
+	Plots    []plots.File
+	Profiles []*profiles.Cell
+	Diffs    []*profiles.CellDiff
 }
 
-// Groups returns the report's content by group (family).
-func (r *report) Groups() []groupView { return r.groups }
+// Sections returns the report's content by section.
+func (r *report) Sections() []sectionView { return r.sections }
 
-// buildGroups orders the report by group: table groups first, then any
-// group only profiles mention.
-func (r *report) buildGroups() []groupView {
-	var out []groupView
+// buildSections orders the report by section: table sections first, then
+// any section only profiles mention.
+func (r *report) buildSections() []sectionView {
+	var out []sectionView
 	index := map[string]int{}
-	get := func(name string) *groupView {
-		i, ok := index[name]
+	get := func(id, name string) *sectionView {
+		i, ok := index[id]
 		if !ok {
 			i = len(out)
-			index[name] = i
-			out = append(out, groupView{Name: name})
+			index[id] = i
+			out = append(out, sectionView{ID: id, Name: name})
 		}
 		return &out[i]
 	}
 	for _, t := range r.Tables.Tables {
-		g := get(t.Group)
-		g.Tables = append(g.Tables, newTableView(t))
+		sv := get(t.Section(), r.Tables.SectionTitle(t))
+		sv.Tables = append(sv.Tables, newTableView(t, sv.Name))
 	}
 	for i := range r.Verdicts {
-		get(r.Verdicts[i].Group).Verdict = &r.Verdicts[i]
+		v := &r.Verdicts[i]
+		get(v.Section, v.Title).Verdict = v
 	}
 	for _, p := range r.Plots {
-		g := get(p.Group)
-		g.Plots = append(g.Plots, p)
+		sv := get(p.Section, p.Group)
+		sv.Plots = append(sv.Plots, p)
 	}
 	for _, c := range r.Profiles.Cells {
-		g := get(c.Group)
-		g.Profiles = append(g.Profiles, c)
+		sv := get(c.Section(), c.Group)
+		sv.Profiles = append(sv.Profiles, c)
 	}
 	for _, d := range r.Profiles.Diffs {
-		g := get(d.Group)
-		g.Diffs = append(g.Diffs, d)
+		sv := get(d.Section, d.Group)
+		sv.Diffs = append(sv.Diffs, d)
 	}
 	return out
 }
 
 // HasProfiles reports whether any profile was summarised.
 func (r *report) HasProfiles() bool { return len(r.Profiles.Cells) > 0 }
-
-// profileCategories are the category columns of the profile overview.
-func profileCategories() []category { return categories }

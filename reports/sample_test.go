@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
 // TestRenderSample renders the synthetic fixture, with real profiles, into
@@ -19,11 +21,11 @@ func TestRenderSample(t *testing.T) {
 	if err := os.MkdirAll(in, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeSyntheticResults(t, filepath.Join(in, "results.txt"))
-	writeSyntheticProfiles(t, in)
+	fixture.WriteResults(t, filepath.Join(in, "results.txt"))
+	fixture.WriteProfiles(t, in)
 	for _, c := range []Options{
 		{Inputs: []string{filepath.Join(in, "results.txt")}, OutDir: filepath.Join(out, "impl-report"), Title: "batchbench (synthetic sample)"},
-		{Inputs: []string{nsxbetFixture}, OutDir: filepath.Join(out, "nsx-report"), Title: "NSXBet batcher enqueue"},
+		{Inputs: []string{fixture.Nsxbet}, OutDir: filepath.Join(out, "nsx-report"), Title: "NSXBet batcher enqueue"},
 	} {
 		s, err := Generate(c)
 		if err != nil {

@@ -7,12 +7,17 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Verdict says which column wins a group (family) on its primary unit,
-// and by how much, counting only significant differences.
+// Verdict says which column wins a section (a family of one
+// configuration) on its primary unit, and by how much, counting only
+// significant differences.
 type Verdict struct {
-	Group  string
+	Section string // table.Table.Section
+	Title   string // the section's name for a reader
+	Group   string
 	Unit   string // the primary unit the verdict is about, e.g. "sec/op"
 	Better int    // +1 or -1, from the Unit metadata
 	// Text is one line for a terminal or a summary list, e.g.
@@ -46,17 +51,17 @@ func (r RowVerdict) String(unit string) string {
 // its verdict; otherwise the first unit with a known direction is used.
 var primaryUnits = []string{"sec/op", "p99-sec", "p50-sec", "peak-heap-B", "B/op"}
 
-// Verdicts returns one verdict per group with at least two columns and a
-// unit whose better direction is known (Unit metadata or benchfmt's
+// Verdicts returns one verdict per section with at least two columns and
+// a unit whose better direction is known (Unit metadata or benchfmt's
 // defaults for ns/op, B/op, allocs/op, MB/s).
-func Verdicts(ts *Tables) []Verdict {
+func Verdicts(ts *table.Tables) []Verdict {
 	var out []Verdict
-	for _, g := range ts.Groups() {
-		t := primaryTable(ts.Group(g))
+	for _, sec := range ts.Sections() {
+		t := primaryTable(sec)
 		if t == nil || len(t.Cols) < 2 {
 			continue
 		}
-		v := Verdict{Group: g, Unit: t.Unit, Better: t.Better}
+		v := Verdict{Section: t.Section(), Title: ts.SectionTitle(t), Group: t.Group, Unit: t.Unit, Better: t.Better}
 		for _, row := range t.Rows {
 			if rv, ok := rowVerdict(t, row); ok {
 				v.Rows = append(v.Rows, rv)
@@ -68,7 +73,7 @@ func Verdicts(ts *Tables) []Verdict {
 	return out
 }
 
-func primaryTable(tables []*Table) *Table {
+func primaryTable(tables []*table.Table) *table.Table {
 	for _, u := range primaryUnits {
 		for _, t := range tables {
 			if t.Unit == u && t.Better != 0 {
@@ -84,7 +89,7 @@ func primaryTable(tables []*Table) *Table {
 	return nil
 }
 
-func rowVerdict(t *Table, row *Row) (RowVerdict, bool) {
+func rowVerdict(t *table.Table, row *table.Row) (RowVerdict, bool) {
 	var idx []int
 	for j, c := range row.Cells {
 		if c != nil {
@@ -123,7 +128,7 @@ func rowVerdict(t *Table, row *Row) (RowVerdict, bool) {
 }
 
 // verdictText condenses the row verdicts into one line.
-func verdictText(t *Table, rows []RowVerdict) string {
+func verdictText(t *table.Table, rows []RowVerdict) string {
 	what := "best " + t.Unit
 	switch {
 	case t.Better < 0 && strings.Contains(t.Unit, "sec"):
@@ -155,7 +160,7 @@ func verdictText(t *Table, rows []RowVerdict) string {
 		where := fmt.Sprintf("in %d of %d rows", len(rs), len(rows))
 		if len(rs) == len(rows) {
 			where = "everywhere"
-			if k := varyingKey(t.Rows); k != "" && len(rows) > 1 {
+			if k := table.VaryingKey(t.Rows); k != "" && len(rows) > 1 {
 				where = "at every " + k
 			}
 		} else if len(rs) <= 6 {

@@ -3,10 +3,13 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 func TestVerdicts(t *testing.T) {
-	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
 	byGroup := map[string]Verdict{}
 	for _, v := range Verdicts(ts) {
 		byGroup[v.Group] = v

@@ -2,7 +2,13 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"strings"
+
+	"golang.org/x/perf/benchunit"
+
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // The view types hold the display strings both renderers (HTML and
@@ -49,8 +55,8 @@ func superscript(n int) string {
 	return s
 }
 
-func newTableView(t *Table) tableView {
-	v := tableView{Group: t.Group, Unit: t.Unit, Cols: t.Cols, Warnings: t.Warnings}
+func newTableView(t *table.Table, title string) tableView {
+	v := tableView{Group: title, Unit: t.Unit, Cols: t.Cols, Warnings: t.Warnings}
 	notes := map[string]int{}
 	note := func(errs []error) []int {
 		var out []int
@@ -96,7 +102,7 @@ func newTableView(t *Table) tableView {
 }
 
 // deltaClass colours a significant change by whether it is an improvement.
-func deltaClass(better int, c *Cell) string {
+func deltaClass(better int, c *table.Cell) string {
 	if !c.Significant() {
 		return "same"
 	}
@@ -122,4 +128,62 @@ func share2(flat, cum float64) string {
 		return "–"
 	}
 	return pct(flat) + " / " + pct(cum)
+}
+
+// gateView is the merge gate's per-cell evidence.
+type gateView struct {
+	Note string
+	Rows []gateRow
+}
+
+type gateRow struct {
+	Cell, Unit, Base, Head, Delta, P, N, Resolves, Status string
+}
+
+// Gate is the per-cell table of a gate report; nil otherwise.
+func (r *report) Gate() *gateView {
+	d := r.Decision
+	if d == nil {
+		return nil
+	}
+	j := d.First
+	v := &gateView{Note: fmt.Sprintf("Every gated cell and metric, %s against base. “resolves” is the smallest change the cell's test detects with %.0f%% power at α = %v, simulated with benchmath's test from the cell's own runs; a cell that cannot resolve %s does not count towards “no regression”.",
+		j.Head, gate.Power*100, j.Alpha, pct(j.Threshold))}
+	status := map[string]string{}
+	key := func(c gate.Cell) string { return c.Section + "\x00" + c.Row + "\x00" + c.Unit }
+	for _, c := range j.Noisy {
+		status[key(c)] = "noisy"
+	}
+	for _, c := range j.Improved {
+		status[key(c)] = "improvement"
+	}
+	for _, c := range d.Unconfirmed {
+		status[key(c)] = "not confirmed"
+	}
+	for _, c := range d.Regressed {
+		status[key(c)] = "**regression**"
+	}
+	for _, c := range j.Cells {
+		st := status[key(c)]
+		if st == "" {
+			st = "ok"
+			if !c.Resolves(j.Threshold) {
+				st = "cannot resolve " + pct(j.Threshold)
+			}
+		}
+		class := benchunit.ClassOf(c.Unit)
+		res := "nothing"
+		if !math.IsInf(c.Resolution, 1) {
+			res = pct(c.Resolution)
+		}
+		if c.NeedCount > 0 {
+			res += fmt.Sprintf(" (needs count ≈%d)", c.NeedCount)
+		}
+		v.Rows = append(v.Rows, gateRow{
+			Cell: c.Name(), Unit: c.Unit, Base: benchunit.Scale(c.Base, class), Head: benchunit.Scale(c.Head, class),
+			Delta: fmt.Sprintf("%+.2f%%", c.Delta*100), P: fmt.Sprintf("%.3f", c.P), N: fmt.Sprintf("%d+%d", c.BaseN, c.N),
+			Resolves: res, Status: st,
+		})
+	}
+	return v
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
+
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // NoiseThreshold is the coefficient of variation above which a cell is
@@ -39,7 +41,7 @@ func (n NoisyCell) String() string {
 // NoisyCells lists cells whose coefficient of variation exceeds threshold
 // in any unit, grouped by cell. Units assumed exact are skipped: benchstat
 // already warns when they vary.
-func NoisyCells(ts *Tables, threshold float64) []NoisyCell {
+func NoisyCells(ts *table.Tables, threshold float64) []NoisyCell {
 	var out []NoisyCell
 	index := map[[3]string]int{}
 	for _, t := range ts.Tables {
@@ -60,7 +62,7 @@ func NoisyCells(ts *Tables, threshold float64) []NoisyCell {
 				if cv <= threshold {
 					continue
 				}
-				k := [3]string{t.Group, row.Label, t.Cols[j]}
+				k := [3]string{ts.SectionTitle(t), row.Label, t.Cols[j]}
 				i, ok := index[k]
 				if !ok {
 					i = len(out)
@@ -74,56 +76,12 @@ func NoisyCells(ts *Tables, threshold float64) []NoisyCell {
 	return out
 }
 
-// BenchstatWarning is one of benchstat's warning texts with the cells it
-// applies to.
-type BenchstatWarning struct {
-	Text  string
-	Cells []string // "Group unit row col" (or "... geomean col")
-}
-
-// BenchstatWarnings collects every table warning verbatim, deduplicated
-// by text, in order of first appearance.
-func BenchstatWarnings(ts *Tables) []BenchstatWarning {
-	var out []BenchstatWarning
-	index := map[string]int{}
-	add := func(text, where string) {
-		i, ok := index[text]
-		if !ok {
-			i = len(out)
-			index[text] = i
-			out = append(out, BenchstatWarning{Text: text})
-		}
-		out[i].Cells = append(out[i].Cells, where)
-	}
-	for _, t := range ts.Tables {
-		for _, row := range t.Rows {
-			for j, c := range row.Cells {
-				if c == nil {
-					continue
-				}
-				for _, w := range c.Warnings() {
-					add(w.Error(), fmt.Sprintf("%s %s %s %s", t.Group, t.Unit, row.Label, t.Cols[j]))
-				}
-			}
-		}
-		for j, g := range t.Geomean {
-			for _, w := range g.Warnings {
-				add(w.Error(), fmt.Sprintf("%s %s geomean %s", t.Group, t.Unit, t.Cols[j]))
-			}
-		}
-		for _, w := range t.Warnings {
-			add(w, fmt.Sprintf("%s %s", t.Group, t.Unit))
-		}
-	}
-	return out
-}
-
 // Warnings is the report's warnings section.
 type Warnings struct {
 	Noisy     []NoisyCell
-	Failed    []Failure // failed cells other than self-check failures
-	SelfCheck []Failure // cells that did not run what their name claims
-	Benchstat []BenchstatWarning
+	Failed    []table.Failure // failed cells other than self-check failures
+	SelfCheck []table.Failure // cells that did not run what their name claims
+	Benchstat []table.BenchstatWarning
 	Syntax    []string // benchfmt syntax errors
 	Other     []string // filter rejections, profile problems
 }
@@ -138,10 +96,10 @@ func (w *Warnings) Count() int {
 	return len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Other)
 }
 
-func collectWarnings(res *Results, ts *Tables) Warnings {
+func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
 	w := Warnings{
 		Noisy:     NoisyCells(ts, NoiseThreshold),
-		Benchstat: BenchstatWarnings(ts),
+		Benchstat: ts.BenchstatWarnings(),
 		Syntax:    res.SyntaxErrors,
 		Other:     slices.Clone(ts.FilterErrors),
 	}

@@ -3,46 +3,17 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
-func TestScanFailures(t *testing.T) {
-	in := `goos: linux
-BenchmarkA/impl=ring-2 10 100 ns/op
---- FAIL: BenchmarkSize/impl=ring/size=1000
-    harness.go:88: self-check: observed mean batch fill 500.0, want 1000
-    items lost: 3
---- BENCH: BenchmarkA/impl=ring-2
-    a_test.go:10: just a log line
---- FAIL: BenchmarkHang/impl=hang
-	timeout: cell did not finish within 1m0s
---- FAIL: TestSomething (0.01s)
-FAIL
-`
-	fails, err := ScanFailures(writeFile(t, t.TempDir(), "r.txt", in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fails) != 3 {
-		t.Fatalf("got %d failures, want 3: %+v", len(fails), fails)
-	}
-	if f := fails[0]; f.Benchmark != "BenchmarkSize/impl=ring/size=1000" || !f.SelfCheck ||
-		f.Reason != "self-check: observed mean batch fill 500.0, want 1000; items lost: 3" {
-		t.Errorf("first failure %+v", f)
-	}
-	if f := fails[1]; f.SelfCheck || f.Reason != "timeout: cell did not finish within 1m0s" {
-		t.Errorf("second failure %+v", f)
-	}
-	if f := fails[2]; f.Benchmark != "TestSomething" || f.Reason != "" {
-		t.Errorf("third failure %+v", f)
-	}
-}
-
 func TestFailedCellsAreWarnings(t *testing.T) {
-	res, err := LoadResults(syntheticFile(t))
+	res, err := table.Load(fixture.ResultsFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := collectWarnings(res, mustBuild(t, res, TableConfig{Col: "/impl"}))
+	w := collectWarnings(res, mustBuild(t, res, table.Config{Table: ".config,.name", Col: "/impl"}))
 	if len(w.SelfCheck) != 1 || w.SelfCheck[0].Benchmark != "BenchmarkSize/impl=pooled/size=100000" {
 		t.Errorf("self-check failures %+v", w.SelfCheck)
 	}
@@ -52,7 +23,7 @@ func TestFailedCellsAreWarnings(t *testing.T) {
 }
 
 func TestNoisyCells(t *testing.T) {
-	ts := mustTables(t, TableConfig{Col: "/impl"}, syntheticFile(t))
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl"}, fixture.ResultsFile(t))
 	noisy := NoisyCells(ts, NoiseThreshold)
 	// Only Size/impl=pooled/size=1000 was generated with ±15% noise; the
 	// rest have at most ±5% uniform noise (CV < 3%).
@@ -75,9 +46,9 @@ func TestNoisyCells(t *testing.T) {
 	}
 }
 
-func mustBuild(t *testing.T, res *Results, cfg TableConfig) *Tables {
+func mustBuild(t *testing.T, res *table.Results, cfg table.Config) *table.Tables {
 	t.Helper()
-	ts, err := BuildTables(res, cfg)
+	ts, err := table.Build(res, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

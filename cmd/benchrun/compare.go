@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,17 +9,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
+	"regexp"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/reports"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
-// compareCmd is the merge gate: it measures base and head alternately and
-// exits 1 when head regresses a gated metric significantly and by more than
-// the threshold.
+// compareCmd is the merge gate: it measures base and head alternately,
+// confirms what the first test flags on fresh runs, and exits with the
+// gate's decision: 1 when head regresses a gated metric significantly and
+// by more than the threshold (or a head cell fails), 2 when nothing
+// could be judged.
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", stderr)
 	var sel selection
@@ -29,7 +33,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
 	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
 	profile := fs.Bool("profile", true, "profile both sides, for the regressed cells' profile diffs")
-	confirm := fs.Bool("confirm", true, "rerun regressed cells as many times again and judge them on all their runs")
+	doConfirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
+	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
 	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
@@ -44,9 +49,6 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if *alpha <= 0 || *alpha >= 1 {
-		return usageError{fmt.Errorf("compare: -alpha must be between 0 and 1, got %v", *alpha)}
-	}
 	if !flagSet(fs, "count") && sel.quick {
 		*count = 6
 	}
@@ -59,6 +61,19 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	cells, err := sel.cells()
 	if err != nil {
 		return err
+	}
+	gcfg := gate.TableConfig(*alpha, *ignore)
+	gopts := gate.Options{Head: "head", Threshold: limit}
+	if err := gcfg.Check(); err != nil {
+		return usageError{fmt.Errorf("compare: %v", err)}
+	}
+	if n := gate.MinCount(*alpha); *count < n {
+		return usageError{fmt.Errorf("compare: -count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", *count, *alpha, n)}
+	}
+	if path, ok := savedResults(*base); ok {
+		if err := usableBase(path, cells); err != nil {
+			return usageError{fmt.Errorf("compare: %v", err)}
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -83,69 +98,98 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		builds = append(builds, src)
 	}
-	gate := reports.GateOptions{Head: "head", Threshold: limit}
 	opts := harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
 		OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
 	}
-	var failed []harness.Failure
-	measure := func(opts harness.Options) error {
+	// measure runs opts and returns the results files by side.
+	measure := func(opts harness.Options) (map[string][]string, error) {
 		res, err := harness.Run(ctx, opts)
 		if res == nil || res.Interrupted {
-			return err
+			return nil, cmp.Or(err, errors.New("compare: interrupted"))
 		}
 		printRun(res, stdout, stderr)
+		files := map[string][]string{}
 		for _, o := range res.Outputs {
-			inputs[o.Source] = append(inputs[o.Source], o.ResultsPath)
+			files[o.Source] = append(files[o.Source], o.ResultsPath)
 		}
-		failed = append(failed, res.Failed...)
-		return nil
+		return files, nil
 	}
 	if len(builds) > 0 {
-		if err := measure(opts); err != nil {
-			return err
-		}
-	}
-	// A fluke rarely survives fresh runs: rerun the regressed cells, A B A B
-	// again, and judge them on all their runs. Both sides must be builds.
-	if *confirm && len(builds) == 2 {
-		regressed, err := regressedCells(labelled(inputs), *alpha, gate)
+		files, err := measure(opts)
 		if err != nil {
 			return err
 		}
-		if len(regressed) > 0 {
-			fmt.Fprintf(stderr, "benchrun: confirming %d regressed cell(s) with %d more runs per side\n", len(regressed), *count)
-			opts.Cells, opts.Profile, opts.OutDir, opts.Seed = regressed, false, filepath.Join(*out, "confirm"), 0
-			if err := measure(opts); err != nil {
-				return err
+		for side, paths := range files {
+			inputs[side] = append(inputs[side], paths...)
+		}
+	}
+	first, err := gate.JudgeFiles(gcfg, gopts, labelled(inputs)...)
+	if err != nil {
+		return err
+	}
+	// A fluke rarely repeats: rerun the flagged cells, A B A B, and judge
+	// them on the fresh runs alone, the same way. Both sides must be builds.
+	var confirm *gate.Judgement
+	if toConfirm := first.ToConfirm(); *doConfirm && len(builds) == 2 && len(toConfirm) > 0 && len(first.Incomparable) == 0 {
+		fmt.Fprintf(stderr, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(toConfirm), *count)
+		opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, false, filepath.Join(*out, "confirm"), 0
+		for _, name := range toConfirm {
+			if c, err := scenarios.Parse(name); err == nil {
+				opts.Cells = append(opts.Cells, c)
 			}
+		}
+		files, err := measure(opts)
+		if err != nil {
+			return err
+		}
+		if confirm, err = gate.JudgeFiles(gcfg, gopts, labelled(files)...); err != nil {
+			return err
 		}
 	}
 
-	s, err := reports.Generate(reports.Options{
-		Inputs: labelled(inputs),
-		Col:    ".file", Baseline: "base", Alpha: *alpha, OutDir: *out,
-		Title: "Merge gate: head against base",
-		Gate:  &gate,
-	})
+	d := gate.Decide(first, confirm)
+	s, err := reports.Generate(reports.Options{Decision: d, OutDir: *out, Title: "Merge gate: head against base"})
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, s.Text())
-	j := s.Judgement
-	for _, f := range j.Regressed {
-		fmt.Fprintf(stderr, "REGRESSION %s\n", f)
+	for _, c := range d.Regressed {
+		fmt.Fprintf(stderr, "REGRESSION %s\n", c)
 	}
-	var headFailed int
-	for _, f := range failed {
-		if f.Source == "head" {
-			headFailed++ // a head cell that fails its run or self-check blocks too
+	for _, f := range d.FailedHead {
+		fmt.Fprintf(stderr, "FAILED HEAD %s\n", f)
+	}
+	for _, name := range first.OneSided {
+		fmt.Fprintf(stderr, "ONE SIDE ONLY %s\n", name)
+	}
+	return decisionErr(d)
+}
+
+// procsSuffix is go test's -GOMAXPROCS suffix of a benchmark name.
+var procsSuffix = regexp.MustCompile(`-\d+$`)
+
+// usableBase refuses saved base results that cannot be compared with
+// anything before head is measured: no results at all, or none of the
+// selected cells.
+func usableBase(path string, cells []scenarios.Cell) error {
+	res, err := table.Load(path)
+	if err != nil {
+		return err
+	}
+	if len(res.Results) == 0 {
+		return fmt.Errorf("base %s holds no benchmark results", path)
+	}
+	names := map[string]bool{}
+	for _, r := range res.Results {
+		names[procsSuffix.ReplaceAllString(string(r.Name), "")] = true
+	}
+	for _, c := range cells {
+		if names[c.Name()] {
+			return nil
 		}
 	}
-	if len(j.Regressed) > 0 || headFailed > 0 {
-		return fmt.Errorf("compare: %d regression(s), %d failed head cell(s)", len(j.Regressed), headFailed)
-	}
-	return nil
+	return fmt.Errorf("base %s has none of the %d selected cells (e.g. %s)", path, len(cells), cells[0].Name())
 }
 
 // labelled lists every results file as "side=path"; files of one side share
@@ -158,33 +202,6 @@ func labelled(inputs map[string][]string) []string {
 		}
 	}
 	return out
-}
-
-// regressedCells judges the inputs as the final report will and returns the
-// cells with at least one regression.
-func regressedCells(inputs []string, alpha float64, gate reports.GateOptions) ([]scenarios.Cell, error) {
-	res, err := reports.LoadResults(inputs...)
-	if err != nil {
-		return nil, err
-	}
-	opts := reports.Options{Col: ".file", Baseline: "base", Alpha: alpha}
-	ts, err := reports.BuildTables(res, opts.TableConfig(res))
-	if err != nil {
-		return nil, err
-	}
-	var cells []scenarios.Cell
-	seen := map[string]bool{}
-	for _, f := range reports.Judge(ts, gate).Regressed {
-		name := f.Group + "/" + f.Row
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		if c, err := scenarios.Parse(name); err == nil {
-			cells = append(cells, c)
-		}
-	}
-	return cells, nil
 }
 
 // buildError marks a failure to build a side: exit status 2, like usage.
@@ -216,17 +233,4 @@ func build(ctx context.Context, name, spec, binDir, tags string) (harness.Source
 		return harness.BuildWorkingTree(ctx, repo, name, binDir, tags)
 	}
 	return harness.BuildRevision(ctx, repo, spec, name, binDir, tags)
-}
-
-// parseThreshold reads "5%" or "0.05" as 0.05.
-func parseThreshold(s string) (float64, error) {
-	pct := strings.HasSuffix(s, "%")
-	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("compare: bad -threshold %q: want a percentage such as 5%% or a fraction such as 0.05", s)
-	}
-	if pct {
-		v /= 100
-	}
-	return v, nil
 }

@@ -12,18 +12,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/batchbench/batchbench/reports"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/scenarios"
 )
 
 var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
 
 func TestParseThreshold(t *testing.T) {
-	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0} {
+	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0, "100%": 1, "0.5": 0.5} {
 		if got, err := parseThreshold(in); err != nil || got != want {
 			t.Errorf("parseThreshold(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "five", "-1%", "%"} {
+	// A bare 5 once meant 500%; NaN, Inf and 1e9 were accepted.
+	for _, bad := range []string{"", "five", "-1%", "%", "5", "1", "1e9", "NaN", "Inf", "-Inf", "NaN%", "150%"} {
 		if _, err := parseThreshold(bad); err == nil {
 			t.Errorf("parseThreshold(%q) succeeded", bad)
 		}
@@ -40,6 +42,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"run", "-o", t.TempDir(), "-scenario", "("},
 		{"report"},
 		{"report", "-in", filepath.Join(t.TempDir(), "missing")},
+		{"report", "-in", t.TempDir(), "-col", "(("},
+		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-threshold", "5"},
 		{"compare", "-o", t.TempDir()},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-threshold", "lots"},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-alpha", "2"},
@@ -165,10 +169,13 @@ func TestCompareFlagsPlantedRegression(t *testing.T) {
 	}
 }
 
-func TestRegressedCellsNamesCellsToConfirm(t *testing.T) {
+// The cells a confirmation reruns are named so the harness can parse them
+// back into the scenarios that flagged them.
+func TestFlaggedCellsParseIntoScenarios(t *testing.T) {
 	dir := t.TempDir()
 	write := func(side string, ringNs float64) string {
 		var b strings.Builder
+		b.WriteString("harness: batchbench test\n")
 		for i := range 10 {
 			jitter := float64(i%3) * 0.1
 			b.WriteString(fmt.Sprintf("BenchmarkSize/impl=ring/size=1000-2 1000 %g ns/op\n", ringNs+jitter))
@@ -184,11 +191,15 @@ func TestRegressedCellsNamesCellsToConfirm(t *testing.T) {
 	if want := []string{"base=" + filepath.Join(dir, "base.txt"), "head=" + filepath.Join(dir, "head.txt")}; !slices.Equal(inputs, want) {
 		t.Fatalf("labelled = %q, want %q", inputs, want)
 	}
-	cells, err := regressedCells(inputs, 0.05, reports.GateOptions{Head: "head", Threshold: 0.05})
+	j, err := gate.JudgeFiles(gate.TableConfig(0.05, ""), gate.Options{Head: "head", Threshold: 0.05}, inputs...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cells) != 1 || cells[0].Name() != "Size/impl=ring/size=1000" {
-		t.Fatalf("regressed cells = %v, want only Size/impl=ring/size=1000", cells)
+	names := j.ToConfirm()
+	if len(names) != 1 || names[0] != "Size/impl=ring/size=1000" {
+		t.Fatalf("cells to confirm = %v, want only Size/impl=ring/size=1000", names)
+	}
+	if c, err := scenarios.Parse(names[0]); err != nil || c.Name() != names[0] {
+		t.Errorf("scenarios.Parse(%q) = %v, %v", names[0], c.Name(), err)
 	}
 }

@@ -2,12 +2,14 @@
 // implementations and renders reports from the results.
 //
 //	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
-//	benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE] [-head VALUE [-threshold 5%]]
-//	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] -o DIR
+//	benchrun report -in [NAME=]DIR|FILE ... [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE] [-head VALUE [-threshold 5%]]
+//	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
 // Exit status: 0 success, 1 a cell failed, the run was interrupted, or
-// (compare) head regressed; 2 usage or build error.
+// (compare, report -head) the gate blocked the merge; 2 usage or build
+// error, or a gate that could not judge (incomparable inputs, nothing
+// compared, too few runs).
 package main
 
 import (
@@ -16,22 +18,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl/registry"
-	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
 const usage = `usage:
   benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
-  benchrun report -in DIR|FILE [-o DIR] [-col PROJECTION] [-baseline VALUE] [-head VALUE [-threshold 5%]]
+  benchrun report -in [NAME=]DIR|FILE [-in ...] [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE]
+                  [-head VALUE [-threshold 5%]]
   benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
-                   [-threshold 5%] [-alpha 0.05] [-tags TAGS] -o DIR
+                   [-threshold 5%] [-alpha 0.05] [-ignore KEYS] [-tags TAGS] -o DIR
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 
 Run "benchrun COMMAND -h" for a command's flags.
@@ -68,11 +69,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	var be buildError
+	var ge gateError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ge):
+		// The decision was printed with the report; only its status is left.
+		return ge.Status.ExitCode()
 	case errors.As(err, &be):
 		fmt.Fprintf(stderr, "benchrun: %v\n", err)
 		return 2
@@ -176,57 +181,6 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "cells (%d):\n", len(cells))
 	for _, c := range cells {
 		fmt.Fprintf(stdout, "  Benchmark%s\n", c.Name())
-	}
-	return nil
-}
-
-func reportCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", stderr)
-	in := fs.String("in", "", "a results `DIR` written by benchrun run, or any go test -bench output FILE (required)")
-	out := fs.String("o", "", "write report.html, report.md and plots/ to `DIR` (default: the -in directory)")
-	col := fs.String("col", "", "benchproc `projection` for columns (default /impl, or .file without an impl key)")
-	baseline := fs.String("baseline", "", "column `value` to compare against (default channel, else the first column)")
-	head := fs.String("head", "", "judge column `value` against the baseline as the merge gate does; exit 1 on a regression")
-	threshold := fs.String("threshold", "5%", "with -head: smallest relative change that counts")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *in == "" {
-		return usageError{errors.New("report: -in is required")}
-	}
-	opts := reports.Options{OutDir: *out, Col: *col, Baseline: *baseline}
-	if *head != "" {
-		limit, err := parseThreshold(*threshold)
-		if err != nil {
-			return usageError{err}
-		}
-		opts.Gate = &reports.GateOptions{Head: *head, Threshold: limit}
-	}
-	fi, err := os.Stat(*in)
-	if err != nil {
-		return usageError{fmt.Errorf("report: %v", err)}
-	}
-	input, dir := *in, filepath.Dir(*in)
-	if fi.IsDir() {
-		input, dir = filepath.Join(*in, "results.txt"), *in
-	}
-	opts.Inputs = []string{input}
-	if opts.OutDir == "" {
-		opts.OutDir = dir
-	}
-	return render(opts, stdout)
-}
-
-// render writes the report and prints its summary; with a gate, a
-// regression is an error.
-func render(opts reports.Options, stdout io.Writer) error {
-	s, err := reports.Generate(opts)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, s.Text())
-	if j := s.Judgement; j != nil && len(j.Regressed) > 0 {
-		return fmt.Errorf("%d regression(s): %s", len(j.Regressed), j.Regressed[0])
 	}
 	return nil
 }

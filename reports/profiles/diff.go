@@ -1,16 +1,18 @@
-package reports
+package profiles
 
 import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/batchbench/batchbench/reports/internal/shellquote"
 )
 
-// ProfileDiff compares two profiles of the same kind by share of their
+// Diff compares two profiles of the same kind by share of their
 // totals, like `go tool pprof -diff_base` but normalised, so profiles of
 // runs with different lengths compare fairly.
-type ProfileDiff struct {
-	Base, Head *ProfileSummary
+type Diff struct {
+	Base, Head *Summary
 	// Command opens the absolute difference in pprof's web UI.
 	Command string
 	// Funcs are the functions whose flat share changed most (then
@@ -40,12 +42,12 @@ type CategoryDelta struct {
 	BaseCum, HeadCum   float64
 }
 
-// DiffProfiles compares head against base and keeps the n functions whose
+// Compare compares head against base and keeps the n functions whose
 // flat share changed most.
-func DiffProfiles(base, head *ProfileSummary, n int) *ProfileDiff {
-	d := &ProfileDiff{Base: base, Head: head}
+func Compare(base, head *Summary, n int) *Diff {
+	d := &Diff{Base: base, Head: head}
 	if base.Path != "" && head.Path != "" {
-		d.Command = "go tool pprof -http=: -diff_base=" + shellQuote(base.Path) + " " + shellQuote(head.Path)
+		d.Command = "go tool pprof -http=: -diff_base=" + shellquote.Quote(base.Path) + " " + shellquote.Quote(head.Path)
 	}
 	fns := map[string]bool{}
 	for fn := range base.cum {

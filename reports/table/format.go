@@ -1,8 +1,7 @@
-package reports
+package table
 
 import (
 	"fmt"
-	"slices"
 
 	"golang.org/x/perf/benchunit"
 )
@@ -59,26 +58,4 @@ func (g *Geomean) RatioText() string {
 		return "?"
 	}
 	return fmt.Sprintf("%+.2f%%", (g.Ratio-1)*100)
-}
-
-// Groups returns the distinct table groups (families), in table order.
-func (ts *Tables) Groups() []string {
-	var out []string
-	for _, t := range ts.Tables {
-		if !slices.Contains(out, t.Group) {
-			out = append(out, t.Group)
-		}
-	}
-	return out
-}
-
-// Group returns the tables of one group, in unit order.
-func (ts *Tables) Group(g string) []*Table {
-	var out []*Table
-	for _, t := range ts.Tables {
-		if t.Group == g {
-			out = append(out, t)
-		}
-	}
-	return out
 }

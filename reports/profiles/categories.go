@@ -1,12 +1,12 @@
-package reports
+package profiles
 
 import "strings"
 
-// A category is a set of functions whose share of a profile the report
+// A Category is a set of functions whose share of a profile the report
 // shows, because it explains a result: a channel-based batcher spends its
 // time in the scheduler and channel runtime, a lock-free ring in its own
 // code.
-type category struct {
+type Category struct {
 	Name, Desc string
 	match      func(fn, impl string) bool
 }
@@ -71,7 +71,7 @@ func implPackage(impl string) string { return modulePath + "/impl/" + impl + "."
 
 // categories are checked in order; a leaf function counts for the first
 // that matches, so the flat shares are disjoint and add up to at most 1.
-var categories = []category{
+var categories = []Category{
 	{"impl", "the implementation's own package (impl/<impl>)", func(fn, impl string) bool {
 		return impl != "" && strings.Contains(fn, implPackage(impl))
 	}},
@@ -96,6 +96,12 @@ var categories = []category{
 		return hasAnyPrefix(fn, allocFuncs)
 	}},
 }
+
+// Categories are the categories every summary reports, in order.
+func Categories() []Category { return categories }
+
+// ShortFunc drops this module's path from a function name.
+func ShortFunc(fn string) string { return strings.TrimPrefix(fn, modulePath+"/") }
 
 // categoryOf returns the index in categories of fn, or -1 for "other".
 func categoryOf(fn, impl string) int {

@@ -1,4 +1,4 @@
-package reports
+package profiles
 
 import (
 	"math"
@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // stack is one sample of a hand-built profile: frames leaf first; a frame
@@ -107,8 +110,8 @@ func TestSummarizeSyntheticProfile(t *testing.T) {
 	}
 }
 
-func TestDiffProfiles(t *testing.T) {
-	d := DiffProfiles(Summarize(channelLike(), "channel"), Summarize(ringLike(), "ring"), 3)
+func TestCompare(t *testing.T) {
+	d := Compare(Summarize(channelLike(), "channel"), Summarize(ringLike(), "ring"), 3)
 	if len(d.Funcs) != 3 {
 		t.Fatalf("%d functions, want 3", len(d.Funcs))
 	}
@@ -132,11 +135,11 @@ func TestDiffProfiles(t *testing.T) {
 }
 
 func TestSummarizeRealProfiles(t *testing.T) {
-	channel, ring, allocs := sharedProfiles(t)
+	channel, ring, allocs := fixture.SharedProfiles(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ring.cpu.pprof")
-	writeProfile(t, renamed(ring, "ring"), path)
-	r, err := SummarizeProfile(path, "ring")
+	fixture.WriteProfile(t, fixture.Renamed(ring, "ring"), path)
+	r, err := SummarizeFile(path, "ring")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,12 +160,12 @@ func TestSummarizeRealProfiles(t *testing.T) {
 		t.Errorf("ring's own code has %v of its CPU profile, want most", impl.Cum)
 	}
 
-	c := Summarize(renamed(channel, "channel"), "channel")
+	c := Summarize(fixture.Renamed(channel, "channel"), "channel")
 	if sched := c.Category("sched"); sched.Cum < 0.2 || sched.Cum <= r.Category("sched").Cum {
 		t.Errorf("channel ping-pong: scheduling share %v (ring %v)", sched.Cum, r.Category("sched").Cum)
 	}
 
-	h := Summarize(renamed(allocs, "ring"), "ring")
+	h := Summarize(fixture.Renamed(allocs, "ring"), "ring")
 	if h.SampleType != "alloc_space" || h.Unit != "bytes" {
 		t.Errorf("heap profile summarises %s/%s, want alloc_space/bytes", h.SampleType, h.Unit)
 	}
@@ -178,13 +181,13 @@ func TestSummarizeRealProfiles(t *testing.T) {
 func TestLoadProfilesPairsColumns(t *testing.T) {
 	dir := t.TempDir()
 	results := filepath.Join(dir, "results.txt")
-	writeSyntheticResults(t, results)
-	pdir := writeSyntheticProfiles(t, dir)
-	res, err := LoadResults(results)
+	fixture.WriteResults(t, results)
+	pdir := fixture.WriteProfiles(t, dir)
+	res, err := table.Load(results)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := LoadProfiles(res, []string{pdir}, TableConfig{Col: "/impl", Baseline: "channel"})
+	set, err := Load(res, []string{pdir}, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"})
 	if err != nil || len(set.Errors) > 0 {
 		t.Fatal(err, set.Errors)
 	}
@@ -202,11 +205,11 @@ func TestLoadProfilesPairsColumns(t *testing.T) {
 	}
 
 	// Base against head: the same profiles under two labels pair by cell.
-	res, err = LoadResults("base="+results, "head="+results)
+	res, err = table.Load("base="+results, "head="+results)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err = LoadProfiles(res, []string{pdir, pdir}, TableConfig{Col: ".file", Baseline: "base"})
+	set, err = Load(res, []string{pdir, pdir}, table.Config{Table: ".config,.name", Col: ".file", Baseline: "base"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"fmt"
@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // Okabe–Ito colours: distinguishable with colour-vision deficiencies.
@@ -66,9 +68,10 @@ type series struct {
 	hidden int // points not drawn because y <= 0 on a log axis
 }
 
-// newChart lays out the plot of t; it decides the scales, so a log scale
-// never meets a value <= 0 (gonum's LogScale panics on those).
-func newChart(t *Table) (*chart, error) {
+// newChart lays out the plot of t, titled by its section; it decides
+// the scales, so a log scale never meets a value <= 0 (gonum's LogScale
+// panics on those).
+func newChart(t *table.Table, section string) (*chart, error) {
 	c := &chart{plot: plot.New(), legend: plot.NewLegend()}
 	p := c.plot
 	title, symbol := t.Unit, t.Unit
@@ -78,13 +81,13 @@ func newChart(t *Table) (*chart, error) {
 		}
 	}
 
-	p.Title.Text = fmt.Sprintf("%s: %s (%s)", t.Group, title, t.Unit)
+	p.Title.Text = fmt.Sprintf("%s: %s (%s)", section, title, t.Unit)
 	styleFonts(p)
 	c.legend.TextStyle.Font = font.From(sans, 10)
 	c.legend.Top, c.legend.Left = true, true
 	c.legend.Padding = vg.Points(3)
 
-	xKey := varyingKey(t.Rows)
+	xKey := table.VaryingKey(t.Rows)
 	xs, xLabels, numeric := xPositions(t.Rows, xKey)
 	ss, scaler := c.buildSeries(t, xs, xKey, symbol)
 
@@ -161,21 +164,24 @@ func styleFonts(p *plot.Plot) {
 }
 
 // xPositions places each row on the x axis: its parameter value when all
-// are numeric, else its index (a categorical axis).
-func xPositions(rows []*Row, key string) (xs []float64, labels []string, numeric bool) {
+// are numeric and no two rows of one series share one, else its index (a
+// categorical axis).
+func xPositions(rows []*table.Row, key string) (xs []float64, labels []string, numeric bool) {
 	numeric = true
+	seen := map[string]bool{}
 	for _, r := range rows {
-		s, ok := paramValue(r.Param, key)
+		s, ok := r.ParamValue(key)
 		if !ok {
 			s = r.Label
 		}
 		labels = append(labels, s)
-		v, ok := ParseParam(s)
-		numeric = numeric && ok
+		v, ok := table.ParseParam(s)
+		id := fmt.Sprint(seriesOf(r, key, rows), "\x00", v)
+		numeric = numeric && ok && !seen[id]
+		seen[id] = true
 		xs = append(xs, v)
 	}
-	if !numeric || hasDuplicates(xs) {
-		numeric = false
+	if !numeric {
 		for i := range xs {
 			xs[i] = float64(i)
 		}
@@ -183,17 +189,9 @@ func xPositions(rows []*Row, key string) (xs []float64, labels []string, numeric
 	return xs, labels, numeric
 }
 
-// hasDuplicates reports whether two rows share an x value (then the rows
-// differ in another key and a categorical axis keeps them apart).
-func hasDuplicates(xs []float64) bool {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return len(slices.Compact(s)) != len(xs)
-}
-
 // buildSeries makes one series per column, split further by any parameter
 // other than the x parameter that varies (e.g. two batch sizes).
-func (c *chart) buildSeries(t *Table, xs []float64, xKey, symbol string) ([]*series, benchunit.Scaler) {
+func (c *chart) buildSeries(t *table.Table, xs []float64, xKey, symbol string) ([]*series, benchunit.Scaler) {
 	// Scale by the largest center: the axis then reads 1–1000 at the top
 	// rather than showing 50000µs.
 	top := 0.0
@@ -217,7 +215,7 @@ func (c *chart) buildSeries(t *Table, xs []float64, xKey, symbol string) ([]*ser
 				continue
 			}
 			label := col
-			if other := otherParams(r.Param, xKey, t.Rows); other != "" {
+			if other := seriesOf(r, xKey, t.Rows); other != "" {
 				label += " " + other
 			}
 			s := index[label]
@@ -234,16 +232,23 @@ func (c *chart) buildSeries(t *Table, xs []float64, xKey, symbol string) ([]*ser
 	return out, scaler
 }
 
-// otherParams names the row's parameters besides key that differ between
-// rows; parameters common to all rows are left out.
-func otherParams(ps []Param, key string, rows []*Row) string {
+// seriesOf names what sets the row apart from rows of other series: its
+// benchmark name when the table mixes names (benchstat's default -table
+// .config does), and its parameters besides key that differ between rows.
+func seriesOf(r *table.Row, key string, rows []*table.Row) string {
 	var parts []string
-	for _, p := range ps {
+	for _, o := range rows {
+		if o.Name != r.Name {
+			parts = append(parts, r.Name)
+			break
+		}
+	}
+	for _, p := range r.Param {
 		if p.Key == key {
 			continue
 		}
-		for _, r := range rows {
-			if v, _ := paramValue(r.Param, p.Key); v != p.Value {
+		for _, o := range rows {
+			if v, _ := o.ParamValue(p.Key); v != p.Value {
 				parts = append(parts, p.Key+"="+p.Value)
 				break
 			}
@@ -254,7 +259,7 @@ func otherParams(ps []Param, key string, rows []*Row) string {
 
 // errorBar is the cell's confidence interval, or its min–max when the
 // interval is unbounded (too few samples for the confidence level).
-func errorBar(c *Cell, a benchmath.Assumption) (lo, hi float64, minMax bool) {
+func errorBar(c *table.Cell, a benchmath.Assumption) (lo, hi float64, minMax bool) {
 	lo, hi = c.Summary.Lo, c.Summary.Hi
 	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsNaN(lo) || math.IsNaN(hi) || a == benchmath.AssumeExact {
 		v := c.Sample.Values
@@ -373,7 +378,7 @@ func (c *chart) addSeries(i, nCols int, s *series) error {
 }
 
 // barNote says what markers and error bars show.
-func barNote(t *Table, ss []*series) string {
+func barNote(t *table.Table, ss []*series) string {
 	minMax := false
 	for _, s := range ss {
 		for _, p := range s.points {

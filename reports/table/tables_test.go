@@ -1,46 +1,14 @@
-package reports
+package table_test
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
 )
-
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func mustTables(t *testing.T, cfg TableConfig, inputs ...string) *Tables {
-	t.Helper()
-	res, err := LoadResults(inputs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, err := BuildTables(res, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
-}
-
-func findTable(t *testing.T, ts *Tables, group, unit string) *Table {
-	t.Helper()
-	for _, tb := range ts.Tables {
-		if tb.Group == group && tb.Unit == unit {
-			return tb
-		}
-	}
-	t.Fatalf("no table %s %s", group, unit)
-	return nil
-}
 
 func TestGeomean(t *testing.T) {
 	// Two rows: b is 4× a at x=1 and a quarter of a at x=2, so the
@@ -51,8 +19,8 @@ func TestGeomean(t *testing.T) {
 			"BenchmarkF/impl=a/x=1 1 1 ns/op", "BenchmarkF/impl=b/x=1 1 4 ns/op",
 			"BenchmarkF/impl=a/x=2 1 16 ns/op", "BenchmarkF/impl=b/x=2 1 4 ns/op")
 	}
-	path := writeFile(t, t.TempDir(), "r.txt", strings.Join(lines, "\n")+"\n")
-	tb := findTable(t, mustTables(t, TableConfig{Col: "/impl"}, path), "F", "sec/op")
+	path := fixture.WriteFile(t, t.TempDir(), "r.txt", strings.Join(lines, "\n")+"\n")
+	tb := fixture.FindTable(t, fixture.Tables(t, table.Config{Table: ".name", Col: "/impl"}, path), "F", "sec/op")
 
 	ga, gb := tb.Geomean[0], tb.Geomean[1]
 	if !ga.HasCenter || math.Abs(ga.Center-4e-9) > 1e-18 { // sqrt(1·16) ns
@@ -71,23 +39,23 @@ func TestGeomean(t *testing.T) {
 
 func TestBaselineAndColumnsConfigurable(t *testing.T) {
 	dir := t.TempDir()
-	base := writeFile(t, dir, "base.txt", "commit: aaa\nBenchmarkX/size=1 1 10 ns/op\nBenchmarkX/size=2 1 20 ns/op\n")
-	head := writeFile(t, dir, "head.txt", "commit: bbb\nBenchmarkX/size=1 1 5 ns/op\nBenchmarkX/size=2 1 10 ns/op\n")
+	base := fixture.WriteFile(t, dir, "base.txt", "commit: aaa\nBenchmarkX/size=1 1 10 ns/op\nBenchmarkX/size=2 1 20 ns/op\n")
+	head := fixture.WriteFile(t, dir, "head.txt", "commit: bbb\nBenchmarkX/size=1 1 5 ns/op\nBenchmarkX/size=2 1 10 ns/op\n")
 
 	for _, tc := range []struct {
 		name   string
-		cfg    TableConfig
+		cfg    table.Config
 		inputs []string
 		cols   []string
 	}{
-		{"file labels, default baseline", TableConfig{Col: ".file"}, []string{"base=" + base, "head=" + head}, []string{"base", "head"}},
-		{"file labels, head as baseline", TableConfig{Col: ".file", Baseline: "head"}, []string{"base=" + base, "head=" + head}, []string{"head", "base"}},
+		{"file labels, default baseline", table.Config{Col: ".file", Ignore: "commit"}, []string{"base=" + base, "head=" + head}, []string{"base", "head"}},
+		{"file labels, head as baseline", table.Config{Col: ".file", Baseline: "head", Ignore: "commit"}, []string{"base=" + base, "head=" + head}, []string{"head", "base"}},
 		// A file configuration key as the column: the tables are not
 		// split by it (Table defaults to .name, not .config).
-		{"config key", TableConfig{Col: "commit", Baseline: "bbb"}, []string{base, head}, []string{"bbb", "aaa"}},
+		{"config key", table.Config{Col: "commit", Baseline: "bbb"}, []string{base, head}, []string{"bbb", "aaa"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := mustTables(t, tc.cfg, tc.inputs...)
+			ts := fixture.Tables(t, tc.cfg, tc.inputs...)
 			if len(ts.Tables) != 1 {
 				t.Fatalf("%d tables, want 1", len(ts.Tables))
 			}
@@ -103,7 +71,7 @@ func TestBaselineAndColumnsConfigurable(t *testing.T) {
 		})
 	}
 
-	ts := mustTables(t, TableConfig{Col: ".file", Baseline: "nope"}, "base="+base, "head="+head)
+	ts := fixture.Tables(t, table.Config{Col: ".file", Baseline: "nope", Ignore: "commit"}, "base="+base, "head="+head)
 	if w := ts.Tables[0].Warnings; len(w) != 1 || !strings.Contains(w[0], `baseline "nope"`) {
 		t.Errorf("missing baseline warning, got %q", w)
 	}
@@ -112,7 +80,7 @@ func TestBaselineAndColumnsConfigurable(t *testing.T) {
 func TestRowsSortedByParam(t *testing.T) {
 	// Run order (as the harness interleaves) is not numeric order.
 	in := "BenchmarkS/size=10k-2 1 3 ns/op\nBenchmarkS/size=1k-2 1 2 ns/op\nBenchmarkS/size=100-2 1 1 ns/op\nBenchmarkS/size=1M-2 1 4 ns/op\n"
-	tb := mustTables(t, TableConfig{}, writeFile(t, t.TempDir(), "r.txt", in)).Tables[0]
+	tb := fixture.Tables(t, table.Config{Table: ".name"}, fixture.WriteFile(t, t.TempDir(), "r.txt", in)).Tables[0]
 	var labels []string
 	for _, r := range tb.Rows {
 		labels = append(labels, r.Label)
@@ -133,15 +101,15 @@ func TestParseParam(t *testing.T) {
 		{"10ms", 0.01, true}, {"1.5s", 1.5, true}, {"100µs", 1e-4, true},
 		{"fast", 0, false}, {"", 0, false}, {"k", 0, false},
 	} {
-		got, ok := ParseParam(tc.in)
+		got, ok := table.ParseParam(tc.in)
 		if ok != tc.ok || (ok && math.Abs(got-tc.want) > 1e-12*tc.want) {
-			t.Errorf("ParseParam(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("table.ParseParam(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }
 
 func TestBenchstatWarningsInCells(t *testing.T) {
-	ts := mustTables(t, TableConfig{Col: "/impl"}, syntheticFile(t))
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl"}, fixture.ResultsFile(t))
 	want := map[string]string{
 		"Interval p50-sec":   "need >= 6 samples for confidence interval at level 0.95",
 		"Memory B/op":        "need >= 4 samples to detect a difference at alpha level 0.05",
@@ -150,7 +118,7 @@ func TestBenchstatWarningsInCells(t *testing.T) {
 		"Concurrency sec/op": "benchmark set differs from baseline; geomeans may not be comparable",
 	}
 	found := map[string]bool{}
-	for _, w := range BenchstatWarnings(ts) {
+	for _, w := range ts.BenchstatWarnings() {
 		for key, text := range want {
 			if !strings.HasPrefix(w.Text, text) {
 				continue
@@ -166,5 +134,51 @@ func TestBenchstatWarningsInCells(t *testing.T) {
 		if !found[key] {
 			t.Errorf("%s: warning %q not reported", key, text)
 		}
+	}
+}
+
+// Results that differ in a configuration key are never pooled into one
+// row or compared, as in benchstat: one benchmark name in two packages
+// makes two tables, and a key named by -ignore joins them again.
+func TestConfigurationsAreNeverPooled(t *testing.T) {
+	var in strings.Builder
+	for _, pkg := range []string{"example.com/a", "example.com/b"} {
+		in.WriteString("pkg: " + pkg + "\n")
+		for range 6 {
+			in.WriteString("BenchmarkX-2 1 100 ns/op\n")
+		}
+	}
+	path := fixture.WriteFile(t, t.TempDir(), "two.txt", in.String())
+	res, err := table.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Configs) != 2 || res.Configs[1].Value("pkg") != "example.com/b" || res.Configs[1].Results != 6 {
+		t.Errorf("configurations %+v, want one per package", res.Configs)
+	}
+	ts := fixture.Tables(t, table.Config{}, path)
+	if len(ts.Tables) != 2 {
+		t.Fatalf("%d tables, want one per package", len(ts.Tables))
+	}
+	for i, tb := range ts.Tables {
+		if len(tb.Rows) != 1 || len(tb.Rows[0].Cells[0].Sample.Values) != 6 {
+			t.Errorf("table %d pools %d values, want 6", i, len(tb.Rows[0].Cells[0].Sample.Values))
+		}
+		if got := ts.SectionTitle(tb); !strings.Contains(got, "pkg: example.com/") {
+			t.Errorf("section title %q does not name the package", got)
+		}
+	}
+	if ts := fixture.Tables(t, table.Config{Ignore: "pkg"}, path); len(ts.Tables) != 1 || len(ts.Tables[0].Rows[0].Cells[0].Sample.Values) != 12 {
+		t.Errorf("-ignore pkg: %d tables, want the packages pooled in one", len(ts.Tables))
+	}
+
+	// Base and head from different commits without -ignore: benchstat
+	// makes a table per commit and compares nothing.
+	dir := t.TempDir()
+	base := fixture.WriteFile(t, dir, "base.txt", "commit: aaa\nBenchmarkX 1 10 ns/op\n")
+	head := fixture.WriteFile(t, dir, "head.txt", "commit: bbb\nBenchmarkX 1 5 ns/op\n")
+	ts = fixture.Tables(t, table.Config{}, "base="+base, "head="+head)
+	if len(ts.Tables) != 2 || len(ts.Tables[0].Cols) != 1 || len(ts.Tables[1].Cols) != 1 {
+		t.Errorf("different commits: %d tables; want two single-column tables", len(ts.Tables))
 	}
 }

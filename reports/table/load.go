@@ -1,4 +1,4 @@
-package reports
+package table
 
 import (
 	"fmt"
@@ -14,6 +14,9 @@ type Results struct {
 	// Results holds every benchmark result, in input order. Each is a
 	// private copy; its ".file" config is its input's label.
 	Results []*benchfmt.Result
+	// Configs are the distinct file configurations, in order of first
+	// appearance: a file with two "pkg:" blocks has two.
+	Configs []Configuration
 	// Units is the accumulated Unit metadata (assume=, better=).
 	Units benchfmt.UnitMetadataMap
 	// Failures are the failed cells, found by a line scan because
@@ -27,18 +30,27 @@ type Results struct {
 type Input struct {
 	Label string // the ".file" value: the label of "label=path", else the path
 	Path  string
-	// Config is the file-level configuration (goos, cpu, commit, ...) of
-	// the file's first result, in file order. It is empty when the file
-	// holds no results.
+	// Config is the file configuration of the file's first result; see
+	// Results.Configs for all of them. Empty when the file has no results.
 	Config []ConfigLine
 	// Count is the number of results read from the file.
 	Count int
+}
+
+// Configuration is one distinct file configuration of one input.
+type Configuration struct {
+	Input   string       // the input's label
+	Lines   []ConfigLine // in file order
+	Results int          // how many results carry it
 }
 
 // ConfigLine is one "key: value" configuration line.
 type ConfigLine struct {
 	Key, Value string
 }
+
+// Value returns the value of key in the configuration, "" if absent.
+func (c Configuration) Value(key string) string { return ConfigValue(c.Lines, key) }
 
 // inputLabels parses benchstat's "label=path" input syntax and labels the
 // rest as benchfmt.Files does: by path, with "#N" appended when the same
@@ -65,12 +77,12 @@ func inputLabels(args []string) []Input {
 	return ins
 }
 
-// LoadResults reads the benchmark files. Each argument is a path or, as in
+// Load reads the benchmark files. Each argument is a path or, as in
 // benchstat, "label=path", where label becomes the ".file" key. Syntax
 // errors in a file are collected, not fatal; unreadable files are.
-func LoadResults(inputs ...string) (*Results, error) {
+func Load(inputs ...string) (*Results, error) {
 	if len(inputs) == 0 {
-		return nil, fmt.Errorf("reports: no input files")
+		return nil, fmt.Errorf("no input files")
 	}
 	res := &Results{}
 	byLabel := make(map[string]int)
@@ -78,6 +90,7 @@ func LoadResults(inputs ...string) (*Results, error) {
 		byLabel[in.Label] = len(res.Inputs)
 		res.Inputs = append(res.Inputs, in)
 	}
+	configs := map[string]int{} // label and config lines -> index in res.Configs
 
 	files := benchfmt.Files{Paths: inputs, AllowLabels: true}
 	for files.Scan() {
@@ -87,25 +100,35 @@ func LoadResults(inputs ...string) (*Results, error) {
 		case *benchfmt.Result:
 			r := rec.Clone() // the reader reuses rec
 			res.Results = append(res.Results, r)
-			in, ok := byLabel[r.GetConfig(".file")]
+			label := r.GetConfig(".file")
+			lines := fileConfig(r)
+			id := configID(label, lines)
+			ci, ok := configs[id]
+			if !ok {
+				ci = len(res.Configs)
+				configs[id] = ci
+				res.Configs = append(res.Configs, Configuration{Input: label, Lines: lines})
+			}
+			res.Configs[ci].Results++
+			in, ok := byLabel[label]
 			if !ok {
 				continue
 			}
 			if res.Inputs[in].Count == 0 {
-				res.Inputs[in].Config = fileConfig(r)
+				res.Inputs[in].Config = lines
 			}
 			res.Inputs[in].Count++
 		}
 	}
 	if err := files.Err(); err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, err
 	}
 	res.Units = files.Units()
 
 	for _, in := range res.Inputs {
 		fails, err := ScanFailures(in.Path)
 		if err != nil {
-			return nil, fmt.Errorf("reports: %w", err)
+			return nil, err
 		}
 		for i := range fails {
 			fails[i].Input = in.Label
@@ -113,6 +136,15 @@ func LoadResults(inputs ...string) (*Results, error) {
 		res.Failures = append(res.Failures, fails...)
 	}
 	return res, nil
+}
+
+func configID(label string, lines []ConfigLine) string {
+	var b strings.Builder
+	b.WriteString(label)
+	for _, l := range lines {
+		fmt.Fprintf(&b, "\x00%s\x00%s", l.Key, l.Value)
+	}
+	return b.String()
 }
 
 func fileConfig(r *benchfmt.Result) []ConfigLine {
@@ -125,14 +157,22 @@ func fileConfig(r *benchfmt.Result) []ConfigLine {
 	return out
 }
 
-// HasNameKey reports whether any result's name has the sub-name key, e.g.
-// "impl" for "BenchmarkSize/impl=ring/size=10".
-func (r *Results) HasNameKey(key string) bool {
-	return len(r.NameKeyValues(key)) > 0
+// HasConfigKey reports whether any configuration has key, e.g. "harness"
+// for the batchbench harness's results.
+func (r *Results) HasConfigKey(key string) bool {
+	for _, c := range r.Configs {
+		for _, l := range c.Lines {
+			if l.Key == key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
-// NameKeyValues returns the distinct values of a sub-name key, in order of
-// first appearance.
+// NameKeyValues returns the distinct values of a sub-name key, e.g. the
+// implementations of "impl" in "BenchmarkSize/impl=ring/size=10", in order
+// of first appearance.
 func (r *Results) NameKeyValues(key string) []string {
 	seen := make(map[string]bool)
 	var out []string

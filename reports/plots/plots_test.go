@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"bytes"
@@ -10,12 +10,15 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 func TestPlotsWritten(t *testing.T) {
-	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
 	out := t.TempDir()
-	plots, err := WritePlots(ts, out)
+	plots, err := Write(ts, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +57,8 @@ func TestLogAxisWithZeros(t *testing.T) {
 	// ring allocates nothing: its B/op are all 0 while the others span
 	// four decades, so the axis is logarithmic and ring's points must be
 	// left out (and said so) rather than panic in gonum's LogScale.
-	ts := mustTables(t, TableConfig{Col: "/impl", Baseline: "channel"}, syntheticFile(t))
-	c, err := newChart(findTable(t, ts, "Size", "B/op"))
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
+	c, err := newChart(fixture.FindTable(t, ts, "Size", "B/op"), "Size")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +77,8 @@ func TestLogAxisWithZeros(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		in += "BenchmarkZ/impl=a/n=1 1 0 allocs/op\nBenchmarkZ/impl=a/n=10 1 0 allocs/op\nBenchmarkZ/impl=b/n=1 1 0 allocs/op\nBenchmarkZ/impl=b/n=10 1 2 allocs/op\n"
 	}
-	ts = mustTables(t, TableConfig{Col: "/impl"}, writeFile(t, t.TempDir(), "z.txt", in))
-	c, err = newChart(ts.Tables[0])
+	ts = fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "z.txt", in))
+	c, err = newChart(ts.Tables[0], "Z")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,14 @@
-package reports
+package table_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
+	"github.com/batchbench/batchbench/reports/table"
+)
 
 func TestLoadResultsLabels(t *testing.T) {
-	p := syntheticFile(t)
+	p := fixture.ResultsFile(t)
 	for _, tc := range []struct {
 		args   []string
 		labels []string
@@ -13,7 +18,7 @@ func TestLoadResultsLabels(t *testing.T) {
 		// benchfmt.Files disambiguates a repeated path with "#N".
 		{[]string{p, p}, []string{p + "#0", p + "#1"}},
 	} {
-		res, err := LoadResults(tc.args...)
+		res, err := table.Load(tc.args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"fmt"
@@ -14,10 +14,12 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
-// PlotFile is one chart written by WritePlots.
-type PlotFile struct {
+// File is one chart written by Write.
+type File struct {
+	Section     string // the table section (table.Table.Section) it plots
 	Group, Unit string
 	Title       string
 	// PNG and SVG are slash-separated paths relative to the output
@@ -48,29 +50,29 @@ const (
 	chartDPI    = 150
 )
 
-// WritePlots draws, for every group (benchmark family) and key metric
+// Write draws, for every group (benchmark family) and key metric
 // present, the metric against the group's varying parameter with one line
 // per column, the median marked and error bars from the confidence
 // interval (min–max where there is none). It writes PNG and SVG (fonts
 // embedded) into outDir/plots. Groups whose rows do not vary get no chart.
 // A group without any key metric gets a chart of its first unit.
-func WritePlots(ts *Tables, outDir string) ([]PlotFile, error) {
+func Write(ts *table.Tables, outDir string) ([]File, error) {
 	dir := filepath.Join(outDir, "plots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	var out []PlotFile
-	for _, g := range ts.Groups() {
-		for _, t := range plottedTables(ts.Group(g)) {
+	var out []File
+	for _, sec := range ts.Sections() {
+		for _, t := range plottedTables(sec) {
 			if len(t.Rows) < 2 {
 				continue
 			}
-			c, err := newChart(t)
+			c, err := newChart(t, ts.SectionTitle(t))
 			if err != nil {
 				return nil, fmt.Errorf("reports: plot %s %s: %w", t.Group, t.Unit, err)
 			}
-			base := slug(t.Group + "-" + t.Unit)
-			pf := PlotFile{Group: t.Group, Unit: t.Unit, Title: c.plot.Title.Text,
+			base := slug(ts.SectionTitle(t) + "-" + t.Unit)
+			pf := File{Section: t.Section(), Group: t.Group, Unit: t.Unit, Title: c.plot.Title.Text,
 				PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Notes: c.notes}
 			if err := c.writePNG(filepath.Join(outDir, pf.PNG)); err != nil {
 				return nil, err
@@ -84,9 +86,9 @@ func WritePlots(ts *Tables, outDir string) ([]PlotFile, error) {
 	return out, nil
 }
 
-// metricTitle describes a key metric's unit, e.g. "time per op"; "" for
+// MetricTitle describes a key metric's unit, e.g. "time per op"; "" for
 // other units.
-func metricTitle(unit string) string {
+func MetricTitle(unit string) string {
 	for _, m := range keyMetrics {
 		if m.unit == unit {
 			return m.title
@@ -95,8 +97,8 @@ func metricTitle(unit string) string {
 	return ""
 }
 
-func plottedTables(tables []*Table) []*Table {
-	var out []*Table
+func plottedTables(tables []*table.Table) []*table.Table {
+	var out []*table.Table
 	for _, m := range keyMetrics {
 		for _, t := range tables {
 			if t.Unit == m.unit {

@@ -1,4 +1,4 @@
-package reports
+package table
 
 import (
 	"slices"
@@ -25,18 +25,45 @@ func unitField(k benchproc.Key) *benchproc.Field {
 			return f
 		}
 	}
-	panic("reports: table key without .unit") // ParseWithUnit always adds it
+	panic("table: key without .unit") // ParseWithUnit always adds it
 }
 
-// groupLabel is a table key's values without the unit.
+// isConfigField reports whether a projected field is a file configuration
+// key: benchproc names those by the key itself, and its own fields with
+// "." (".name", ".unit") or "/" (sub-name keys).
+func isConfigField(f *benchproc.Field) bool {
+	return !strings.HasPrefix(f.Name, ".") && !strings.HasPrefix(f.Name, "/")
+}
+
+// groupLabel is a table key's values without the unit and the
+// configuration.
 func groupLabel(k benchproc.Key) string {
 	var parts []string
 	for _, f := range k.Projection().FlattenedFields() {
-		if v := k.Get(f); f.Name != ".unit" && v != "" {
+		if v := k.Get(f); f.Name != ".unit" && !isConfigField(f) && v != "" {
 			parts = append(parts, v)
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// keyConfig is the configuration a table key holds, keys with a value.
+func keyConfig(k benchproc.Key) []ConfigLine {
+	var out []ConfigLine
+	for _, f := range k.Projection().FlattenedFields() {
+		if v := k.Get(f); isConfigField(f) && v != "" {
+			out = append(out, ConfigLine{f.Name, v})
+		}
+	}
+	return out
+}
+
+// tidyRowLabel turns benchstat's "*/size=10" row key into "size=10".
+func tidyRowLabel(key string) string {
+	if l := strings.TrimPrefix(strings.TrimPrefix(key, "*"), "/"); l != "" {
+		return l
+	}
+	return key
 }
 
 // nameKeysOf returns the sub-name keys ("impl" for "/impl") a projection uses.

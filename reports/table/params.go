@@ -1,6 +1,7 @@
-package reports
+package table
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -48,9 +49,9 @@ func paramValue(ps []Param, key string) (string, bool) {
 	return "", false
 }
 
-// varyingKey is the parameter the rows vary in: the first key with more
+// VaryingKey is the parameter the rows vary in: the first key with more
 // than one value, else the first key; "" when rows have no parameters.
-func varyingKey(rows []*Row) string {
+func VaryingKey(rows []*Row) string {
 	var first string
 	for _, r := range rows {
 		for _, p := range r.Param {
@@ -67,12 +68,30 @@ func varyingKey(rows []*Row) string {
 	return first
 }
 
-// sortRowsByParam orders rows numerically by their one varying parameter,
-// because results appear in run order (which the harness interleaves).
-// Rows are left alone when they vary in more than one key or when a value
-// is not numeric.
+// sortRowsByParam orders rows by benchmark name, in order of first
+// appearance, and within a name numerically by the one parameter the
+// rows vary in, because results appear in run order (which the harness
+// interleaves). A name's rows keep their order when they vary in more
+// than one key or a value is not numeric.
 func sortRowsByParam(rows []*Row) {
-	key := varyingKey(rows)
+	var names []string
+	byName := map[string][]*Row{}
+	for _, r := range rows {
+		if _, ok := byName[r.Name]; !ok {
+			names = append(names, r.Name)
+		}
+		byName[r.Name] = append(byName[r.Name], r)
+	}
+	out := rows[:0]
+	for _, n := range names {
+		group := byName[n]
+		sortByParam(group)
+		out = append(out, group...)
+	}
+}
+
+func sortByParam(rows []*Row) {
+	key := VaryingKey(rows)
 	if key == "" {
 		return
 	}
@@ -85,15 +104,7 @@ func sortRowsByParam(rows []*Row) {
 		}
 		vals[r] = v
 	}
-	slices.SortStableFunc(rows, func(a, b *Row) int {
-		switch {
-		case vals[a] < vals[b]:
-			return -1
-		case vals[a] > vals[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(rows, func(a, b *Row) int { return cmp.Compare(vals[a], vals[b]) })
 }
 
 func sameParamsExcept(a, b []Param, key string) bool {

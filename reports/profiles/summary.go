@@ -1,23 +1,23 @@
-package reports
+package profiles
 
 import (
 	"cmp"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/batchbench/batchbench/reports/internal/shellquote"
 )
 
 // TopN is how many functions profile summaries and diffs list.
 const TopN = 10
 
-// ProfileSummary condenses one pprof profile: where its samples go by
+// Summary condenses one pprof profile: where its samples go by
 // function and by category.
-type ProfileSummary struct {
-	Path    string // absolute path of the profile file
+type Summary struct {
+	Path    string // the profile file, as found through the index
 	Command string // "go tool pprof -http=: PATH", to open it
 	// SampleType is the value summarised, e.g. "cpu" or "alloc_space":
 	// the profile's default sample type, else its last (pprof's choice).
@@ -51,7 +51,7 @@ type CategoryShare struct {
 
 // Category returns the named category share ("sched", "gc", "alloc",
 // "impl", "shared", "deps").
-func (s *ProfileSummary) Category(name string) CategoryShare {
+func (s *Summary) Category(name string) CategoryShare {
 	for _, c := range s.Categories {
 		if c.Name == name {
 			return c
@@ -60,10 +60,11 @@ func (s *ProfileSummary) Category(name string) CategoryShare {
 	return CategoryShare{Name: name}
 }
 
-// SummarizeProfile reads a pprof profile and summarises it. impl names the
+// SummarizeFile reads a pprof profile and summarises it. impl names the
 // implementation whose package (github.com/batchbench/batchbench/impl/<impl>)
-// counts as its own code; "" for none.
-func SummarizeProfile(path, impl string) (*ProfileSummary, error) {
+// counts as its own code; "" for none. Path is kept as given, so the
+// command to open it works from where the report was made.
+func SummarizeFile(path, impl string) (*Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -74,18 +75,15 @@ func SummarizeProfile(path, impl string) (*ProfileSummary, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s := Summarize(p, impl)
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
 	s.Path = path
-	s.Command = "go tool pprof -http=: " + shellQuote(path)
+	s.Command = "go tool pprof -http=: " + shellquote.Quote(path)
 	return s, nil
 }
 
-// Summarize summarises a parsed profile; see SummarizeProfile.
-func Summarize(p *profile.Profile, impl string) *ProfileSummary {
+// Summarize summarises a parsed profile; see SummarizeFile.
+func Summarize(p *profile.Profile, impl string) *Summary {
 	vi := sampleIndex(p)
-	s := &ProfileSummary{
+	s := &Summary{
 		SampleType: p.SampleType[vi].Type, Unit: p.SampleType[vi].Unit,
 		flat: map[string]int64{}, cum: map[string]int64{},
 	}
@@ -196,7 +194,7 @@ func top(m map[string]int64, total int64, n int) []FuncShare {
 
 // FormatValue prints a profile value in its unit: CPU time as a duration,
 // bytes with a binary prefix, counts plainly.
-func (s *ProfileSummary) FormatValue(v int64) string {
+func (s *Summary) FormatValue(v int64) string {
 	switch s.Unit {
 	case "nanoseconds":
 		return fmt.Sprintf("%.3gs", float64(v)/1e9)
@@ -213,15 +211,4 @@ func formatBytes(v int64) string {
 		f /= 1024
 	}
 	return fmt.Sprintf("%.3g%s", f, units[i])
-}
-
-// shellQuote quotes a path for a copy-paste shell command when needed.
-func shellQuote(s string) string {
-	for _, r := range s {
-		if !(r == '/' || r == '.' || r == '-' || r == '_' || r == '=' || r == ':' || r == '+' ||
-			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-	}
-	return s
 }

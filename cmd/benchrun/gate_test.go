@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// savedRun writes DIR/results.txt as benchrun run would: config lines,
+// count runs of each cell at ns (±0.2%), then extra (failure blocks).
+func savedRun(t *testing.T, config string, ns map[string]float64, count int, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("harness: batchbench test\ncommit: abc\ndate: 2026-12-01T00:00:00Z\n" + config)
+	for i := range count {
+		for _, cell := range sortedKeys(ns) {
+			fmt.Fprintf(&b, "Benchmark%s-2 100000 %g ns/op\n", cell, ns[cell]*(1+0.002*float64(i%5-2)))
+		}
+	}
+	b.WriteString(extra)
+	if err := os.WriteFile(filepath.Join(dir, "results.txt"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func sortedKeys(m map[string]float64) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+var ringCells = map[string]float64{"Size/impl=ring/size=1000": 13, "Size/impl=ring/size=10000": 14}
+
+// benchrunGate runs benchrun and returns its exit code, stdout and the
+// decision that opens report.md in out.
+func benchrunGate(t *testing.T, out string, args ...string) (code int, stdout, stderr, top string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	if data, err := os.ReadFile(filepath.Join(out, "report.md")); err == nil {
+		lines := strings.Split(string(data), "\n")
+		if len(lines) > 2 {
+			top = lines[2] // "# Title", "", then the decision
+		}
+	}
+	return code, o.String(), e.String(), top
+}
+
+// agree checks that the exit status, the first line of report.md and the
+// headline on stdout are one decision.
+func agree(t *testing.T, code int, stdout, top, want string) {
+	t.Helper()
+	if !strings.HasPrefix(top, "**"+want) {
+		t.Errorf("report.md opens with %q, want %q", top, want)
+	}
+	if !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	status := map[string]int{"Merge blocked": 1, "Gate inconclusive": 2, "No regression": 0}
+	for prefix, c := range status {
+		if strings.HasPrefix(want, prefix) && code != c {
+			t.Errorf("exit %d for %q, want %d", code, want, c)
+		}
+	}
+}
+
+// A head cell that failed in saved results blocks the merge, in compare
+// and in report -head alike, and every output says so.
+func TestSavedFailedHeadCellBlocks(t *testing.T) {
+	base := savedRun(t, "goos: linux\n", ringCells, 10, "")
+	head := savedRun(t, "goos: linux\n", ringCells, 10, "--- FAIL: BenchmarkSize/impl=ring/size=10\n    self-check: 3 items lost\nFAIL\n")
+	out := filepath.Join(t.TempDir(), "cmp")
+	code, stdout, stderr, top := benchrunGate(t, out, "compare", "-base", base, "-head", head, "-impl", "^ring$", "-scenario", "^Size", "-o", out)
+	agree(t, code, stdout, top, "Merge blocked: 1 failed head cell.")
+	if !strings.Contains(stderr, "FAILED HEAD BenchmarkSize/impl=ring/size=10: self-check: 3 items lost") {
+		t.Errorf("stderr does not name the failed cell:\n%s", stderr)
+	}
+
+	out = filepath.Join(t.TempDir(), "rep")
+	code, stdout, _, top = benchrunGate(t, out, "report", "-in", "base="+base, "-in", "head="+head, "-head", "head", "-baseline", "base", "-o", out)
+	agree(t, code, stdout, top, "Merge blocked: 1 failed head cell.")
+}
+
+func TestIncomparableInputsExitTwo(t *testing.T) {
+	base := savedRun(t, "goos: linux\ngoarch: amd64\n", ringCells, 10, "")
+	head := savedRun(t, "goos: darwin\ngoarch: arm64\n", ringCells, 10, "")
+	out := filepath.Join(t.TempDir(), "cmp")
+	code, stdout, _, top := benchrunGate(t, out, "compare", "-base", base, "-head", head, "-impl", "^ring$", "-scenario", "^Size", "-o", out)
+	agree(t, code, stdout, top, "Gate inconclusive: base and head are not comparable: they differ in goarch (base: amd64; head: arm64), goos (base: linux; head: darwin)")
+	if !strings.Contains(top, "-ignore goarch,goos") {
+		t.Errorf("report.md does not suggest -ignore: %q", top)
+	}
+	out = filepath.Join(t.TempDir(), "ign")
+	code, stdout, _, top = benchrunGate(t, out, "compare", "-base", base, "-head", head, "-ignore", "goos,goarch", "-impl", "^ring$", "-scenario", "^Size", "-o", out)
+	agree(t, code, stdout, top, "No regression ≥ 5% in 2 cells.")
+}
+
+func TestGateWithoutEvidenceExitsTwo(t *testing.T) {
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "results.txt"), []byte("goos: linux\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	head := savedRun(t, "", ringCells, 10, "")
+	var o, e bytes.Buffer
+	if code := run([]string{"compare", "-base", empty, "-head", head, "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "holds no benchmark results") {
+		t.Errorf("empty base: exit %d, stderr %q", code, e.String())
+	}
+	out := filepath.Join(t.TempDir(), "rep")
+	code, stdout, _, top := benchrunGate(t, out, "report", "-in", "base="+head, "-in", "head="+head, "-baseline", "base", "-head", "nomatch", "-o", out)
+	agree(t, code, stdout, top, "Gate inconclusive: compared nothing")
+	one := savedRun(t, "", ringCells, 1, "")
+	out = filepath.Join(t.TempDir(), "one")
+	code, stdout, _, top = benchrunGate(t, out, "report", "-in", "base="+one, "-in", "head="+one, "-baseline", "base", "-head", "head", "-o", out)
+	agree(t, code, stdout, top, "Gate inconclusive: count 1 is too small")
+	if code := run([]string{"compare", "-base", "HEAD", "-count", "1", "-o", t.TempDir()}, &o, &e); code != 2 {
+		t.Errorf("compare -count 1 exited %d, want 2 before building anything", code)
+	}
+}
+
+// report takes several -in, as benchstat takes several files: each is a
+// column, labelled by its name or path.
+func TestReportSeveralInputs(t *testing.T) {
+	a := savedRun(t, "", ringCells, 6, "")
+	b := savedRun(t, "", map[string]float64{"Size/impl=ring/size=1000": 20, "Size/impl=ring/size=10000": 14}, 6, "")
+	out := t.TempDir()
+	var o, e bytes.Buffer
+	if code := run([]string{"report", "-in", "old=" + a, "-in", b, "-o", out}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| old sec/op | " + b + " sec/op | vs base |", "+53.85%", "old=" + filepath.Join(a, "results.txt")} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/batchbench/batchbench/reports"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
+)
+
+// gateError carries a gate's decision to the exit status: 1 blocked, 2
+// inconclusive. Its text is the decision's headline, already printed.
+type gateError struct{ *gate.Decision }
+
+func (e gateError) Error() string { return e.Headline() }
+
+// decisionErr is nil when d passes.
+func decisionErr(d *gate.Decision) error {
+	if d == nil || d.Status == gate.Pass {
+		return nil
+	}
+	return gateError{d}
+}
+
+// inputList is a repeatable -in flag.
+type inputList []string
+
+func (l *inputList) String() string     { return strings.Join(*l, " ") }
+func (l *inputList) Set(v string) error { *l = append(*l, v); return nil }
+
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", stderr)
+	var ins inputList
+	fs.Var(&ins, "in", "a results `DIR` written by benchrun run, or any go test -bench output FILE, optionally NAME=DIR|FILE; repeat for several (required)")
+	out := fs.String("o", "", "write report.html, report.md and plots/ to `DIR` (default: the first -in directory)")
+	col := fs.String("col", "", "benchproc `projection` for columns (default: /impl for one input with an impl key, else the inputs)")
+	ignore := fs.String("ignore", "", "ignore variations in these configuration `keys`, as benchstat's -ignore (the harness's per-run keys always are)")
+	baseline := fs.String("baseline", "", "column `value` to compare against (default channel, else the first column)")
+	head := fs.String("head", "", "judge column `value` against the baseline as the merge gate does; exit 1 on a regression, 2 when nothing could be judged")
+	threshold := fs.String("threshold", "5%", "with -head: smallest relative change that counts, e.g. 5% or 0.05")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(ins) == 0 {
+		return usageError{errors.New("report: -in is required")}
+	}
+	opts := reports.Options{OutDir: *out, Col: *col, Ignore: *ignore, Baseline: *baseline}
+	if err := (table.Config{Col: *col, Ignore: *ignore}).Check(); err != nil {
+		return usageError{fmt.Errorf("report: %v", err)}
+	}
+	if *head != "" {
+		limit, err := parseThreshold(*threshold)
+		if err != nil {
+			return usageError{err}
+		}
+		opts.Gate = &gate.Options{Head: *head, Threshold: limit}
+	}
+	for i, in := range ins {
+		input, dir, err := resultsInput(in)
+		if err != nil {
+			return usageError{fmt.Errorf("report: %v", err)}
+		}
+		opts.Inputs = append(opts.Inputs, input)
+		if i == 0 && opts.OutDir == "" {
+			opts.OutDir = dir
+		}
+	}
+	return render(opts, stdout)
+}
+
+// resultsInput turns a -in value, [NAME=]DIR or [NAME=]FILE, into a
+// labelled input as benchstat takes it, and the directory it is in. A
+// directory's label is the directory as given, not its results.txt.
+func resultsInput(arg string) (input, dir string, err error) {
+	label, path, labelled := strings.Cut(arg, "=")
+	if !labelled {
+		label, path = "", arg
+	}
+	if _, err := os.Stat(path); err != nil && labelled {
+		label, path = "", arg // a path that contains "="
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", "", err
+	}
+	file, dir := path, filepath.Dir(path)
+	if fi.IsDir() {
+		file, dir = filepath.Join(path, "results.txt"), path
+		if label == "" {
+			label = path
+		}
+	}
+	if label == "" || label == file {
+		return file, dir, nil
+	}
+	return label + "=" + file, dir, nil
+}
+
+// render writes the report and prints its summary; with a gate, a
+// blocked or inconclusive decision is the error.
+func render(opts reports.Options, stdout io.Writer) error {
+	s, err := reports.Generate(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, s.Text())
+	return decisionErr(s.Decision)
+}
+
+// parseThreshold reads "5%" or "0.05" as 0.05. A bare number of 1 or more
+// is refused, since "5" is far more likely to mean 5% than 500%.
+func parseThreshold(s string) (float64, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("bad -threshold %q: %s; give a percentage such as 5%% or a fraction such as 0.05", s, why)
+	}
+	num, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(num, 64)
+	switch {
+	case err != nil:
+		return 0, bad("not a number")
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, bad("not finite")
+	case v < 0:
+		return 0, bad("negative")
+	case !pct && v >= 1:
+		return 0, bad(fmt.Sprintf("a bare number must be a fraction below 1 (did you mean %s%%?)", num))
+	}
+	if pct {
+		v /= 100
+	}
+	if v > 1 {
+		return 0, bad("over 100%")
+	}
+	return v, nil
+}

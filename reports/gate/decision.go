@@ -1,0 +1,288 @@
+package gate
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Status is the gate's outcome and exit status.
+type Status int
+
+const (
+	Pass         Status = iota // exit 0: no regression, with evidence
+	Block                      // exit 1: a confirmed regression or a failed head cell
+	Inconclusive               // exit 2: nothing could be judged; the reason says why
+)
+
+// ExitCode is the process exit status for s.
+func (s Status) ExitCode() int { return int(s) }
+
+// A Decision is the gate's one verdict: the CLI's exit status, the first
+// line of report.md and report.html, and what compare prints all come
+// from it.
+type Decision struct {
+	Status Status
+	// Reason says why the gate is inconclusive.
+	Reason string
+	First  *Judgement // the first stage
+	// Confirm judges fresh runs of the cells First flagged, without the
+	// runs that flagged them; nil when there was no confirmation.
+	Confirm *Judgement
+	// ConfirmAlpha is the level each confirmation test must reach: alpha
+	// divided among the flagged cells (Bonferroni), so identical builds
+	// are blocked with probability at most alpha however many cells the
+	// first stage flags; never below the smallest p the confirmation's
+	// count can produce, so a broad regression still blocks.
+	ConfirmAlpha float64
+	// Regressed block the merge: regressions of First, confirmed by
+	// Confirm when there is one.
+	Regressed []Cell
+	// Unconfirmed are First's regressions that fresh runs did not repeat.
+	Unconfirmed []Cell
+	FailedHead  []string // "BenchmarkX: reason", from either stage
+}
+
+// Decide makes the decision from the first stage and, if any, the
+// confirmation of the cells it flagged.
+func Decide(first, confirm *Judgement) *Decision {
+	d := &Decision{First: first, Confirm: confirm}
+	for _, j := range []*Judgement{first, confirm} {
+		if j == nil {
+			continue
+		}
+		for _, f := range j.FailedHead {
+			d.FailedHead = append(d.FailedHead, f.Benchmark+": "+cmp.Or(f.Reason, "no reason given"))
+		}
+	}
+	if confirm == nil {
+		d.Regressed = first.Regressed
+	} else {
+		d.ConfirmAlpha = confirmAlpha(first.Alpha, len(first.Regressed), confirm)
+		for _, f := range first.Regressed {
+			if c, ok := confirm.find(f); ok && c.Significant && c.P <= d.ConfirmAlpha && c.Worse && math.Abs(c.Delta) > first.Threshold {
+				d.Regressed = append(d.Regressed, c)
+			} else {
+				d.Unconfirmed = append(d.Unconfirmed, f)
+			}
+		}
+	}
+	compared, resolved := first.CellCount()
+	switch {
+	case len(first.Incomparable) > 0:
+		d.Status = Inconclusive
+		keys := make([]string, len(first.Incomparable))
+		for i, k := range first.Incomparable {
+			keys[i], _, _ = strings.Cut(k, " ")
+		}
+		d.Reason = fmt.Sprintf("base and head are not comparable: they differ in %s. Results that differ in configuration are never compared; measure both on one machine and setup, or, if the difference does not matter, pass -ignore %s",
+			strings.Join(first.Incomparable, ", "), strings.Join(keys, ","))
+	case len(d.Regressed) > 0 || len(d.FailedHead) > 0:
+		d.Status = Block
+	case compared == 0:
+		d.Status = Inconclusive
+		d.Reason = fmt.Sprintf("compared nothing: no gated cell has both a %s and a %s sample", "base", first.Head)
+		if len(first.Columns) > 0 {
+			d.Reason += fmt.Sprintf(" (columns: %s)", strings.Join(first.Columns, ", "))
+		}
+	case first.maxN() < first.MinCount:
+		d.Status = Inconclusive
+		d.Reason = fmt.Sprintf("count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side; rerun with -count %d or more",
+			first.maxN(), first.Alpha, first.MinCount, first.MinCount)
+	case resolved == 0:
+		d.Status = Inconclusive
+		d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, pct(first.Threshold), first.countAdvice())
+	default:
+		d.Status = Pass
+	}
+	return d
+}
+
+// confirmAlpha divides alpha among the k flagged cells, floored at the
+// smallest p the confirmation's sample sizes can reach.
+func confirmAlpha(alpha float64, k int, confirm *Judgement) float64 {
+	a := alpha / float64(max(k, 1))
+	n := 0
+	for _, c := range confirm.Cells {
+		n = max(n, min(c.BaseN, c.N))
+	}
+	if n > 0 {
+		if floor := smallestP(n); a < floor {
+			a = floor
+		}
+	}
+	return a
+}
+
+// ToConfirm names the cells whose regressions a confirmation must rerun,
+// in order, each once.
+func (j *Judgement) ToConfirm() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range j.Regressed {
+		if !seen[f.Name()] {
+			seen[f.Name()] = true
+			out = append(out, f.Name())
+		}
+	}
+	return out
+}
+
+func (j *Judgement) find(f Cell) (Cell, bool) {
+	for _, c := range j.Cells {
+		if c.Name() == f.Name() && c.Unit == f.Unit && c.Section == f.Section {
+			return c, true
+		}
+	}
+	return Cell{}, false
+}
+
+func (j *Judgement) maxN() int {
+	n := 0
+	for _, c := range j.Cells {
+		n = max(n, min(c.BaseN, c.N))
+	}
+	return n
+}
+
+// countAdvice is the concrete -count that would resolve the threshold in
+// the underpowered cells, or why none would.
+func (j *Judgement) countAdvice() string {
+	need := 0
+	for _, c := range j.Underpowered() {
+		if c.NeedCount == 0 {
+			return "some are too noisy to resolve it at any practical count"
+		}
+		need = max(need, c.NeedCount)
+	}
+	return fmt.Sprintf("rerun with -count %d", need)
+}
+
+// Headline is the decision in one line of plain text.
+func (d *Decision) Headline() string {
+	j := d.First
+	switch d.Status {
+	case Inconclusive:
+		return "Gate inconclusive: " + d.Reason + "."
+	case Block:
+		var parts []string
+		if n := len(d.Regressed); n > 0 {
+			parts = append(parts, plural(n, "regression"))
+		}
+		if n := len(d.FailedHead); n > 0 {
+			parts = append(parts, plural(n, "failed head cell"))
+		}
+		return "Merge blocked: " + strings.Join(parts, ", ") + "."
+	}
+	compared, resolved := j.CellCount()
+	line := fmt.Sprintf("No regression ≥ %s in %s", pct(j.Threshold), plural(resolved, "cell"))
+	if under := j.Underpowered(); len(under) > 0 {
+		line += fmt.Sprintf("; %s of %d cannot resolve %s at count %d (%s)", plural(len(under), "cell"), compared, pct(j.Threshold), j.maxN(), j.countAdvice())
+	}
+	return line + "."
+}
+
+// Paragraph is the decision with its evidence, in Markdown: the headline
+// in bold, then every blocking cell, the confirmation, what could not be
+// resolved, and what moved without blocking.
+func (d *Decision) Paragraph() string {
+	j := d.First
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**", d.Headline())
+	if len(d.Regressed) > 0 {
+		b.WriteString(" ")
+		b.WriteString(joinCells(d.Regressed))
+		b.WriteString(".")
+	}
+	for _, f := range d.FailedHead {
+		fmt.Fprintf(&b, " Failed head cell %s.", f)
+	}
+	fmt.Fprintf(&b, " Head against base: significant at p ≤ %v and worse by more than %s in %s.",
+		j.Alpha, pct(j.Threshold), strings.Join(gatedUnits(j), ", "))
+	switch {
+	case d.Confirm != nil:
+		fmt.Fprintf(&b, " The first test flagged %s; fresh runs, judged without the runs that flagged them, confirmed %d at p ≤ %.3g.",
+			plural(len(j.Regressed), "cell metric"), len(d.Regressed), d.ConfirmAlpha)
+		if len(d.Unconfirmed) > 0 {
+			fmt.Fprintf(&b, " Not confirmed (not blocking): %s.", joinCells(d.Unconfirmed))
+		}
+	case len(d.Regressed) > 0:
+		b.WriteString(" Not confirmed on fresh runs (saved results, or -confirm=false).")
+	}
+	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
+		fmt.Fprintf(&b, " Cannot resolve %s, so not counted as passing: %s.", pct(j.Threshold), joinResolution(under, 8))
+	}
+	if n := len(j.Improved); n > 0 {
+		fmt.Fprintf(&b, " %s.", plural(n, "significant improvement"))
+	}
+	if n := len(j.Noisy); n > 0 {
+		fmt.Fprintf(&b, " %s moved more than %s without significance (noisy; neither blocks nor reassures).", plural(n, "cell metric"), pct(j.Threshold))
+	}
+	if n := len(j.OneSided); n > 0 {
+		fmt.Fprintf(&b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
+	}
+	return b.String()
+}
+
+func gatedUnits(j *Judgement) []string {
+	var out []string
+	for _, c := range j.Cells {
+		if !slices.Contains(out, c.Unit) {
+			out = append(out, c.Unit)
+		}
+	}
+	if len(out) == 0 {
+		return Units
+	}
+	return out
+}
+
+func joinCells(cs []Cell) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = c.String()
+	}
+	return strings.Join(s, "; ")
+}
+
+func joinResolution(cs []Cell, n int) string {
+	var s []string
+	for i, c := range cs {
+		if i == n {
+			s = append(s, fmt.Sprintf("and %d more", len(cs)-n))
+			break
+		}
+		s = append(s, fmt.Sprintf("%s %s (resolves %s)", c.Name(), c.Unit, resolution(c.Resolution)))
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinNames(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + fmt.Sprintf(" and %d more", len(names)-n)
+}
+
+// resolution prints a cell's resolution, "nothing" when it cannot reach
+// alpha.
+func resolution(r float64) string {
+	if math.IsInf(r, 1) {
+		return "nothing at this count"
+	}
+	return pct(r)
+}
+
+func pct(f float64) string {
+	s := fmt.Sprintf("%.1f", f*100)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

@@ -1,0 +1,261 @@
+// Package gate is the merge gate's judgement: whether head makes any
+// gated metric of any cell significantly worse than base by more than a
+// threshold, what it could not resolve, and the one Decision that the
+// exit status, the report's first line and the CLI's output all print.
+//
+// A judgement is made on tables built by package table, so it sees
+// exactly what benchstat would: results that differ in configuration
+// are never compared.
+package gate
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchunit"
+
+	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/reports/table"
+)
+
+// Units are the primary metrics the gate judges: time and CPU per op,
+// allocation per op, and tail latency. Other units are reported, never
+// gated.
+var Units = []string{"sec/op", "cpu-sec/op", "allocs/op", "B/op", "p99-sec"}
+
+// Power is the probability with which a cell must detect a change for
+// the change to count as resolvable.
+const Power = 0.8
+
+// Options say what to judge.
+type Options struct {
+	Head      string   // the column judged against the tables' baseline, e.g. "head"
+	Threshold float64  // smallest relative change that counts, e.g. 0.05
+	Units     []string // tidied units to judge; nil means Units
+}
+
+// A Cell is one gated cell and unit with both a base and a head sample.
+type Cell struct {
+	Section          string // table.Table.Section
+	Group, Row, Unit string
+	Base, Head       float64 // centers (medians)
+	Delta            float64 // (Head-Base)/Base
+	P                float64
+	BaseN, N         int  // sample sizes of base and head
+	Significant      bool // benchmath's criterion, p <= alpha
+	Worse            bool // the change goes the way the unit calls worse
+	// Resolution is the smallest relative change this cell's test detects
+	// with probability Power at the judgement's alpha, from the cell's
+	// own spread and sample sizes (see Resolve); +Inf when its sample
+	// sizes cannot reach alpha at all.
+	Resolution float64
+	// NeedCount is about how many runs per side would resolve the
+	// threshold, when Resolution exceeds it; 0 otherwise.
+	NeedCount int
+}
+
+// Name is the cell's benchmark name without its unit, e.g.
+// "Size/impl=ring/size=1000", as the harness's -scenario and a
+// confirmation rerun name it.
+func (c Cell) Name() string {
+	if c.Group == "" {
+		return c.Row
+	}
+	return c.Group + "/" + c.Row
+}
+
+// String reads e.g. "Size/impl=ring/size=1000 sec/op: +5.29% (158.7n →
+// 167.1n, p=0.039 n=12)".
+func (c Cell) String() string {
+	class := benchunit.ClassOf(c.Unit)
+	return fmt.Sprintf("%s %s: %+.2f%% (%s → %s, p=%.3f n=%d)",
+		c.Name(), c.Unit, c.Delta*100, benchunit.Scale(c.Base, class), benchunit.Scale(c.Head, class), c.P, c.N)
+}
+
+// Resolves reports whether the cell can detect a change of threshold.
+func (c Cell) Resolves(threshold float64) bool { return c.Resolution <= threshold }
+
+// Judgement is one stage of the gate: head against base on one set of
+// runs.
+type Judgement struct {
+	Results          *table.Results // what was read
+	Tables           *table.Tables  // what was compared
+	Head             string
+	Threshold, Alpha float64
+	Cells            []Cell // every gated cell and unit compared
+	Regressed        []Cell // significant and worse than Threshold
+	Improved         []Cell // significant and better than Threshold
+	// Noisy differences exceed Threshold but are not significant: the
+	// samples cannot tell, so they neither block nor reassure.
+	Noisy []Cell
+	// FailedHead are head cells that failed their run or self-check:
+	// they have no numbers, and they block.
+	FailedHead []table.Failure
+	// OneSided names cells that only base or only head has.
+	OneSided []string
+	// Incomparable explains, per configuration key, how base and head
+	// differ where they share no value; such inputs are not compared.
+	Incomparable []string
+	// MinCount is the smallest number of runs per side at which the
+	// test can reach Alpha at all.
+	MinCount int
+	// Columns are the columns of the gated tables, to say what a head
+	// that matched nothing could have been.
+	Columns []string
+}
+
+// Judge compares column o.Head with the tables' baseline column in every
+// table of a gated unit. A cell regresses when its difference is
+// significant at the tables' alpha (benchmath's test for the unit's
+// assumption), larger than the threshold, and in the direction the unit
+// calls worse (Unit metadata better=, or benchfmt's defaults). res gives
+// the failed cells and the configurations.
+func Judge(res *table.Results, ts *table.Tables, o Options) *Judgement {
+	units := o.Units
+	if units == nil {
+		units = Units
+	}
+	alpha := ts.Config.Alpha
+	j := &Judgement{Results: res, Tables: ts, Head: o.Head, Threshold: o.Threshold, Alpha: alpha, MinCount: MinCount(alpha)}
+	j.Incomparable = incomparable(ts, ts.Config.Baseline, o.Head)
+	j.FailedHead = failedIn(res, ts.Config, o.Head)
+	oneSided := map[string]bool{}
+	for _, t := range ts.Tables {
+		if t.Better == 0 || !slices.Contains(units, t.Unit) {
+			continue
+		}
+		for _, c := range t.Cols {
+			if !slices.Contains(j.Columns, c) {
+				j.Columns = append(j.Columns, c)
+			}
+		}
+		col := slices.Index(t.Cols, o.Head)
+		if col <= 0 {
+			continue
+		}
+		for _, row := range t.Rows {
+			c := row.Cells[col]
+			if c == nil || !c.HasComparison {
+				name := Cell{Group: t.Group, Row: row.Label}.Name()
+				if !oneSided[name] {
+					oneSided[name] = true
+					j.OneSided = append(j.OneSided, name)
+				}
+				continue
+			}
+			j.add(t, row, c)
+		}
+	}
+	return j
+}
+
+// TableConfig is how a base/head gate builds its tables: columns are the
+// inputs labelled "base" and "head", one table set per configuration and
+// benchmark family, and the harness's per-run keys (runconfig.PerRun)
+// are ignored along with the caller's ignore list.
+func TableConfig(alpha float64, ignore string) table.Config {
+	keys := slices.Clone(runconfig.PerRun)
+	if ignore != "" {
+		keys = append(keys, ignore)
+	}
+	return table.Config{Table: ".config,.name", Col: ".file", Baseline: "base", Ignore: strings.Join(keys, ","), Alpha: alpha}
+}
+
+// JudgeFiles reads labelled inputs ("base=PATH", "head=PATH"; several
+// files may share a label), builds the tables with cfg and judges them:
+// the path every stage of a compare takes.
+func JudgeFiles(cfg table.Config, o Options, inputs ...string) (*Judgement, error) {
+	res, err := table.Load(inputs...)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := table.Build(res, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Judge(res, ts, o), nil
+}
+
+func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell) {
+	base := c.Base.Summary.Center
+	gc := Cell{Section: t.Section(), Group: t.Group, Row: row.Label, Unit: t.Unit,
+		Base: base, Head: c.Summary.Center, P: c.Comparison.P,
+		BaseN: len(c.Base.Sample.Values), N: len(c.Sample.Values), Significant: c.Significant()}
+	switch {
+	case base != 0:
+		gc.Delta = (gc.Head - base) / base
+	case gc.Head != 0:
+		gc.Delta = math.Inf(1) // from nothing to something
+	}
+	gc.Worse = gc.Delta*float64(t.Better) < 0
+	noise := residuals(c.Base.Sample.Values, c.Sample.Values)
+	gc.Resolution = Resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
+	if !gc.Resolves(j.Threshold) {
+		gc.NeedCount = NeedCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))
+	}
+	j.Cells = append(j.Cells, gc)
+	if math.Abs(gc.Delta) <= j.Threshold {
+		return
+	}
+	switch {
+	case !gc.Significant:
+		j.Noisy = append(j.Noisy, gc)
+	case gc.Worse:
+		j.Regressed = append(j.Regressed, gc)
+	default:
+		j.Improved = append(j.Improved, gc)
+	}
+}
+
+// Underpowered lists the compared cells (one per cell, its worst unit)
+// that cannot resolve the threshold: they do not count towards "no
+// regression".
+func (j *Judgement) Underpowered() []Cell {
+	var out []Cell
+	index := map[string]int{}
+	for _, c := range j.Cells {
+		if c.Resolves(j.Threshold) {
+			continue
+		}
+		if i, ok := index[c.Name()]; ok {
+			if c.Resolution > out[i].Resolution {
+				out[i] = c
+			}
+			continue
+		}
+		index[c.Name()] = len(out)
+		out = append(out, c)
+	}
+	return out
+}
+
+// CellCount is the number of distinct cells compared, and how many of
+// them resolve the threshold in every gated unit.
+func (j *Judgement) CellCount() (compared, resolved int) {
+	names := map[string]bool{}
+	for _, c := range j.Cells {
+		names[c.Name()] = true
+	}
+	return len(names), len(names) - len(j.Underpowered())
+}
+
+// failedIn returns the failures whose cell the tables would put in column
+// col: a failed head run, or, with /impl columns, a failed
+// implementation.
+func failedIn(res *table.Results, cfg table.Config, col string) []table.Failure {
+	loc, err := cfg.Locator()
+	if err != nil {
+		return nil // the tables were built with cfg, so it parses
+	}
+	var out []table.Failure
+	for _, f := range res.Failures {
+		for _, in := range res.Inputs {
+			if in.Label == f.Input && loc.Locate(in, f.Benchmark).Col == col {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,342 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sides are a cell's base and head samples.
+type sides [2][]float64
+
+// writeSides writes base.txt and head.txt in dir with one benchmark per
+// cell (name -> samples in unit), headed by meta, and returns the
+// labelled inputs. extra is appended to head (e.g. a failure block).
+func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]sides) []string {
+	t.Helper()
+	names := make([]string, 0, len(cells))
+	for n := range cells {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var inputs []string
+	for side, label := range []string{"base", "head"} {
+		var b strings.Builder
+		b.WriteString(meta)
+		for _, name := range names {
+			for _, v := range cells[name][side] {
+				fmt.Fprintf(&b, "Benchmark%s 1000 %g %s\n", name, v, unit)
+			}
+		}
+		if side == 1 {
+			b.WriteString(extra)
+		}
+		path := filepath.Join(dir, label+".txt")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, label+"="+path)
+	}
+	return inputs
+}
+
+func judge(t *testing.T, unit, meta string, threshold float64, cells map[string]sides) *Judgement {
+	t.Helper()
+	return judgeFiles(t, threshold, writeSides(t, t.TempDir(), unit, meta, "", cells)...)
+}
+
+func judgeFiles(t *testing.T, threshold float64, inputs ...string) *Judgement {
+	t.Helper()
+	j, err := JudgeFiles(TableConfig(0.05, ""), Options{Head: "head", Threshold: threshold}, inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// spread returns n samples around center, ±1%, deterministic.
+func spread(center float64, n int) []float64 {
+	return jitter(center, n, 0.01)
+}
+
+// jitter returns n samples spread evenly over center·(1±frac).
+func jitter(center float64, n int, frac float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = center * (1 + frac*(2*float64(i)/float64(max(n-1, 1))-1))
+	}
+	return out
+}
+
+func names(cs []Cell) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name())
+	}
+	return out
+}
+
+func TestSignificantAndWorseIsARegression(t *testing.T) {
+	j := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(115, 10)}})
+	if len(j.Regressed) != 1 || j.Regressed[0].Name() != "Size/size=1000" {
+		t.Fatalf("regressed = %v, want Size/size=1000", names(j.Regressed))
+	}
+	f := j.Regressed[0]
+	if f.Delta < 0.14 || f.Delta > 0.16 || f.P >= 0.05 || f.N != 10 {
+		t.Errorf("finding = %+v, want about +15%% with p < 0.05, n=10", f)
+	}
+	d := Decide(j, nil)
+	if d.Status != Block || d.Status.ExitCode() != 1 || !strings.HasPrefix(d.Headline(), "Merge blocked: 1 regression") ||
+		!strings.Contains(d.Paragraph(), "+15") || !strings.Contains(d.Paragraph(), "Not confirmed on fresh runs") {
+		t.Errorf("decision %v: %q", d.Status, d.Paragraph())
+	}
+}
+
+func TestSignificantButUnderThresholdPasses(t *testing.T) {
+	j := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(103, 10)}})
+	if len(j.Regressed)+len(j.Noisy)+len(j.Improved) != 0 || len(j.Cells) != 1 {
+		t.Fatalf("judgement = %+v, want a pass with one compared cell", j)
+	}
+	if d := Decide(j, nil); d.Status != Pass || d.Headline() != "No regression ≥ 5% in 1 cell." {
+		t.Errorf("decision %v %q", d.Status, d.Headline())
+	}
+}
+
+func TestInsignificantButLargeIsNoisy(t *testing.T) {
+	// Wildly overlapping samples with medians 20% apart: not significant.
+	j := judge(t, "ns/op", "", 0.05, map[string]sides{
+		"Size/size=1000": {{100, 60, 140, 100, 90, 130}, {120, 60, 150, 120, 100, 140}},
+	})
+	if len(j.Regressed) != 0 || len(j.Noisy) != 1 {
+		t.Fatalf("regressed %v, noisy %v; want one noisy cell and no regression", names(j.Regressed), names(j.Noisy))
+	}
+	if p := Decide(j, nil).Paragraph(); !strings.Contains(p, "noisy") {
+		t.Errorf("paragraph does not warn about noise: %q", p)
+	}
+}
+
+func TestFollowsEachUnitsDirection(t *testing.T) {
+	j2 := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(1000, 10), spread(800, 10)}})
+	// items/s is not a gated unit by default; judge it explicitly.
+	inputs := writeSides(t, t.TempDir(), "items/s", "Unit items/s better=higher\n", "", map[string]sides{
+		"Size/size=10":   {spread(1000, 10), spread(800, 10)},  // fewer items/s: worse
+		"Size/size=1000": {spread(1000, 10), spread(1300, 10)}, // more items/s: better
+	})
+	j, err := JudgeFiles(TableConfig(0.05, ""), Options{Head: "head", Threshold: 0.05, Units: []string{"items/s"}}, inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(j.Regressed); len(got) != 1 || got[0] != "Size/size=10" {
+		t.Errorf("regressed = %v, want Size/size=10", got)
+	}
+	if got := names(j.Improved); len(got) != 1 || got[0] != "Size/size=1000" {
+		t.Errorf("improved = %v, want Size/size=1000", got)
+	}
+	// The same shift in a lower-is-better unit is an improvement.
+	if len(j2.Improved) != 1 || len(j2.Regressed) != 0 {
+		t.Errorf("ns/op 1000 → 800: improved %v, regressed %v", names(j2.Improved), names(j2.Regressed))
+	}
+}
+
+func TestGatesOnlyPrimaryUnitsByDefault(t *testing.T) {
+	cells := map[string]sides{"Size/size=10": {spread(1, 10), spread(2, 10)}}
+	if j := judge(t, "batches/op", "Unit batches/op better=lower\n", 0.05, cells); len(j.Cells) != 0 {
+		t.Errorf("batches/op was gated: %+v", j.Cells)
+	}
+	if j := judge(t, "B/op", "", 0.05, cells); len(j.Regressed) != 1 {
+		t.Errorf("B/op doubling was not a regression: %+v", j.Regressed)
+	}
+}
+
+// A fluke in the first stage that fresh runs do not repeat must not
+// block, whatever the first and fresh runs would say pooled.
+func TestConfirmationJudgesFreshRunsAlone(t *testing.T) {
+	first := judge(t, "ns/op", "", 0.05, map[string]sides{
+		"Size/size=1000": {spread(100, 10), spread(130, 10)}, // a big fluke
+	})
+	if len(first.Regressed) != 1 {
+		t.Fatalf("first stage flagged %v", names(first.Regressed))
+	}
+	// Fresh runs: head 1% slower, significant but under the threshold.
+	// Pooled with the fluke, head's median would be far above 5%.
+	fresh := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(101.5, 10)}})
+	pooled := judge(t, "ns/op", "", 0.05, map[string]sides{
+		"Size/size=1000": {append(spread(100, 10), spread(100, 10)...), append(spread(130, 10), spread(101.5, 10)...)},
+	})
+	if len(pooled.Regressed) != 1 {
+		t.Fatalf("the pooled runs should call it a regression (%v), or this test proves nothing", names(pooled.Regressed))
+	}
+	d := Decide(first, fresh)
+	if d.Status != Pass || len(d.Regressed) != 0 || len(d.Unconfirmed) != 1 {
+		t.Errorf("decision %v, regressed %v, unconfirmed %v; want a pass with the fluke unconfirmed", d.Status, names(d.Regressed), names(d.Unconfirmed))
+	}
+	if !strings.Contains(d.Paragraph(), "Not confirmed (not blocking): Size/size=1000") {
+		t.Errorf("paragraph %q", d.Paragraph())
+	}
+
+	// A real regression repeats and blocks; the blocking figures are the
+	// fresh runs'.
+	again := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(128, 10)}})
+	d = Decide(first, again)
+	if d.Status != Block || len(d.Regressed) != 1 || d.Regressed[0].Head != again.Cells[0].Head {
+		t.Errorf("decision %v, regressed %+v; want the fresh runs' regression", d.Status, d.Regressed)
+	}
+}
+
+func TestConfirmationLevelIsShared(t *testing.T) {
+	// Four flagged cells share alpha: each confirmation must reach 0.0125.
+	cells := map[string]sides{}
+	for _, s := range []string{"10", "100", "1000", "10000"} {
+		cells["Size/size="+s] = sides{spread(100, 10), spread(120, 10)}
+	}
+	first := judge(t, "ns/op", "", 0.05, cells)
+	// Fresh runs: one cell barely significant (p about 0.03), the others clear.
+	fresh := map[string]sides{}
+	for n, c := range cells {
+		fresh[n] = c
+	}
+	fresh["Size/size=10"] = sides{{100, 101, 102, 103, 104, 105}, {103, 105, 106, 110, 112, 114}}
+	confirm := judge(t, "ns/op", "", 0.05, fresh)
+	var weak Cell
+	for _, c := range confirm.Cells {
+		if c.Name() == "Size/size=10" {
+			weak = c
+		}
+	}
+	if !(weak.P > 0.0125 && weak.P <= 0.05 && weak.Delta > 0.05) {
+		t.Fatalf("weak confirmation p=%v delta=%v; the test needs 0.0125 < p <= 0.05 and delta > 5%%", weak.P, weak.Delta)
+	}
+	d := Decide(first, confirm)
+	if d.ConfirmAlpha != 0.0125 || len(d.Regressed) != 3 || len(d.Unconfirmed) != 1 || d.Unconfirmed[0].Name() != "Size/size=10" {
+		t.Errorf("confirm alpha %v, regressed %v, unconfirmed %v", d.ConfirmAlpha, names(d.Regressed), names(d.Unconfirmed))
+	}
+}
+
+func TestFailedHeadCellBlocks(t *testing.T) {
+	fail := "--- FAIL: BenchmarkSize/size=10\n    self-check: 3 items lost\nFAIL\n"
+	inputs := writeSides(t, t.TempDir(), "ns/op", "", fail, map[string]sides{"Size/size=1000": {spread(100, 10), spread(100, 10)}})
+	d := Decide(judgeFiles(t, 0.05, inputs...), nil)
+	if d.Status != Block || len(d.FailedHead) != 1 || !strings.Contains(d.FailedHead[0], "3 items lost") {
+		t.Fatalf("decision %v, failed head %q", d.Status, d.FailedHead)
+	}
+	if d.Headline() != "Merge blocked: 1 failed head cell." {
+		t.Errorf("headline %q", d.Headline())
+	}
+}
+
+func TestInconclusiveDecisions(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(sub string) string {
+		d := filepath.Join(dir, sub)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	write := func(d, name, content string) string {
+		p := filepath.Join(d, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lines := func(name string, n int, ns float64) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "Benchmark%s 1 %g ns/op\n", name, ns+float64(i))
+		}
+		return b.String()
+	}
+	platforms := mk("platforms")
+	noisy := map[string]sides{}
+	for i := range 3 {
+		noisy[fmt.Sprintf("Size/size=%d", i)] = sides{jitter(100, 6, 0.4), jitter(100, 6, 0.4)}
+	}
+	for _, tc := range []struct {
+		name   string
+		inputs []string
+		want   string
+	}{
+		{"platforms", []string{
+			"base=" + write(platforms, "base.txt", "goos: linux\n"+lines("X", 10, 100)),
+			"head=" + write(platforms, "head.txt", "goos: darwin\n"+lines("X", 10, 100)),
+		}, "not comparable: they differ in goos (base: linux; head: darwin)"},
+		{"nothing shared", []string{
+			"base=" + write(mk("shared"), "base.txt", lines("X", 10, 100)),
+			"head=" + write(mk("shared"), "head.txt", lines("Y", 10, 100)),
+		}, "compared nothing"},
+		{"empty base", []string{
+			"base=" + write(mk("empty"), "base.txt", ""),
+			"head=" + write(mk("empty"), "head.txt", lines("X", 10, 100)),
+		}, "compared nothing"},
+		{"count 1", []string{
+			"base=" + write(mk("one"), "base.txt", lines("X", 1, 100)),
+			"head=" + write(mk("one"), "head.txt", lines("X", 1, 200)),
+		}, "count 1 is too small"},
+		{"too noisy", writeSides(t, mk("noisy"), "ns/op", "", "", noisy), "can resolve a 5% change"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(judgeFiles(t, 0.05, tc.inputs...), nil)
+			if d.Status != Inconclusive || d.Status.ExitCode() != 2 || !strings.Contains(d.Headline(), tc.want) {
+				t.Errorf("decision %v: %q, want inconclusive with %q", d.Status, d.Headline(), tc.want)
+			}
+		})
+	}
+	// -ignore makes a difference the user accepts comparable.
+	j, err := JudgeFiles(TableConfig(0.05, "goos"), Options{Head: "head", Threshold: 0.05},
+		"base="+filepath.Join(platforms, "base.txt"), "head="+filepath.Join(platforms, "head.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Decide(j, nil); d.Status != Pass {
+		t.Errorf("with -ignore goos: %v %q", d.Status, d.Headline())
+	}
+}
+
+// The gate states its power: a quiet cell resolves 5% at count 6, a cell
+// with a 15% spread does not, is listed with the count it would need, and
+// does not count towards "no regression".
+func TestPowerIsStatedPerCell(t *testing.T) {
+	j := judge(t, "ns/op", "", 0.05, map[string]sides{
+		"Size/size=10":   {jitter(100, 6, 0.15), jitter(100, 6, 0.15)},
+		"Size/size=1000": {jitter(100, 6, 0.005), jitter(100, 6, 0.005)},
+	})
+	byName := map[string]Cell{}
+	for _, c := range j.Cells {
+		byName[c.Name()] = c
+	}
+	quiet, noisy := byName["Size/size=1000"], byName["Size/size=10"]
+	if !quiet.Resolves(0.05) || quiet.Resolution > 0.02 {
+		t.Errorf("quiet cell resolves %v, want under 2%%", quiet.Resolution)
+	}
+	if noisy.Resolves(0.05) || noisy.NeedCount <= 6 || math.IsInf(noisy.Resolution, 1) {
+		t.Errorf("noisy cell resolves %v, needs count %d; want over 5%% and more than 6 runs", noisy.Resolution, noisy.NeedCount)
+	}
+	d := Decide(j, nil)
+	want := fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell of 2 cannot resolve 5%% at count 6 (rerun with -count %d).", noisy.NeedCount)
+	if d.Status != Pass || d.Headline() != want {
+		t.Errorf("headline %q, want %q", d.Headline(), want)
+	}
+	if !strings.Contains(d.Paragraph(), "Size/size=10 sec/op (resolves ") {
+		t.Errorf("paragraph does not list the underpowered cell: %q", d.Paragraph())
+	}
+	// Deterministic: the same samples give the same figures.
+	again := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {jitter(100, 6, 0.15), jitter(100, 6, 0.15)}})
+	if again.Cells[0].Resolution != noisy.Resolution || again.Cells[0].NeedCount != noisy.NeedCount {
+		t.Errorf("resolution %v/%d then %v/%d", noisy.Resolution, noisy.NeedCount, again.Cells[0].Resolution, again.Cells[0].NeedCount)
+	}
+}
+
+func TestMinCount(t *testing.T) {
+	// benchmath's U test: 4 runs per side reach p = 0.029 <= 0.05, 3 only 0.1.
+	if got := MinCount(0.05); got != 4 {
+		t.Errorf("MinCount(0.05) = %d, want 4", got)
+	}
+	if got := MinCount(0.01); got <= 4 {
+		t.Errorf("MinCount(0.01) = %d, want more than at 0.05", got)
+	}
+}
