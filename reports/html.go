@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/batchbench/batchbench/reports/plots"
 	"github.com/batchbench/batchbench/reports/profiles"
@@ -29,7 +28,6 @@ func (r *report) html(w io.Writer) error {
 		"ncats":       func(n int) int { return len(profiles.Categories()) + n },
 		"metricTitle": plots.MetricTitle,
 		"share2":      share2,
-		"bold":        boldMarkdown,
 		"firstN":      func(fs []profiles.FuncDelta, n int) []profiles.FuncDelta { return fs[:min(n, len(fs))] },
 		"cellArgs": func(i int, c cellView) any {
 			return struct {
@@ -61,18 +59,4 @@ func baselineCol(r *report) string {
 		return r.Tables.Tables[0].Cols[0]
 	}
 	return "first column"
-}
-
-// boldMarkdown renders text whose only markup is **bold** as HTML.
-func boldMarkdown(s string) template.HTML {
-	parts := strings.Split(s, "**")
-	var b strings.Builder
-	for i, p := range parts {
-		if i%2 == 1 {
-			b.WriteString("<b>" + template.HTMLEscapeString(p) + "</b>")
-		} else {
-			b.WriteString(template.HTMLEscapeString(p))
-		}
-	}
-	return template.HTML(b.String())
 }

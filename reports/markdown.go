@@ -76,7 +76,7 @@ func mdAlign(w *strings.Builder, first string, n int, rest string) {
 func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "# %s\n\n", r.Title)
 	if d := r.Decision; d != nil {
-		fmt.Fprintf(w, "%s\n\n", d.Paragraph())
+		fmt.Fprintf(w, "**%s** %s\n\n", d.Headline(), d.Details())
 		for _, b := range r.Blames(5) {
 			fmt.Fprintf(w, "- **%s**", mdCell(b.Cell.String()))
 			if len(b.Grown) > 0 {
@@ -127,7 +127,11 @@ func (r *report) mdGate(w *strings.Builder) {
 	mdRow(w, "cell", "unit", "base", "head", "Δ", "p", "n", "resolves", "gate")
 	mdAlign(w, "---", 8, "--:")
 	for _, row := range g.Rows {
-		mdRow(w, mdCode(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, row.Status)
+		status := row.Status
+		if row.Class == "worse" {
+			status = "**" + status + "**"
+		}
+		mdRow(w, mdCode(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, status)
 	}
 	w.WriteString("\n")
 }
@@ -146,7 +150,7 @@ func (r *report) mdSummary(w *strings.Builder, groups []sectionView) {
 		if v == nil {
 			continue
 		}
-		fmt.Fprintf(w, "- **%s** (%s): %s\n", v.Group, v.Unit, v.Text)
+		fmt.Fprintf(w, "- **%s** (%s): %s\n", v.Title, v.Unit, v.Text)
 		for _, rv := range v.Rows {
 			fmt.Fprintf(w, "  - %s\n", rv.String(v.Unit))
 		}

@@ -17,9 +17,8 @@ import (
 type Verdict struct {
 	Section string // table.Table.Section
 	Title   string // the section's name for a reader
-	Group   string
-	Unit   string // the primary unit the verdict is about, e.g. "sec/op"
-	Better int    // +1 or -1, from the Unit metadata
+	Unit    string // the primary unit the verdict is about, e.g. "sec/op"
+	Better  int    // +1 or -1, from the Unit metadata
 	// Text is one line for a terminal or a summary list, e.g.
 	// "ring is fastest at every size (-59.4% to -60.4% sec/op vs the runner-up)".
 	Text string
@@ -61,7 +60,7 @@ func Verdicts(ts *table.Tables) []Verdict {
 		if t == nil || len(t.Cols) < 2 {
 			continue
 		}
-		v := Verdict{Section: t.Section(), Title: ts.SectionTitle(t), Group: t.Group, Unit: t.Unit, Better: t.Better}
+		v := Verdict{Section: t.Section(), Title: ts.SectionTitle(t), Unit: t.Unit, Better: t.Better}
 		for _, row := range t.Rows {
 			if rv, ok := rowVerdict(t, row); ok {
 				v.Rows = append(v.Rows, rv)

@@ -12,7 +12,7 @@ func TestVerdicts(t *testing.T) {
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
 	byGroup := map[string]Verdict{}
 	for _, v := range Verdicts(ts) {
-		byGroup[v.Group] = v
+		byGroup[v.Title] = v
 	}
 	size := byGroup["Size"]
 	if size.Unit != "sec/op" || len(size.Rows) != 5 {

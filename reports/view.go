@@ -138,6 +138,7 @@ type gateView struct {
 
 type gateRow struct {
 	Cell, Unit, Base, Head, Delta, P, N, Resolves, Status string
+	Class                                                 string // "worse" for a blocking regression, "better", "same" or ""
 }
 
 // Gate is the per-cell table of a gate report; nil otherwise.
@@ -161,7 +162,7 @@ func (r *report) Gate() *gateView {
 		status[key(c)] = "not confirmed"
 	}
 	for _, c := range d.Regressed {
-		status[key(c)] = "**regression**"
+		status[key(c)] = "regression"
 	}
 	for _, c := range j.Cells {
 		st := status[key(c)]
@@ -182,7 +183,7 @@ func (r *report) Gate() *gateView {
 		v.Rows = append(v.Rows, gateRow{
 			Cell: c.Name(), Unit: c.Unit, Base: benchunit.Scale(c.Base, class), Head: benchunit.Scale(c.Head, class),
 			Delta: fmt.Sprintf("%+.2f%%", c.Delta*100), P: fmt.Sprintf("%.3f", c.P), N: fmt.Sprintf("%d+%d", c.BaseN, c.N),
-			Resolves: res, Status: st,
+			Resolves: res, Status: st, Class: map[string]string{"regression": "worse", "improvement": "better", "ok": "same"}[st],
 		})
 	}
 	return v

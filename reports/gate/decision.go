@@ -157,7 +157,7 @@ func (j *Judgement) countAdvice() string {
 		}
 		need = max(need, c.NeedCount)
 	}
-	return fmt.Sprintf("rerun with -count %d", need)
+	return fmt.Sprintf("need about count %d", need)
 }
 
 // Headline is the decision in one line of plain text.
@@ -176,23 +176,25 @@ func (d *Decision) Headline() string {
 		}
 		return "Merge blocked: " + strings.Join(parts, ", ") + "."
 	}
-	compared, resolved := j.CellCount()
+	_, resolved := j.CellCount()
 	line := fmt.Sprintf("No regression ≥ %s in %s", pct(j.Threshold), plural(resolved, "cell"))
 	if under := j.Underpowered(); len(under) > 0 {
-		line += fmt.Sprintf("; %s of %d cannot resolve %s at count %d (%s)", plural(len(under), "cell"), compared, pct(j.Threshold), j.maxN(), j.countAdvice())
+		names := make([]string, len(under))
+		for i, c := range under {
+			names[i] = c.Name()
+		}
+		line += fmt.Sprintf("; %s cannot resolve %s at count %d (%s): %s", plural(len(under), "cell"), pct(j.Threshold), j.maxN(), j.countAdvice(), joinNames(names, 4))
 	}
 	return line + "."
 }
 
-// Paragraph is the decision with its evidence, in Markdown: the headline
-// in bold, then every blocking cell, the confirmation, what could not be
-// resolved, and what moved without blocking.
-func (d *Decision) Paragraph() string {
+// Details is the evidence behind the headline, in plain sentences: every
+// blocking cell, the confirmation, what could not be resolved, and what
+// moved without blocking.
+func (d *Decision) Details() string {
 	j := d.First
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**", d.Headline())
 	if len(d.Regressed) > 0 {
-		b.WriteString(" ")
 		b.WriteString(joinCells(d.Regressed))
 		b.WriteString(".")
 	}
@@ -223,7 +225,7 @@ func (d *Decision) Paragraph() string {
 	if n := len(j.OneSided); n > 0 {
 		fmt.Fprintf(&b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
 	}
-	return b.String()
+	return strings.TrimSpace(b.String())
 }
 
 func gatedUnits(j *Judgement) []string {

@@ -91,8 +91,8 @@ func TestSignificantAndWorseIsARegression(t *testing.T) {
 	}
 	d := Decide(j, nil)
 	if d.Status != Block || d.Status.ExitCode() != 1 || !strings.HasPrefix(d.Headline(), "Merge blocked: 1 regression") ||
-		!strings.Contains(d.Paragraph(), "+15") || !strings.Contains(d.Paragraph(), "Not confirmed on fresh runs") {
-		t.Errorf("decision %v: %q", d.Status, d.Paragraph())
+		!strings.Contains(d.Details(), "+15") || !strings.Contains(d.Details(), "Not confirmed on fresh runs") {
+		t.Errorf("decision %v: %q", d.Status, d.Details())
 	}
 }
 
@@ -114,7 +114,7 @@ func TestInsignificantButLargeIsNoisy(t *testing.T) {
 	if len(j.Regressed) != 0 || len(j.Noisy) != 1 {
 		t.Fatalf("regressed %v, noisy %v; want one noisy cell and no regression", names(j.Regressed), names(j.Noisy))
 	}
-	if p := Decide(j, nil).Paragraph(); !strings.Contains(p, "noisy") {
+	if p := Decide(j, nil).Details(); !strings.Contains(p, "noisy") {
 		t.Errorf("paragraph does not warn about noise: %q", p)
 	}
 }
@@ -174,8 +174,8 @@ func TestConfirmationJudgesFreshRunsAlone(t *testing.T) {
 	if d.Status != Pass || len(d.Regressed) != 0 || len(d.Unconfirmed) != 1 {
 		t.Errorf("decision %v, regressed %v, unconfirmed %v; want a pass with the fluke unconfirmed", d.Status, names(d.Regressed), names(d.Unconfirmed))
 	}
-	if !strings.Contains(d.Paragraph(), "Not confirmed (not blocking): Size/size=1000") {
-		t.Errorf("paragraph %q", d.Paragraph())
+	if !strings.Contains(d.Details(), "Not confirmed (not blocking): Size/size=1000") {
+		t.Errorf("paragraph %q", d.Details())
 	}
 
 	// A real regression repeats and blocks; the blocking figures are the
@@ -317,12 +317,12 @@ func TestPowerIsStatedPerCell(t *testing.T) {
 		t.Errorf("noisy cell resolves %v, needs count %d; want over 5%% and more than 6 runs", noisy.Resolution, noisy.NeedCount)
 	}
 	d := Decide(j, nil)
-	want := fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell of 2 cannot resolve 5%% at count 6 (rerun with -count %d).", noisy.NeedCount)
+	want := fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell cannot resolve 5%% at count 6 (need about count %d): Size/size=10.", noisy.NeedCount)
 	if d.Status != Pass || d.Headline() != want {
 		t.Errorf("headline %q, want %q", d.Headline(), want)
 	}
-	if !strings.Contains(d.Paragraph(), "Size/size=10 sec/op (resolves ") {
-		t.Errorf("paragraph does not list the underpowered cell: %q", d.Paragraph())
+	if !strings.Contains(d.Details(), "Size/size=10 sec/op (resolves ") {
+		t.Errorf("paragraph does not list the underpowered cell: %q", d.Details())
 	}
 	// Deterministic: the same samples give the same figures.
 	again := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {jitter(100, 6, 0.15), jitter(100, 6, 0.15)}})

@@ -13,7 +13,10 @@ import (
 // a cell's noise is the spread of its runs around their medians, and a
 // change of δ is detectable when samples drawn from that noise, with
 // head scaled by 1+δ, reach p <= alpha in at least Power of the trials.
-// Trials are seeded by the cell, so a report is reproducible.
+// The draws are a smoothed bootstrap (each resampled run jittered by a
+// normal kernel of Silverman's bandwidth), because a handful of runs
+// resampled as they are makes a coarse grid of ties that hides small
+// shifts. Trials are seeded by the cell, so a report is reproducible.
 
 // trials is the number of simulated comparisons per power estimate:
 // enough for a ±3-point estimate of an 80% power.
@@ -71,6 +74,22 @@ func median(s []float64) float64 {
 	return (c[len(c)/2-1] + c[len(c)/2]) / 2
 }
 
+// bandwidth is Silverman's rule-of-thumb kernel width for n runs.
+func bandwidth(sd float64, n int) float64 { return 1.06 * sd * math.Pow(float64(n), -0.2) }
+
+// meanSD is the sample mean and standard deviation.
+func meanSD(s []float64) (m, sd float64) {
+	m = mean(s)
+	if len(s) < 2 {
+		return m, 0
+	}
+	v := 0.0
+	for _, x := range s {
+		v += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(v / float64(len(s)-1))
+}
+
 // mean gives the direction of a simulated difference; medians of
 // resampled runs tie too often to.
 func mean(s []float64) float64 {
@@ -88,14 +107,18 @@ func power(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha, del
 	th := benchmath.DefaultThresholds
 	th.CompareAlpha = alpha
 	rng := rand.New(rand.NewPCG(seed, uint64(nBase)<<32|uint64(nHead)))
+	m, sd := meanSD(noise)
+	h := bandwidth(sd, len(noise))
+	shrink := 1 / math.Sqrt(1+h*h/math.Max(sd*sd, 1e-300)) // keeps the variance the runs have
+	draw := func() float64 { return m + (noise[rng.IntN(len(noise))]-m+h*rng.NormFloat64())*shrink }
 	hits := 0
 	base, head := make([]float64, nBase), make([]float64, nHead)
 	for range trials {
 		for i := range base {
-			base[i] = noise[rng.IntN(len(noise))]
+			base[i] = draw()
 		}
 		for i := range head {
-			head[i] = noise[rng.IntN(len(noise))] * (1 + delta)
+			head[i] = draw() * (1 + delta)
 		}
 		bs, hs := benchmath.NewSample(slices.Clone(base), &th), benchmath.NewSample(slices.Clone(head), &th)
 		if c := a.Compare(bs, hs); c.P <= alpha && mean(head) > mean(base) {

@@ -2,12 +2,14 @@ package profiles
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/pprof/profile"
 
+	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 	"github.com/batchbench/batchbench/reports/table"
 )
@@ -218,5 +220,50 @@ func TestLoadProfilesPairsColumns(t *testing.T) {
 	}
 	if d := set.Diffs[0]; d.Base != "base" || d.Head != "head" || d.Row != "impl=channel/size=10" || len(d.CPU.Funcs) != 0 {
 		t.Errorf("base/head diff %+v (identical profiles must not differ)", d)
+	}
+}
+
+// An index from an untrusted artifact cannot make the report read outside
+// its directory: the entry is refused with a warning naming the cell, and
+// the rest of the index still loads.
+func TestLoadRefusesPathsOutsideTheIndex(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "run")
+	results := filepath.Join(dir, "results.txt")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fixture.WriteResults(t, results)
+	pdir := fixture.WriteProfiles(t, dir)
+	idx, err := profindex.Read(pdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(root, "outside.cpu.pprof")
+	data, err := os.ReadFile(filepath.Join(pdir, filepath.FromSlash(idx.Cells[0].CPU)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(outside, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx.Cells[0].CPU = "../../outside.cpu.pprof"
+	idx.Cells[1].CPU = outside
+	if err := idx.Write(pdir); err != nil {
+		t.Fatal(err)
+	}
+	res, err := table.Load(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Load(res, []string{pdir}, table.Config{Table: ".config,.name", Col: "/impl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Cells[0].CPU != nil || set.Cells[1].CPU != nil || set.Cells[2].CPU == nil {
+		t.Errorf("CPU profiles loaded: %v %v %v; want the two outside paths refused", set.Cells[0].CPU != nil, set.Cells[1].CPU != nil, set.Cells[2].CPU != nil)
+	}
+	if len(set.Errors) != 2 || !strings.HasPrefix(set.Errors[0], idx.Cells[0].Benchmark+": ") {
+		t.Errorf("errors %q, want two naming their cells", set.Errors)
 	}
 }

@@ -1,7 +1,6 @@
 package table_test
 
 import (
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -11,17 +10,6 @@ import (
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 	"github.com/batchbench/batchbench/reports/table"
 )
-
-// perfTestdata returns a file of x/perf's own benchstat testdata, real
-// foreign inputs, from the module cache.
-func perfTestdata(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/perf").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(strings.TrimSpace(string(dir)), "cmd", "benchstat", "testdata", name)
-}
 
 // TestTablesMatchBenchstatCLI builds tables in-process and with the stock
 // benchstat on the same command line (table, row, col, ignore and filter
@@ -73,11 +61,11 @@ func TestTablesMatchBenchstatCLI(t *testing.T) {
 		{name: "nsxbet-base-head", cfg: table.Config{Col: ".file", Baseline: "base"}, inputs: []string{"base=" + fixture.Nsxbet, "head=" + slower}},
 		{name: "two-packages", inputs: []string{pkgBase, pkgHead}, tame: true},
 		{name: "two-platforms", inputs: []string{linux, darwin}, tame: true},
-		{name: "perf-old-new", inputs: []string{perfTestdata(t, "old.txt"), perfTestdata(t, "new.txt")}, tame: true},
-		{name: "perf-crc", inputs: []string{perfTestdata(t, "crc-old.txt"), perfTestdata(t, "crc-new.txt")}, tame: true},
-		{name: "perf-notes", inputs: []string{perfTestdata(t, "issue19565.txt")}, tame: true},
-		{name: "perf-units", inputs: []string{perfTestdata(t, "units.txt")}, tame: true},
-		{name: "perf-zero", inputs: []string{perfTestdata(t, "zero.txt")}, tame: true},
+		{name: "perf-old-new", inputs: []string{fixture.PerfTestdata(t, "old.txt"), fixture.PerfTestdata(t, "new.txt")}, tame: true},
+		{name: "perf-crc", inputs: []string{fixture.PerfTestdata(t, "crc-old.txt"), fixture.PerfTestdata(t, "crc-new.txt")}, tame: true},
+		{name: "perf-notes", inputs: []string{fixture.PerfTestdata(t, "issue19565.txt")}, tame: true},
+		{name: "perf-units", inputs: []string{fixture.PerfTestdata(t, "units.txt")}, tame: true},
+		{name: "perf-zero", inputs: []string{fixture.PerfTestdata(t, "zero.txt")}, tame: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := table.Load(tc.inputs...)
