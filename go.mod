@@ -10,6 +10,7 @@ require (
 	go.uber.org/goleak v1.3.0
 	golang.design/x/chann v0.1.2
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
+	gonum.org/v1/gonum v0.16.0
 	gonum.org/v1/plot v0.17.0
 )
 

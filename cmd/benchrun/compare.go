@@ -98,25 +98,12 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		builds = append(builds, src)
 	}
-	opts := harness.Options{
+	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, opts: harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
 		OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
-	}
-	// measure runs opts and returns the results files by side.
-	measure := func(opts harness.Options) (map[string][]string, error) {
-		res, err := harness.Run(ctx, opts)
-		if res == nil || res.Interrupted {
-			return nil, cmp.Or(err, errors.New("compare: interrupted"))
-		}
-		printRun(res, stdout, stderr)
-		files := map[string][]string{}
-		for _, o := range res.Outputs {
-			files[o.Source] = append(files[o.Source], o.ResultsPath)
-		}
-		return files, nil
-	}
+	}}
 	if len(builds) > 0 {
-		files, err := measure(opts)
+		files, err := m.measure(m.opts)
 		if err != nil {
 			return err
 		}
@@ -124,31 +111,14 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 			inputs[side] = append(inputs[side], paths...)
 		}
 	}
-	first, err := gate.JudgeFiles(gcfg, gopts, labelled(inputs)...)
+	var confirm gate.Measure
+	if *doConfirm && len(builds) == 2 {
+		confirm = m.confirm
+	}
+	d, err := gate.Run(ctx, gcfg, gopts, labelled(inputs), confirm)
 	if err != nil {
 		return err
 	}
-	// A fluke rarely repeats: rerun the flagged cells, A B A B, and judge
-	// them on the fresh runs alone, the same way. Both sides must be builds.
-	var confirm *gate.Judgement
-	if toConfirm := first.ToConfirm(); *doConfirm && len(builds) == 2 && len(toConfirm) > 0 && len(first.Incomparable) == 0 {
-		fmt.Fprintf(stderr, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(toConfirm), *count)
-		opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, false, filepath.Join(*out, "confirm"), 0
-		for _, name := range toConfirm {
-			if c, err := scenarios.Parse(name); err == nil {
-				opts.Cells = append(opts.Cells, c)
-			}
-		}
-		files, err := measure(opts)
-		if err != nil {
-			return err
-		}
-		if confirm, err = gate.JudgeFiles(gcfg, gopts, labelled(files)...); err != nil {
-			return err
-		}
-	}
-
-	d := gate.Decide(first, confirm)
 	s, err := reports.Generate(reports.Options{Decision: d, OutDir: *out, Title: "Merge gate: head against base"})
 	if err != nil {
 		return err
@@ -160,10 +130,51 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	for _, f := range d.FailedHead {
 		fmt.Fprintf(stderr, "FAILED HEAD %s\n", f)
 	}
-	for _, name := range first.OneSided {
+	for _, name := range d.First.OneSided {
 		fmt.Fprintf(stderr, "ONE SIDE ONLY %s\n", name)
 	}
 	return decisionErr(d)
+}
+
+// measurer runs the harness for a compare: both sides, A B A B.
+type measurer struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	opts           harness.Options
+}
+
+// measure runs opts and returns the results files by side.
+func (m *measurer) measure(opts harness.Options) (map[string][]string, error) {
+	res, err := harness.Run(m.ctx, opts)
+	if res == nil || res.Interrupted {
+		return nil, cmp.Or(err, errors.New("interrupted"))
+	}
+	printRun(res, m.stdout, m.stderr)
+	files := map[string][]string{}
+	for _, o := range res.Outputs {
+		files[o.Source] = append(files[o.Source], o.ResultsPath)
+	}
+	return files, nil
+}
+
+// confirm is the gate's Measure: fresh runs of the flagged cells, without
+// profiles, into DIR/confirm.
+func (m *measurer) confirm(_ context.Context, names []string) ([]string, error) {
+	fmt.Fprintf(m.stderr, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(names), m.opts.Count)
+	opts := m.opts
+	opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, false, filepath.Join(m.opts.OutDir, "confirm"), 0
+	for _, name := range names {
+		c, err := scenarios.Parse(name)
+		if err != nil {
+			return nil, fmt.Errorf("confirming %s: %v", name, err)
+		}
+		opts.Cells = append(opts.Cells, c)
+	}
+	files, err := m.measure(opts)
+	if err != nil {
+		return nil, err
+	}
+	return labelled(files), nil
 }
 
 // procsSuffix is go test's -GOMAXPROCS suffix of a benchmark name.

@@ -4,6 +4,7 @@
 //	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
 //	benchrun report -in [NAME=]DIR|FILE ... [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE] [-head VALUE [-threshold 5%]]
 //	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
+//	benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
 // Exit status: 0 success, 1 a cell failed, the run was interrupted, or
@@ -33,6 +34,7 @@ const usage = `usage:
                   [-head VALUE [-threshold 5%]]
   benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
                    [-threshold 5%] [-alpha 0.05] [-ignore KEYS] [-tags TAGS] -o DIR
+  benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 
 Run "benchrun COMMAND -h" for a command's flags.
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = reportCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "calibrate":
+		err = calibrateCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -28,7 +28,7 @@ func incomparable(ts *table.Tables, base, head string) []string {
 				continue
 			}
 			for k := range allKeys {
-				v, x := values[k], table.ConfigValue(t.Config, k)
+				v, x := values[k], t.ConfigValue(k)
 				if !slices.Contains(v[side], x) {
 					v[side] = append(v[side], x)
 				}

@@ -54,6 +54,9 @@ type Cell struct {
 	// NeedCount is about how many runs per side would resolve the
 	// threshold, when Resolution exceeds it; 0 otherwise.
 	NeedCount int
+	// Noise is the runs' coefficient of variation around their side's
+	// median, both sides pooled.
+	Noise float64
 }
 
 // Name is the cell's benchmark name without its unit, e.g.
@@ -191,6 +194,7 @@ func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell) {
 	}
 	gc.Worse = gc.Delta*float64(t.Better) < 0
 	noise := residuals(c.Base.Sample.Values, c.Sample.Values)
+	_, gc.Noise = meanSD(noise)
 	gc.Resolution = Resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
 	if !gc.Resolves(j.Threshold) {
 		gc.NeedCount = NeedCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))

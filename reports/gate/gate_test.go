@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -18,6 +19,9 @@ type sides [2][]float64
 // labelled inputs. extra is appended to head (e.g. a failure block).
 func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]sides) []string {
 	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	names := make([]string, 0, len(cells))
 	for n := range cells {
 		names = append(names, n)
@@ -338,5 +342,62 @@ func TestMinCount(t *testing.T) {
 	}
 	if got := MinCount(0.01); got <= 4 {
 		t.Errorf("MinCount(0.01) = %d, want more than at 0.05", got)
+	}
+}
+
+func TestRate(t *testing.T) {
+	// Clopper–Pearson, as tabulated: 0 of 40 has a one-sided 95% upper
+	// bound of 7.2%; 2 of 26 lies in [0.95%, 25.1%].
+	r := NewRate(0, 40)
+	if r.Lo != 0 || math.Abs(r.Upper-0.0722) > 0.0005 {
+		t.Errorf("0/40: %+v", r)
+	}
+	r = NewRate(2, 26)
+	if math.Abs(r.Lo-0.0095) > 0.0005 || math.Abs(r.Hi-0.2513) > 0.0005 || math.Abs(r.Observed()-2.0/26) > 1e-12 {
+		t.Errorf("2/26: %+v", r)
+	}
+	if r := NewRate(10, 10); r.Hi != 1 || math.Abs(r.Lo-0.6915) > 0.0005 {
+		t.Errorf("10/10: %+v", r)
+	}
+}
+
+// Run confirms with fresh runs only, through the same judgement.
+func TestRunConfirmsFlaggedCellsOnly(t *testing.T) {
+	dir := t.TempDir()
+	first := writeSides(t, filepath.Join(dir, "first"), "ns/op", "", "", map[string]sides{
+		"Size/size=10":   {spread(100, 10), spread(130, 10)},
+		"Size/size=1000": {spread(100, 10), spread(100, 10)},
+	})
+	var asked []string
+	confirm := func(_ context.Context, cells []string) ([]string, error) {
+		asked = cells
+		return writeSides(t, filepath.Join(dir, "fresh"), "ns/op", "", "", map[string]sides{"Size/size=10": {spread(100, 10), spread(100.5, 10)}}), nil
+	}
+	d, err := Run(context.Background(), TableConfig(0.05, ""), Options{Head: "head", Threshold: 0.05}, first, confirm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || asked[0] != "Size/size=10" {
+		t.Errorf("confirmation asked for %v", asked)
+	}
+	if d.Status != Pass || len(d.Unconfirmed) != 1 || d.Confirm == nil {
+		t.Errorf("decision %v, unconfirmed %v", d.Status, names(d.Unconfirmed))
+	}
+}
+
+func TestCalibrationCountsDecisions(t *testing.T) {
+	var c Calibration
+	pass := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(100, 10)}})
+	fluke := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(120, 10)}})
+	calm := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(100, 10)}})
+	c.Add(Decide(pass, nil))
+	c.Add(Decide(fluke, calm)) // flagged, not confirmed
+	c.Add(Decide(fluke, nil))  // flagged and blocking
+	if c.Decisions != 3 || c.Blocked != 1 || c.BlockRate().Events != 1 || c.PassRate().Events != 2 {
+		t.Errorf("calibration %+v", c)
+	}
+	cells := c.Cells()
+	if len(cells) != 1 || cells[0].Judged != 3 || cells[0].Flagged != 2 || cells[0].Confirmed != 1 || len(cells[0].Noise) != 3 {
+		t.Errorf("cells %+v", cells)
 	}
 }

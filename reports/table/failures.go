@@ -23,10 +23,10 @@ var failLine = regexp.MustCompile(`^--- FAIL: (\S+)`)
 // srcPrefix is the "file_test.go:12: " prefix t.Errorf adds to reasons.
 var srcPrefix = regexp.MustCompile(`^[\w.-]+\.go:\d+: `)
 
-// ScanFailures finds go test's failure blocks in a benchmark output file:
+// scanFailures finds go test's failure blocks in a benchmark output file:
 // a "--- FAIL: name" line followed by indented reason lines. benchfmt skips
 // these lines, so this is a plain line scan of go test's format.
-func ScanFailures(path string) ([]Failure, error) {
+func scanFailures(path string) ([]Failure, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -20,10 +20,11 @@ BenchmarkA/impl=ring-2 10 100 ns/op
 --- FAIL: TestSomething (0.01s)
 FAIL
 `
-	fails, err := table.ScanFailures(fixture.WriteFile(t, t.TempDir(), "r.txt", in))
+	res, err := table.Load(fixture.WriteFile(t, t.TempDir(), "r.txt", in))
 	if err != nil {
 		t.Fatal(err)
 	}
+	fails := res.Failures
 	if len(fails) != 3 {
 		t.Fatalf("got %d failures, want 3: %+v", len(fails), fails)
 	}

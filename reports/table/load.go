@@ -50,7 +50,7 @@ type ConfigLine struct {
 }
 
 // Value returns the value of key in the configuration, "" if absent.
-func (c Configuration) Value(key string) string { return ConfigValue(c.Lines, key) }
+func (c Configuration) Value(key string) string { return configValue(c.Lines, key) }
 
 // inputLabels parses benchstat's "label=path" input syntax and labels the
 // rest as benchfmt.Files does: by path, with "#N" appended when the same
@@ -126,7 +126,7 @@ func Load(inputs ...string) (*Results, error) {
 	res.Units = files.Units()
 
 	for _, in := range res.Inputs {
-		fails, err := ScanFailures(in.Path)
+		fails, err := scanFailures(in.Path)
 		if err != nil {
 			return nil, err
 		}

@@ -135,7 +135,7 @@ func (ts *Tables) varyingConfig(t *Table) []ConfigLine {
 	var out []ConfigLine
 	for _, l := range t.Config {
 		for _, o := range ts.Tables {
-			if v := ConfigValue(o.Config, l.Key); v != l.Value {
+			if v := configValue(o.Config, l.Key); v != l.Value {
 				out = append(out, l)
 				break
 			}
@@ -144,8 +144,11 @@ func (ts *Tables) varyingConfig(t *Table) []ConfigLine {
 	return out
 }
 
-// ConfigValue returns the value of key among lines, "" if absent.
-func ConfigValue(lines []ConfigLine, key string) string {
+// ConfigValue returns the value of configuration key in the table's
+// key, "" if the table has none.
+func (t *Table) ConfigValue(key string) string { return configValue(t.Config, key) }
+
+func configValue(lines []ConfigLine, key string) string {
 	for _, l := range lines {
 		if l.Key == key {
 			return l.Value
