@@ -407,5 +407,6 @@ func (r *report) mdWarnings(w *strings.Builder) {
 	list(fmt.Sprintf("Noisy cells (coefficient of variation > %.0f%%)", NoiseThreshold*100), noisy)
 	list("benchstat warnings", bs)
 	list("Unparsed lines", ws.Syntax)
+	list("Excluded results: values no benchmark can measure", ws.Excluded)
 	list("Other", ws.Other)
 }

@@ -83,17 +83,18 @@ type Warnings struct {
 	SelfCheck []table.Failure // cells that did not run what their name claims
 	Benchstat []table.BenchstatWarning
 	Syntax    []string // benchfmt syntax errors
+	Excluded  []string // results with impossible values (NaN, infinite, negative)
 	Other     []string // filter rejections, profile problems
 }
 
 // Empty reports whether there is nothing to warn about.
 func (w *Warnings) Empty() bool {
-	return len(w.Noisy)+len(w.Failed)+len(w.SelfCheck)+len(w.Benchstat)+len(w.Syntax)+len(w.Other) == 0
+	return w.Count() == 0
 }
 
 // Count is the number of distinct warnings.
 func (w *Warnings) Count() int {
-	return len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Other)
+	return len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Excluded) + len(w.Other)
 }
 
 func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
@@ -101,6 +102,7 @@ func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
 		Noisy:     NoisyCells(ts, NoiseThreshold),
 		Benchstat: ts.BenchstatWarnings(),
 		Syntax:    res.SyntaxErrors,
+		Excluded:  res.Excluded,
 		Other:     slices.Clone(ts.FilterErrors),
 	}
 	for _, f := range res.Failures {

@@ -124,15 +124,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprint(stdout, s.Text())
-	for _, c := range d.Regressed {
-		fmt.Fprintf(stderr, "REGRESSION %s\n", c)
-	}
-	for _, f := range d.FailedHead {
-		fmt.Fprintf(stderr, "FAILED HEAD %s\n", f)
-	}
-	for _, name := range d.First.OneSided {
-		fmt.Fprintf(stderr, "ONE SIDE ONLY %s\n", name)
-	}
+	printProblems(stderr, d.First.Results, d)
 	return decisionErr(d)
 }
 

@@ -151,3 +151,36 @@ func TestReportSeveralInputs(t *testing.T) {
 		}
 	}
 }
+
+// Impossible values are excluded, and parse errors and exclusions reach
+// stderr with their file and line: the first few, then a count.
+func TestReportNamesBadLinesOnStderr(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&b, "BenchmarkSize/impl=ring/size=10 1 %d ns/op\nBenchmarkSize/impl=channel/size=10 1 %d ns/op\n", 10+i, 100+i)
+	}
+	b.WriteString("BenchmarkSize/impl=ring/size=10 1 -5 ns/op\n")
+	for range 8 {
+		b.WriteString("BenchmarkSize/impl=ring/size=10 1 x ns/op\n")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "garbled.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"report", "-in", path, "-o", dir}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	stderr := e.String()
+	if !strings.Contains(stderr, "EXCLUDED "+path+":13: BenchmarkSize/impl=ring/size=10: -5 ns/op is negative") {
+		t.Errorf("stderr does not name the negative value:\n%s", stderr)
+	}
+	if n := strings.Count(stderr, "UNPARSED "+path+":"); n != maxProblems || !strings.Contains(stderr, "UNPARSED ... and 3 more") {
+		t.Errorf("stderr lists %d parse errors, want %d and a count:\n%s", n, maxProblems, stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !strings.Contains(string(md), "-5 ns/op is negative") || strings.Contains(string(md), "-101") {
+		t.Errorf("report.md does not list the exclusion, or used the value")
+	}
+}

@@ -72,7 +72,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			opts.OutDir = dir
 		}
 	}
-	return render(opts, stdout)
+	return render(opts, stdout, stderr)
 }
 
 // resultsInput turns a -in value, [NAME=]DIR or [NAME=]FILE, into a
@@ -103,15 +103,48 @@ func resultsInput(arg string) (input, dir string, err error) {
 	return label + "=" + file, dir, nil
 }
 
-// render writes the report and prints its summary; with a gate, a
-// blocked or inconclusive decision is the error.
-func render(opts reports.Options, stdout io.Writer) error {
+// render writes the report and prints its summary, and on stderr what
+// the inputs lacked; with a gate, a blocked or inconclusive decision is
+// the error.
+func render(opts reports.Options, stdout, stderr io.Writer) error {
 	s, err := reports.Generate(opts)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, s.Text())
+	printProblems(stderr, s.Results, s.Decision)
 	return decisionErr(s.Decision)
+}
+
+// maxProblems is how many problems of a kind stderr lists before it only
+// counts the rest; the report lists them all.
+const maxProblems = 5
+
+// printProblems prints on stderr what a reader must not miss: lines that
+// did not parse, results excluded for impossible values, and the gate's
+// blocking cells, failed head cells and cells only one side has.
+func printProblems(w io.Writer, res *table.Results, d *gate.Decision) {
+	list := func(prefix string, items []string) {
+		for i, it := range items {
+			if i == maxProblems {
+				fmt.Fprintf(w, "%s ... and %d more (see the report)\n", prefix, len(items)-i)
+				break
+			}
+			fmt.Fprintf(w, "%s %s\n", prefix, it)
+		}
+	}
+	list("UNPARSED", res.SyntaxErrors)
+	list("EXCLUDED", res.Excluded)
+	if d == nil {
+		return
+	}
+	var regressed []string
+	for _, c := range d.Regressed {
+		regressed = append(regressed, c.String())
+	}
+	list("REGRESSION", regressed)
+	list("FAILED HEAD", d.FailedHead)
+	list("ONE SIDE ONLY", d.First.OneSided)
 }
 
 // parseThreshold reads "5%" or "0.05" as 0.05. A bare number of 1 or more

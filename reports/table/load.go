@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -24,6 +25,10 @@ type Results struct {
 	Failures []Failure
 	// SyntaxErrors are benchfmt's non-fatal parse errors, "file:line: msg".
 	SyntaxErrors []string
+	// Excluded are results left out because a value is not a number a
+	// benchmark can measure (NaN, infinite, or negative in a unit that
+	// cannot be), "file:line: why".
+	Excluded []string
 }
 
 // Input is one benchmark file.
@@ -98,6 +103,11 @@ func Load(inputs ...string) (*Results, error) {
 		case *benchfmt.SyntaxError:
 			res.SyntaxErrors = append(res.SyntaxErrors, rec.Error())
 		case *benchfmt.Result:
+			if why := invalidValue(rec); why != "" {
+				file, line := rec.Pos()
+				res.Excluded = append(res.Excluded, fmt.Sprintf("%s:%d: Benchmark%s: %s", file, line, rec.Name, why))
+				continue
+			}
 			r := rec.Clone() // the reader reuses rec
 			res.Results = append(res.Results, r)
 			label := r.GetConfig(".file")
@@ -136,6 +146,27 @@ func Load(inputs ...string) (*Results, error) {
 		res.Failures = append(res.Failures, fails...)
 	}
 	return res, nil
+}
+
+// invalidValue says why a result cannot be used, or "".
+func invalidValue(r *benchfmt.Result) string {
+	for _, v := range r.Values {
+		switch {
+		case math.IsNaN(v.Value) || math.IsInf(v.Value, 0):
+			return fmt.Sprintf("%v %s is not a finite number", v.Value, v.OrigUnit)
+		case v.Value < 0 && nonNegative(v.Unit):
+			return fmt.Sprintf("%v %s is negative", v.OrigValue, v.OrigUnit)
+		}
+	}
+	return ""
+}
+
+// nonNegative reports whether a tidied unit measures something that
+// cannot be negative: time and bytes, anything per op or per second, and
+// peaks.
+func nonNegative(unit string) bool {
+	return strings.HasSuffix(unit, "/op") || strings.HasSuffix(unit, "/s") || strings.Contains(unit, "sec") ||
+		unit == "B" || strings.HasSuffix(unit, "-B") || strings.HasPrefix(unit, "peak-")
 }
 
 func configID(label string, lines []ConfigLine) string {

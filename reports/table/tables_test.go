@@ -182,3 +182,20 @@ func TestConfigurationsAreNeverPooled(t *testing.T) {
 		t.Errorf("different commits: %d tables; want two single-column tables", len(ts.Tables))
 	}
 }
+
+// A value no benchmark can measure is excluded with its file and line,
+// not averaged into a verdict.
+func TestImpossibleValuesAreExcluded(t *testing.T) {
+	in := "BenchmarkX/impl=ring 1 5 ns/op\nBenchmarkX/impl=ring 1 -5 ns/op\nBenchmarkX/impl=ring 1 NaN ns/op\nBenchmarkX/impl=ring 1 3 items/s 2 B/op\nBenchmarkX/impl=ring 1 Inf ns/op\n"
+	path := fixture.WriteFile(t, t.TempDir(), "bad.txt", in)
+	res, err := table.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 2 || len(res.Excluded) != 3 {
+		t.Fatalf("%d results, excluded %q; want 2 kept and 3 excluded", len(res.Results), res.Excluded)
+	}
+	if !strings.HasPrefix(res.Excluded[0], path+":2: BenchmarkX/impl=ring: -5 ns/op is negative") {
+		t.Errorf("excluded[0] = %q", res.Excluded[0])
+	}
+}
