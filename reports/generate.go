@@ -107,7 +107,7 @@ func Generate(opts Options) (*Summary, error) {
 		if res, err = table.Load(opts.Inputs...); err != nil {
 			return nil, err
 		}
-		if len(res.Results) == 0 && len(res.Failures) == 0 {
+		if res.Count == 0 && len(res.Failures) == 0 {
 			// A run whose every cell failed still deserves a report; a file
 			// with neither results nor failures is not benchmark output.
 			return nil, fmt.Errorf("no benchmark results or failures in %s", strings.Join(opts.Inputs, ", "))

@@ -180,12 +180,12 @@ func usableBase(path string, cells []scenarios.Cell) error {
 	if err != nil {
 		return err
 	}
-	if len(res.Results) == 0 {
+	if res.Count == 0 {
 		return fmt.Errorf("base %s holds no benchmark results", path)
 	}
 	names := map[string]bool{}
-	for _, r := range res.Results {
-		names[procsSuffix.ReplaceAllString(string(r.Name), "")] = true
+	for _, name := range res.Names() {
+		names[procsSuffix.ReplaceAllString(name, "")] = true
 	}
 	for _, c := range cells {
 		if names[c.Name()] {

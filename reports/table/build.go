@@ -41,13 +41,12 @@ func Build(res *Results, cfg Config) (*Tables, error) {
 
 	out := &Tables{Config: cfg, Units: res.Units}
 	accs := make(map[benchproc.Key]*tableAcc)
-	for _, r := range res.Results {
-		r = r.Clone() // Filter.Apply may drop values
+	_, err = res.scan(false, func(r *benchfmt.Result) {
 		if ok, err := filter.Apply(r); !ok {
 			if err != nil {
 				out.FilterErrors = append(out.FilterErrors, err.Error())
 			}
-			continue
+			return
 		}
 		row, col, residue := rowBy.Project(r), colBy.Project(r), residueBy.Project(r)
 		for i, tk := range tableBy.ProjectValues(r) {
@@ -75,6 +74,9 @@ func Build(res *Results, cfg Config) (*Tables, error) {
 			c.values = append(c.values, r.Values[i].Value)
 			c.residue[residue] = true
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	thresholds := benchmath.DefaultThresholds

@@ -8,13 +8,15 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// Results is everything read from a set of benchmark files.
+// Results describes a set of benchmark files: what they hold, without
+// keeping their result lines, so memory stays bounded by the number of
+// distinct cells and not the length of the files. Build reads the files
+// again to fill its tables.
 type Results struct {
 	// Inputs describes each input file, in the order given.
 	Inputs []Input
-	// Results holds every benchmark result, in input order. Each is a
-	// private copy; its ".file" config is its input's label.
-	Results []*benchfmt.Result
+	// Count is the number of usable results read, over all inputs.
+	Count int
 	// Configs are the distinct file configurations, in order of first
 	// appearance: a file with two "pkg:" blocks has two.
 	Configs []Configuration
@@ -29,6 +31,11 @@ type Results struct {
 	// benchmark can measure (NaN, infinite, or negative in a unit that
 	// cannot be), "file:line: why".
 	Excluded []string
+
+	args      []string            // the inputs as given, to read again
+	nameKeys  map[string][]string // sub-name key -> values, in order of appearance
+	nameKnown map[string]bool     // "key=value" and full names seen
+	names     []string            // distinct full names, in order of appearance
 }
 
 // Input is one benchmark file.
@@ -89,7 +96,7 @@ func Load(inputs ...string) (*Results, error) {
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("no input files")
 	}
-	res := &Results{}
+	res := &Results{args: inputs, nameKeys: map[string][]string{}, nameKnown: map[string]bool{}}
 	byLabel := make(map[string]int)
 	for _, in := range inputLabels(inputs) {
 		byLabel[in.Label] = len(res.Inputs)
@@ -97,43 +104,32 @@ func Load(inputs ...string) (*Results, error) {
 	}
 	configs := map[string]int{} // label and config lines -> index in res.Configs
 
-	files := benchfmt.Files{Paths: inputs, AllowLabels: true}
-	for files.Scan() {
-		switch rec := files.Result().(type) {
-		case *benchfmt.SyntaxError:
-			res.SyntaxErrors = append(res.SyntaxErrors, rec.Error())
-		case *benchfmt.Result:
-			if why := invalidValue(rec); why != "" {
-				file, line := rec.Pos()
-				res.Excluded = append(res.Excluded, fmt.Sprintf("%s:%d: Benchmark%s: %s", file, line, rec.Name, why))
-				continue
-			}
-			r := rec.Clone() // the reader reuses rec
-			res.Results = append(res.Results, r)
-			label := r.GetConfig(".file")
-			lines := fileConfig(r)
-			id := configID(label, lines)
-			ci, ok := configs[id]
-			if !ok {
-				ci = len(res.Configs)
-				configs[id] = ci
-				res.Configs = append(res.Configs, Configuration{Input: label, Lines: lines})
-			}
-			res.Configs[ci].Results++
-			in, ok := byLabel[label]
-			if !ok {
-				continue
-			}
-			if res.Inputs[in].Count == 0 {
-				res.Inputs[in].Config = lines
-			}
-			res.Inputs[in].Count++
+	units, err := res.scan(true, func(r *benchfmt.Result) {
+		res.Count++
+		res.noteNameKeys(r.Name)
+		label := r.GetConfig(".file")
+		lines := fileConfig(r)
+		id := configID(label, lines)
+		ci, ok := configs[id]
+		if !ok {
+			ci = len(res.Configs)
+			configs[id] = ci
+			res.Configs = append(res.Configs, Configuration{Input: label, Lines: lines})
 		}
-	}
-	if err := files.Err(); err != nil {
+		res.Configs[ci].Results++
+		in, ok := byLabel[label]
+		if !ok {
+			return
+		}
+		if res.Inputs[in].Count == 0 {
+			res.Inputs[in].Config = lines
+		}
+		res.Inputs[in].Count++
+	})
+	if err != nil {
 		return nil, err
 	}
-	res.Units = files.Units()
+	res.Units = units
 
 	for _, in := range res.Inputs {
 		fails, err := scanFailures(in.Path)
@@ -146,6 +142,47 @@ func Load(inputs ...string) (*Results, error) {
 		res.Failures = append(res.Failures, fails...)
 	}
 	return res, nil
+}
+
+// scan reads the inputs once, calling use with each usable result (the
+// reader reuses it: use must copy what it keeps), and, on the first
+// scan, records syntax errors and excluded results. It returns the Unit
+// metadata.
+func (res *Results) scan(first bool, use func(*benchfmt.Result)) (benchfmt.UnitMetadataMap, error) {
+	files := benchfmt.Files{Paths: res.args, AllowLabels: true}
+	for files.Scan() {
+		switch rec := files.Result().(type) {
+		case *benchfmt.SyntaxError:
+			if first {
+				res.SyntaxErrors = append(res.SyntaxErrors, rec.Error())
+			}
+		case *benchfmt.Result:
+			if why := invalidValue(rec); why != "" {
+				if first {
+					file, line := rec.Pos()
+					res.Excluded = append(res.Excluded, fmt.Sprintf("%s:%d: Benchmark%s: %s", file, line, rec.Name, why))
+				}
+				continue
+			}
+			use(rec)
+		}
+	}
+	return files.Units(), files.Err()
+}
+
+// noteNameKeys records the name and its key=value parts.
+func (res *Results) noteNameKeys(name benchfmt.Name) {
+	if full := "\x00" + string(name); !res.nameKnown[full] {
+		res.nameKnown[full] = true
+		res.names = append(res.names, full[1:])
+	}
+	for _, p := range nameParams(name) {
+		kv := p.Key + "=" + p.Value
+		if !res.nameKnown[kv] {
+			res.nameKnown[kv] = true
+			res.nameKeys[p.Key] = append(res.nameKeys[p.Key], p.Value)
+		}
+	}
 }
 
 // invalidValue says why a result cannot be used, or "".
@@ -204,27 +241,11 @@ func (r *Results) HasConfigKey(key string) bool {
 // NameKeyValues returns the distinct values of a sub-name key, e.g. the
 // implementations of "impl" in "BenchmarkSize/impl=ring/size=10", in order
 // of first appearance.
-func (r *Results) NameKeyValues(key string) []string {
-	seen := make(map[string]bool)
-	var out []string
-	for _, res := range r.Results {
-		if v, ok := nameKey(res.Name, key); ok && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
+func (r *Results) NameKeyValues(key string) []string { return r.nameKeys[key] }
 
-// nameKey returns the value of key in a name's key=value parts.
-func nameKey(name benchfmt.Name, key string) (string, bool) {
-	for _, p := range nameParams(name) {
-		if p.Key == key {
-			return p.Value, true
-		}
-	}
-	return "", false
-}
+// Names returns the distinct benchmark names, without "Benchmark", as
+// the files spell them (with any -GOMAXPROCS suffix), in order.
+func (r *Results) Names() []string { return r.names }
 
 // Param is one key=value part of a benchmark name.
 type Param struct {

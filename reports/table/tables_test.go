@@ -192,8 +192,8 @@ func TestImpossibleValuesAreExcluded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Results) != 2 || len(res.Excluded) != 3 {
-		t.Fatalf("%d results, excluded %q; want 2 kept and 3 excluded", len(res.Results), res.Excluded)
+	if res.Count != 2 || len(res.Excluded) != 3 {
+		t.Fatalf("%d results, excluded %q; want 2 kept and 3 excluded", res.Count, res.Excluded)
 	}
 	if !strings.HasPrefix(res.Excluded[0], path+":2: BenchmarkX/impl=ring: -5 ns/op is negative") {
 		t.Errorf("excluded[0] = %q", res.Excluded[0])
