@@ -41,6 +41,38 @@ func logTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
+// logBounds widens [lo, hi] (both > 0) to the nearest labelled ticks of
+// logTicks below and above, so every value drawn lies between labels:
+// 1-2-5 steps up to three decades, powers of ten beyond.
+func logBounds(lo, hi float64) (float64, float64) {
+	mantissas := []float64{1, 2, 5}
+	if math.Log10(hi/lo) > 3 {
+		mantissas = []float64{1}
+	}
+	down, up := math.Inf(-1), math.Inf(1)
+	for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi))+1; e++ {
+		for _, m := range mantissas {
+			v := m * math.Pow(10, e)
+			if v <= lo*(1+1e-9) {
+				down = math.Max(down, v)
+			}
+			if v >= hi*(1-1e-9) {
+				up = math.Min(up, v)
+			}
+		}
+	}
+	return down, up
+}
+
+// linearMax rounds hi up to the next label of linearTicks(0, hi).
+func linearMax(hi float64) float64 {
+	if !(hi > 0) || math.IsInf(hi, 0) {
+		return hi
+	}
+	step := linearStep(0, hi)
+	return math.Ceil(hi/step*(1-1e-12)) * step
+}
+
 // formatTick prints a tick value with at most three significant digits and
 // no exponent for the magnitudes a scaled axis shows.
 func formatTick(v float64) string {
@@ -78,15 +110,7 @@ func linearTicks(min, max float64) []plot.Tick {
 	if !(max > min) || math.IsInf(max-min, 0) {
 		return nil
 	}
-	raw := (max - min) / 5
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := 10 * mag
-	for _, m := range []float64{1, 2, 2.5, 5} {
-		if m*mag >= raw {
-			step = m * mag
-			break
-		}
-	}
+	step := linearStep(min, max)
 	var ticks []plot.Tick
 	for i := math.Ceil(min / step * 2); i*step/2 <= max*(1+1e-12); i++ {
 		v := i * step / 2
@@ -97,6 +121,19 @@ func linearTicks(min, max float64) []plot.Tick {
 		ticks = append(ticks, t)
 	}
 	return ticks
+}
+
+// linearStep is the labelled step of a linear axis: 1, 2, 2.5 or 5 times
+// a power of ten, about five labels over the range.
+func linearStep(min, max float64) float64 {
+	raw := (max - min) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			return m * mag
+		}
+	}
+	return 10 * mag
 }
 
 // formatStep prints a multiple of step with just the decimals step needs,

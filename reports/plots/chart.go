@@ -53,12 +53,14 @@ type chart struct {
 	legend plot.Legend
 	labels []string
 	notes  []string
+	drawn  []*series // as plotted, with the scales' adjustments
 }
 
 // point is one cell drawn: x position, median and error bar, scaled.
 type point struct {
 	x, y, lo, hi float64
 	minMax       bool // the bar is min–max because there is no CI
+	clamped      bool // lo was below the axis and was drawn to it
 }
 
 // series is one line: a column, or a column and another parameter.
@@ -104,18 +106,23 @@ func newChart(t *table.Table, section string) (*chart, error) {
 	}
 	dodge(ss, logX, xmin, xmax, numeric)
 
-	// Y axis: log when values span two decades and all are positive;
-	// zeros are then left out and listed, since log(0) does not exist.
-	ymin, ymax, negative := yRange(ss)
-	logY := spansDecades(ymin, ymax, 100)
+	// Y axis: log when the medians span two decades; zeros are then left
+	// out and listed, since log(0) does not exist. Either way the axis
+	// ends at labelled ticks, so every value drawn lies between labels.
+	medMin, medMax := medianRange(ss)
+	_, ymax, negative := yRange(ss)
+	logY := spansDecades(medMin, medMax, 100)
 	if logY {
-		c.dropNonPositive(ss, ymin)
+		c.dropNonPositive(ss)
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.TickerFunc(logTicks)
+		p.Y.Min, p.Y.Max = logBounds(barFloor(ss), ymax)
+		c.clampBars(ss, p.Y.Min)
 	} else {
 		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 		if !negative {
 			p.Y.Min = 0 // linear axes start at zero so heights compare honestly
+			p.Y.Max = linearMax(ymax)
 		}
 		if ymax == 0 && !negative {
 			p.Y.Max = 1 // gonum would centre an empty range on 0, showing -1…1
@@ -130,6 +137,7 @@ func newChart(t *table.Table, section string) (*chart, error) {
 		p.X.Label.Text += " (log)"
 	}
 
+	c.drawn = ss
 	for i, s := range ss {
 		if err := c.addSeries(i, len(t.Cols), s); err != nil {
 			return nil, err
@@ -309,19 +317,44 @@ func yRange(ss []*series) (min, max float64, negative bool) {
 	return min, max, negative
 }
 
-// dropNonPositive removes points a log axis cannot show and clamps error
-// bars at the smallest positive value, noting both.
-func (c *chart) dropNonPositive(ss []*series, floor float64) {
-	clamped := false
+// medianRange is the smallest and largest positive median.
+func medianRange(ss []*series) (lo, hi float64) {
+	lo, hi = math.Inf(1), 0
+	for _, s := range ss {
+		for _, p := range s.points {
+			if p.y > 0 {
+				lo, hi = math.Min(lo, p.y), math.Max(hi, p.y)
+			}
+		}
+	}
+	return lo, hi
+}
+
+// barFloor is where a log axis starts: at the lowest error bar, except
+// that a bar reaching more than a decade below its median (towards 0) is
+// cut at the axis rather than stretching it.
+func barFloor(ss []*series) float64 {
+	floor := math.Inf(1)
+	for _, s := range ss {
+		for _, p := range s.points {
+			lo := p.lo
+			if lo <= 0 || lo < p.y/10 {
+				lo = p.y
+			}
+			floor = math.Min(floor, lo)
+		}
+	}
+	return floor
+}
+
+// dropNonPositive removes points a log axis cannot show, noting them.
+func (c *chart) dropNonPositive(ss []*series) {
 	for _, s := range ss {
 		kept := s.points[:0]
 		for _, p := range s.points {
 			if p.y <= 0 {
 				s.hidden++
 				continue
-			}
-			if p.lo <= 0 {
-				p.lo, clamped = floor, true
 			}
 			kept = append(kept, p)
 		}
@@ -330,8 +363,21 @@ func (c *chart) dropNonPositive(ss []*series, floor float64) {
 			c.notes = append(c.notes, fmt.Sprintf("%s: %d point(s) with value ≤ 0 not drawn on the log axis", s.label, s.hidden))
 		}
 	}
+}
+
+// clampBars draws error bars that reach below the axis to the axis, and
+// marks each such end, so a bar down to 0 is seen, not lost.
+func (c *chart) clampBars(ss []*series, floor float64) {
+	clamped := false
+	for _, s := range ss {
+		for i := range s.points {
+			if p := &s.points[i]; p.lo < floor {
+				p.lo, p.clamped, clamped = floor, true, true
+			}
+		}
+	}
 	if clamped {
-		c.notes = append(c.notes, "error bars reaching 0 are cut at the axis floor")
+		c.notes = append(c.notes, "error bars marked ▼ reach below the axis (towards 0) and are drawn to it")
 	}
 }
 
@@ -372,9 +418,37 @@ func (c *chart) addSeries(i, nCols int, s *series) error {
 	}
 	bars.Color, bars.Width, bars.CapWidth = col, vg.Points(1), vg.Points(6)
 	c.plot.Add(line, bars, pts)
+	var cut plotter.XYs
+	for _, p := range s.points {
+		if p.clamped {
+			cut = append(cut, plotter.XY{X: p.x, Y: p.lo})
+		}
+	}
+	if len(cut) > 0 {
+		marks, err := plotter.NewScatter(cut)
+		if err != nil {
+			return err
+		}
+		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(4), Shape: downTriangle{}}
+		c.plot.Add(marks)
+	}
 	c.legend.Add(label, line, pts)
 	c.labels = append(c.labels, label)
 	return nil
+}
+
+// downTriangle marks an error bar cut at the axis: it points past it.
+type downTriangle struct{}
+
+func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius
+	c.SetColor(sty.Color)
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X - r, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X + r, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X, Y: pt.Y - r/2})
+	p.Close()
+	c.Fill(p)
 }
 
 // barNote says what markers and error bars show.

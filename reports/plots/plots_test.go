@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	_ "image/png"
 	"os"
@@ -140,4 +141,79 @@ func TestTicks(t *testing.T) {
 	if got := labels([]plot.Tick(paramTicks(pos, names))); len(got) > 12 {
 		t.Errorf("%d labels for 30 crowded parameters", len(got))
 	}
+}
+
+// Every plotted value lies within labelled ticks, on linear and log axes
+// of any span, and a bar down to 0 on a log axis is drawn and marked.
+func TestAxesLabelEveryValue(t *testing.T) {
+	lines := func(unit string, vals map[string][]float64) string {
+		var b strings.Builder
+		for _, impl := range []string{"a", "b"} {
+			for i, v := range vals[impl] {
+				for run := range 6 {
+					fmt.Fprintf(&b, "BenchmarkF/impl=%s/n=%d 1 %g %s\n", impl, []int{1, 10, 100}[i], v*(1+0.001*float64(run)), unit)
+				}
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name string
+		in   string
+		log  bool
+	}{
+		// 125–130 B/op: under a decade.
+		{"narrow", lines("B/op", map[string][]float64{"a": {125, 127, 130}, "b": {126, 128, 129}}), false},
+		// 0.015–0.03 µs beside 1–3 µs: log, and the small ones labelled.
+		{"wide", lines("ns/op", map[string][]float64{"a": {1000, 2000, 3000}, "b": {15, 20, 30}}), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := fixture.Tables(t, table.Config{Table: ".name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "r.txt", tc.in))
+			c, err := newChart(ts.Tables[0], "F")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := c.plot
+			if got := strings.Contains(p.Y.Label.Text, "(log)"); got != tc.log {
+				t.Errorf("log axis %v, want %v", got, tc.log)
+			}
+			var labelled []float64
+			for _, tk := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
+				if tk.Label != "" {
+					labelled = append(labelled, tk.Value)
+				}
+			}
+			if len(labelled) < 2 {
+				t.Fatalf("labels at %v: fewer than two", labelled)
+			}
+			lo, hi := labelled[0], labelled[len(labelled)-1]
+			for _, s := range c.series(t) {
+				for _, pt := range s.points {
+					if pt.lo < lo*(1-1e-9) || pt.hi > hi*(1+1e-9) {
+						t.Errorf("%s: value %v–%v outside the labels %v–%v", s.label, pt.lo, pt.hi, lo, hi)
+					}
+				}
+			}
+		})
+	}
+
+	// A bar whose lower end is 0 on a log axis: drawn to the axis, marked.
+	var b strings.Builder
+	for run := range 6 {
+		fmt.Fprintf(&b, "BenchmarkF/impl=a/n=1 1 %d B/op\nBenchmarkF/impl=a/n=10 1 1000 B/op\n", []int{0, 0, 5, 5, 9, 9}[run])
+	}
+	ts := fixture.Tables(t, table.Config{Table: ".name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "z.txt", b.String()))
+	c, err := newChart(ts.Tables[0], "F")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(c.notes, " "), "▼") {
+		t.Errorf("notes %q do not mark the bar cut at the axis", c.notes)
+	}
+}
+
+// series returns the chart's drawn series, for tests.
+func (c *chart) series(t *testing.T) []*series {
+	t.Helper()
+	return c.drawn
 }
