@@ -7,9 +7,16 @@ BENCHRUN  := $(GO) run ./cmd/benchrun
 
 .PHONY: test bench fmt tidy report compare
 
+# set-aside moves a previous run's directory $(1) to $(1).prev, replacing
+# an older one: benchrun refuses to write over a run, and the last one
+# stays at hand.
+set-aside = if [ -e $(1) ]; then rm -rf $(1).prev && mv $(1) $(1).prev; fi
+
 # report runs the default suite (QUICK=1: the quick suite) and renders
-# $(OUT)/report/report.html, report.md and plots/.
+# $(OUT)/report/report.html, report.md and plots/. The previous report
+# moves to $(OUT)/report.prev.
 report:
+	@$(call set-aside,$(OUT)/report)
 	$(BENCHRUN) run $(if $(QUICK),-quick) -report -o $(OUT)/report
 
 test:
@@ -21,8 +28,10 @@ bench:
 
 # compare is the pre-merge gate: BASE (a git revision, or a saved results
 # directory) against the working tree. Exit status 1 means a regression.
+# The previous comparison moves to $(OUT)/compare.prev.
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<git revision or results dir> [QUICK=1]" >&2; exit 2; }
+	@$(call set-aside,$(OUT)/compare)
 	$(BENCHRUN) compare -base $(BASE) $(if $(QUICK),-quick) -o $(OUT)/compare
 
 fmt:

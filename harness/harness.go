@@ -13,7 +13,10 @@
 // Results go to OutDir/results.txt (OutDir/NAME/results.txt per source when
 // there are several), rewritten atomically after every run, so an
 // interrupted or crashed harness leaves a valid file of the runs that
-// completed. Profiles go to profiles/ beside it, indexed by index.json.
+// completed. Profiles go to profiles/ beside it, indexed by index.json, and
+// what else used the machine during each run to OutDir/noise.json (see
+// package noise). A run is staged beside OutDir and moved into it when it
+// ends, so OutDir never mixes two runs' output.
 package harness
 
 import (
@@ -30,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -51,9 +55,22 @@ type Options struct {
 	// ProfileTime is how long each profile records, repeating the cell's
 	// run; 0 means DefaultProfileTime.
 	ProfileTime time.Duration
-	OutDir      string        // results.txt and profiles/ go here
-	Seed        uint64        // shuffles the run order; 0 picks one
-	Timeout     time.Duration // per run; 0 means DefaultTimeout
+	// OutDir receives the run: results.txt, profiles/ and noise.json, or
+	// NAME/results.txt and NAME/profiles/ per named source, and
+	// noise.json. Run refuses a directory that already holds an earlier
+	// run's output (see Force); one that holds other files keeps them.
+	OutDir string
+	// Force lets Run replace an OutDir holding an earlier run, with
+	// everything in it.
+	Force bool
+	// WaitIdle, if positive, is how long Run waits at most before each
+	// timing round for the machine to go quiet: for others to take at most
+	// noise.DefaultThreshold of the CPU over a 200ms window. If it never
+	// does, Run says so and goes on. Where /proc is missing, Run says so
+	// once and does not wait.
+	WaitIdle time.Duration
+	Seed     uint64        // shuffles the run order; 0 picks one
+	Timeout  time.Duration // per run; 0 means DefaultTimeout
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
@@ -80,7 +97,11 @@ const (
 
 // Result is what Run produced.
 type Result struct {
-	Outputs     []Output // one per source, in order
+	Outputs []Output // one per source, in order
+	// Noise is what else used the machine during each measured run of the
+	// results, in run order; nil where /proc is missing.
+	Noise       []noise.Record
+	NoisePath   string // OutDir/noise.json, or "" if none was written
 	Failed      []Failure
 	Interrupted bool
 	Seed        uint64
@@ -97,74 +118,87 @@ type Failure struct {
 // ErrCellsFailed is returned by Run when at least one cell failed.
 var ErrCellsFailed = errors.New("one or more cells failed")
 
-// Run runs the timing pass and, if asked, the profiling pass. It returns
-// ErrCellsFailed (with a complete Result) when cells failed, and ctx's error
-// when interrupted; results.txt is valid in both cases.
+// Run runs the timing pass and, if asked, the profiling pass.
+//
+// It first checks that opts.OutDir can take the run, and returns an
+// *OutDirError if not: OutDir is not a directory, or holds an earlier run
+// and opts.Force is off. The run then writes into a fresh directory beside
+// OutDir, which Run moves into place as it returns (also when cells
+// failed or the run was interrupted), so OutDir only ever holds one run's
+// output, and a report rendered into it afterwards sees only that run. A
+// harness killed outright leaves its runs in that directory, named
+// .BASE.run-*, where BASE is OutDir's last element.
+//
+// Run returns ErrCellsFailed (with a complete Result) when cells failed,
+// and ctx's error when interrupted; results.txt is valid in both cases.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.complete(); err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	res := &Result{Seed: opts.Seed}
-	outs := map[string]*output{}
+	stage, err := prepareOutput(opts.OutDir, opts.Sources, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
+		res: &Result{Seed: opts.Seed}, outs: map[string]*output{}}
 	for _, src := range opts.Sources {
-		o, err := newOutput(opts, src)
+		o, err := newOutput(opts, stage.stage, src)
 		if err != nil {
+			stage.discard()
 			return nil, err
 		}
-		outs[src.Name] = o
-		res.Outputs = append(res.Outputs, o.Output)
+		r.outs[src.Name] = o
+		r.order = append(r.order, o)
 	}
 	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
 		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
-
-	total := len(opts.Cells) * opts.Count * len(opts.Sources)
+	profiles := 0
 	if opts.Profile {
-		total += len(opts.Cells) * len(opts.Sources)
+		profiles = len(opts.Cells) * len(opts.Sources)
 	}
-	progress := newProgress(opts.Log, total)
-	failed := map[runKey]bool{}
-	// each visits every cell of every source once, in the given cell order,
-	// sources alternating, skipping failed cells and failing those whose
-	// visit fails.
-	each := func(order []int, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
-		for _, i := range order {
-			for _, src := range opts.Sources {
-				k := runKey{src.Name, opts.Cells[i]}
-				if failed[k] {
-					progress.skip()
-					continue
-				}
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				progress.start(what + " " + k.String())
-				if err := visit(src, outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
-					failed[k] = true
-					res.Failed = append(res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
-					progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
-					if err := outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
-						return err
-					}
-				}
-				progress.done()
-			}
-		}
-		return ctx.Err()
-	}
+	r.progress = newProgress(opts.Log, len(opts.Cells)*opts.Count*len(opts.Sources), profiles, opts.ProfileTime)
+	r.meter = newMeter(stage.stage, opts.WaitIdle > 0, r.progress.printf)
+	return r.finish(r.passes(ctx))
+}
 
+// run is one call of Run.
+type run struct {
+	opts     Options
+	stage    *staging
+	start    time.Time
+	res      *Result
+	outs     map[string]*output
+	order    []*output // outs in the sources' order
+	progress *progress
+	meter    *meter
+	failed   map[runKey]bool
+}
+
+// passes runs the timing pass and the profiling pass.
+func (r *run) passes(ctx context.Context) error {
+	opts := r.opts
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))
 	for round := range opts.Count {
-		err := each(rng.Perm(len(opts.Cells)), fmt.Sprintf("round %d/%d", round+1, opts.Count), func(src Source, out *output, c scenarios.Cell) error {
+		what := fmt.Sprintf("round %d/%d", round+1, opts.Count)
+		if err := r.waitIdle(ctx, what); err != nil {
+			return err
+		}
+		err := r.each(ctx, rng.Perm(len(opts.Cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell) error {
 			items := opts.items(c)
+			before, metered := r.meter.before()
 			resp, err := runWorker(ctx, opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: opts.RunTime})
 			if err != nil {
 				return err
 			}
+			if metered {
+				if err := r.meter.record(before, noise.Record{Cell: BenchmarkName(c), Source: src.Name, Round: round}); err != nil {
+					return err
+				}
+			}
 			return out.results.add(c, resp.Items, resp.Values)
 		})
 		if err != nil {
-			return finish(res, start, err, opts.Log)
+			return err
 		}
 	}
 	if opts.Profile {
@@ -172,54 +206,143 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		for i := range order {
 			order[i] = i
 		}
-		err := each(order, "profile", func(src Source, out *output, c scenarios.Cell) error {
-			entry, err := profile(ctx, opts, out.ProfileDir, src, c)
+		err := r.each(ctx, order, profiledCell, "profile", func(src Source, out *output, c scenarios.Cell) error {
+			entry, err := profile(ctx, opts, out.profileDir, src, c)
 			if err != nil {
 				return fmt.Errorf("profiling pass: %w", err)
 			}
 			out.index.Cells = append(out.index.Cells, entry)
-			return out.index.Write(out.ProfileDir)
+			return out.index.Write(out.profileDir)
 		})
 		if err != nil {
-			return finish(res, start, err, opts.Log)
+			return err
 		}
 	}
-	progress.finish()
-	if len(res.Failed) > 0 {
-		return finish(res, start, ErrCellsFailed, opts.Log)
+	r.progress.finish()
+	if len(r.res.Failed) > 0 {
+		return ErrCellsFailed
 	}
-	return finish(res, start, nil, opts.Log)
+	return nil
+}
+
+// each visits every cell of every source once, in the given cell order,
+// sources alternating, skipping failed cells and failing those whose visit
+// fails.
+func (r *run) each(ctx context.Context, order []int, kind stepKind, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
+	for _, i := range order {
+		for _, src := range r.opts.Sources {
+			k := runKey{src.Name, r.opts.Cells[i]}
+			if r.failed[k] {
+				r.progress.skip(kind)
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.progress.start(kind, what+" "+k.String())
+			if err := visit(src, r.outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
+				r.failed[k] = true
+				r.res.Failed = append(r.res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
+				r.progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
+				if err := r.outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
+					return err
+				}
+				if err := r.meter.drop(BenchmarkName(k.cell), src.Name); err != nil {
+					return err
+				}
+			}
+			r.progress.done()
+		}
+	}
+	return ctx.Err()
+}
+
+// waitIdle waits, as Options.WaitIdle asks, for the machine to go quiet
+// before the round what.
+func (r *run) waitIdle(ctx context.Context, what string) error {
+	if r.opts.WaitIdle <= 0 || r.meter.off {
+		return nil
+	}
+	u, quiet, err := waitQuiet(ctx, r.opts.WaitIdle, idleWindow, noise.DefaultThreshold, takeSample, sleep)
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		r.meter.fail(err)
+	case !quiet:
+		r.progress.printf("benchrun: %s: the machine did not go quiet in %v (others took %.0f%% of the CPU); going on",
+			what, r.opts.WaitIdle, 100*(u.Others+u.Steal))
+	}
+	return nil
+}
+
+// finish moves the run into place and completes the Result with where it
+// went.
+func (r *run) finish(err error) (*Result, error) {
+	res := r.res
+	res.Wall = time.Since(r.start)
+	at, ierr := r.stage.install()
+	root := r.opts.OutDir
+	if at != r.stage.dir {
+		root = at // the move failed: the output is still where it was staged
+	}
+	for _, o := range r.order {
+		res.Outputs = append(res.Outputs, o.at(root))
+	}
+	res.Noise = r.meter.records
+	if r.meter.written {
+		res.NoisePath = filepath.Join(root, noise.File)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		res.Interrupted = true
+		for _, o := range res.Outputs {
+			fmt.Fprintf(r.opts.Log, "\nbenchrun: interrupted; %s holds the runs that completed\n", o.ResultsPath)
+		}
+	}
+	if ierr != nil {
+		return res, errors.Join(err, ierr)
+	}
+	return res, err
 }
 
 // Output is where one source's results went.
 type Output struct {
 	Source      string
 	ResultsPath string
-	ProfileDir  string // "" without the profiling pass
+	// ProfileDir holds profiles/index.json; it is "" when no cell was
+	// profiled (no profiling pass, or the run ended before it did any).
+	ProfileDir string
 }
 
 type output struct {
-	Output
-	results *resultsFile
-	index   profindex.Index
+	rel        string // the source's directory inside the run's: "" or its name
+	results    *resultsFile
+	profileDir string // where the profiles are staged; "" without profiling
+	index      profindex.Index
 }
 
-// newOutput prepares a source's output: OutDir itself for a lone unnamed
-// source, OutDir/NAME for each of several.
-func newOutput(opts Options, src Source) (*output, error) {
-	dir := opts.OutDir
-	if src.Name != "" {
-		dir = filepath.Join(dir, src.Name)
-	}
+// newOutput prepares a source's output in the staging directory dir: dir
+// itself for a lone unnamed source, dir/NAME for each of several.
+func newOutput(opts Options, dir string, src Source) (*output, error) {
+	o := &output{rel: src.Name}
+	dir = filepath.Join(dir, o.rel)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	o := &output{Output: Output{Source: src.Name, ResultsPath: filepath.Join(dir, "results.txt")}}
 	if opts.Profile {
-		o.ProfileDir = filepath.Join(dir, "profiles")
+		o.profileDir = filepath.Join(dir, "profiles")
 	}
-	o.results = newResultsFile(o.ResultsPath, Environment(src, opts.Seed, opts.Count, opts.Quick), opts.Cells)
+	o.results = newResultsFile(filepath.Join(dir, "results.txt"), Environment(src, opts.Seed, opts.Count, opts.Quick), opts.Cells)
 	return o, o.results.flush()
+}
+
+// at returns where the output is once the run's directory is at root.
+func (o *output) at(root string) Output {
+	out := Output{Source: o.rel, ResultsPath: filepath.Join(root, o.rel, "results.txt")}
+	if len(o.index.Cells) > 0 {
+		out.ProfileDir = filepath.Join(root, o.rel, "profiles")
+	}
+	return out
 }
 
 func (opts *Options) complete() error {
@@ -228,6 +351,9 @@ func (opts *Options) complete() error {
 	}
 	if opts.Count < 1 {
 		return fmt.Errorf("count must be >= 1, got %d", opts.Count)
+	}
+	if opts.OutDir == "" {
+		return &OutDirError{Err: errors.New("none given")}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -280,17 +406,6 @@ func (k runKey) String() string {
 		return k.cell.Name()
 	}
 	return k.cell.Name() + " (" + k.source + ")"
-}
-
-func finish(res *Result, start time.Time, err error, log io.Writer) (*Result, error) {
-	res.Wall = time.Since(start)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		res.Interrupted = true
-		for _, o := range res.Outputs {
-			fmt.Fprintf(log, "\nbenchrun: interrupted; %s holds the runs that completed\n", o.ResultsPath)
-		}
-	}
-	return res, err
 }
 
 func profile(ctx context.Context, opts Options, dir string, src Source, c scenarios.Cell) (profindex.Entry, error) {

@@ -7,7 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -35,9 +39,31 @@ func TestMain(m *testing.M) {
 		cfg.BatchSize = max(cfg.BatchSize/10, 1) // runs another batch size than its cell claims
 		return ring.New(cfg)
 	})
+	// flaky passes in the first worker process to run it and fails its
+	// self-check in every later one, as a cell that breaks mid-run does.
+	first := sync.OnceValue(func() bool {
+		f, err := os.OpenFile(os.Getenv(flakyMark), os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			f.Close()
+		}
+		return err == nil
+	})
+	registry.Register("flaky", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
+		if !first() {
+			cfg.BatchSize = max(cfg.BatchSize/10, 1)
+		}
+		return ring.New(cfg)
+	})
 	harness.ServeWorker()
+	// Workers inherit this: under -race each would otherwise sleep a
+	// second at exit, waiting for late race reports, and most of these
+	// tests' time would be that sleep.
+	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	os.Exit(m.Run())
 }
+
+// flakyMark names the file whose creation marks flaky's first run.
+const flakyMark = "HARNESS_TEST_FLAKY_MARK"
 
 // hanging accepts items and never processes them.
 type hanging struct{}
@@ -80,12 +106,14 @@ func readResults(t *testing.T, path string) (results []*benchfmt.Result, text st
 
 func TestFailingCellsAreReportedAndTheRunContinues(t *testing.T) {
 	dir := t.TempDir()
+	t.Setenv(flakyMark, filepath.Join(t.TempDir(), "ran"))
 	var log bytes.Buffer
 	res, err := harness.Run(context.Background(), harness.Options{
 		Cells: []scenarios.Cell{
 			cell(t, "Size/impl=hang/size=1000"),
 			cell(t, "Size/impl=crash/size=1000"),
 			cell(t, "Size/impl=mislabel/size=1000"),
+			cell(t, "Size/impl=flaky/size=1000"),
 			cell(t, "Size/impl=ring/size=1000"),
 		},
 		Count: 2, Items: 20_000, OutDir: dir, Seed: 1, Timeout: 3 * time.Second, Log: &log,
@@ -101,6 +129,7 @@ func TestFailingCellsAreReportedAndTheRunContinues(t *testing.T) {
 		"Size/impl=hang/size=1000":     "timed out after 3s",
 		"Size/impl=crash/size=1000":    "panic: crash: implementation goroutine panicked",
 		"Size/impl=mislabel/size=1000": "self-check",
+		"Size/impl=flaky/size=1000":    "self-check",
 	} {
 		if !strings.Contains(reasons[cell], want) {
 			t.Errorf("%s failure = %q, want it to mention %q", cell, reasons[cell], want)
@@ -116,6 +145,14 @@ func TestFailingCellsAreReportedAndTheRunContinues(t *testing.T) {
 	results, text := readResults(t, res.Outputs[0].ResultsPath)
 	if len(results) != 2 {
 		t.Errorf("results hold %d runs, want ring's 2", len(results))
+	}
+	if runtime.GOOS == "linux" {
+		// The failed cells' runs, flaky's first among them, are gone from
+		// the noise records too.
+		records, err := noise.Read(dir)
+		if err != nil || len(records) != 2 || records[0].Cell != results[0].Name.String() || records[1].Cell != results[0].Name.String() {
+			t.Errorf("noise.json = %+v, %v; want ring's 2 runs", records, err)
+		}
 	}
 	for _, r := range results {
 		if !strings.HasPrefix(r.Name.String(), "Size/impl=ring/size=1000") {
@@ -190,41 +227,283 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 	}
 }
 
+// cancelAfter is a progress log that cancels the run when it announces
+// the given step. Run writes it from its own goroutine, so the runs before
+// that step have completed and no later one does.
+type cancelAfter struct {
+	bytes.Buffer
+	step   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	if bytes.HasPrefix(p, []byte(w.step)) {
+		w.cancel()
+	}
+	return w.Buffer.Write(p)
+}
+
 func TestInterruptLeavesValidResults(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	var log bytes.Buffer
-	done := make(chan struct{})
-	var res *harness.Result
-	var err error
-	go func() {
-		defer close(done)
-		res, err = harness.Run(ctx, harness.Options{
-			Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
-			Count: 1000, Items: 2_000, OutDir: dir, Log: &log,
-		})
-	}()
-	results := filepath.Join(dir, "results.txt")
-	deadline := time.Now().Add(time.Minute)
-	for {
-		data, _ := os.ReadFile(results)
-		if bytes.Count(data, []byte("\nBenchmark")) >= 2 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("Run did not stop after cancel")
-	}
+	defer cancel()
+	log := &cancelAfter{step: "[3/1001]", cancel: cancel}
+	res, err := harness.Run(ctx, harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+		Count: 1000, Items: 2_000, OutDir: dir, Profile: true, Log: log,
+	})
 	if !errors.Is(err, context.Canceled) || res == nil || !res.Interrupted {
 		t.Fatalf("Run = %+v, %v; want an interrupted result", res, err)
 	}
-	got, _ := readResults(t, results)
-	if len(got) < 2 || len(got) >= 1000 {
-		t.Errorf("results hold %d runs, want the few that completed", len(got))
+	results := filepath.Join(dir, "results.txt")
+	if got, _ := readResults(t, results); len(got) != 2 {
+		t.Errorf("results hold %d runs, want the 2 that completed", len(got))
+	}
+	if !strings.Contains(log.String(), "interrupted; "+results+" holds the runs that completed") {
+		t.Errorf("log does not name %s:\n%s", results, log.String())
+	}
+	// The profiling pass never started: no profile directory to name.
+	if o := res.Outputs[0]; o.ProfileDir != "" {
+		if _, err := os.Stat(o.ProfileDir); err != nil {
+			t.Errorf("interrupted run names profile directory %s: %v", o.ProfileDir, err)
+		}
+	}
+	noStaging(t, dir)
+}
+
+// noStaging fails if a run left its staging directory beside dir.
+func noStaging(t *testing.T, dir string) {
+	t.Helper()
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".*"))
+	if len(left) > 0 {
+		t.Errorf("staging left beside %s: %q", dir, left)
+	}
+}
+
+// inspectingLog calls check on the first progress line, while Run is busy.
+type inspectingLog struct {
+	bytes.Buffer
+	check func()
+}
+
+func (w *inspectingLog) Write(p []byte) (int, error) {
+	if w.check != nil && bytes.HasPrefix(p, []byte("[1/")) {
+		w.check()
+		w.check = nil
+	}
+	return w.Buffer.Write(p)
+}
+
+func TestRunRefusesADirectoryHoldingResults(t *testing.T) {
+	for old, found := range map[string]string{
+		"results.txt": "results.txt", "profiles/index.json": "profiles/", "report.html": "report.html", "head/results.txt": "head/results.txt",
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, filepath.FromSlash(old))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("earlier run\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var log bytes.Buffer
+		res, err := harness.Run(context.Background(), harness.Options{
+			Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+			Count: 1, Items: 2_000, OutDir: dir, Log: &log,
+			Sources: []harness.Source{{Name: "head", Command: []string{os.Args[0]}}},
+		})
+		var oe *harness.OutDirError
+		if !errors.Is(err, harness.ErrOutputExists) || !errors.As(err, &oe) || res != nil {
+			t.Errorf("Run over %s = %+v, %v; want an *OutDirError wrapping ErrOutputExists", old, res, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "("+found+")") {
+			t.Errorf("error %q does not say what it found (%s)", err, found)
+		}
+		if data, _ := os.ReadFile(path); string(data) != "earlier run\n" {
+			t.Errorf("refused run changed %s to %q", old, data)
+		}
+		if log.Len() > 0 {
+			t.Errorf("refused run ran:\n%s", log.String())
+		}
+		noStaging(t, dir)
+	}
+}
+
+func TestRunRefusesAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "results.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		_, err := harness.Run(context.Background(), harness.Options{
+			Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+			Count: 1, Items: 2_000, OutDir: file, Force: force, Log: &bytes.Buffer{},
+		})
+		var oe *harness.OutDirError
+		if !errors.As(err, &oe) || errors.Is(err, harness.ErrOutputExists) {
+			t.Errorf("Run -o FILE (force %v): %v, want an *OutDirError", force, err)
+		}
+		if data, _ := os.ReadFile(file); string(data) != "x" {
+			t.Errorf("Run -o FILE (force %v) changed the file to %q", force, data)
+		}
+	}
+}
+
+// TestForceReplacesTheWholeDirectory checks that a forced run leaves
+// nothing of the earlier one, and that the directory shows the new run
+// only once it is complete.
+func TestForceReplacesTheWholeDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, old := range []string{"results.txt", "plots/Size-sec-op.png", "report.html", "profiles/index.json"} {
+		path := filepath.Join(dir, filepath.FromSlash(old))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("earlier run\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := &inspectingLog{}
+	log.check = func() {
+		if data, _ := os.ReadFile(filepath.Join(dir, "results.txt")); string(data) != "earlier run\n" {
+			t.Errorf("during the run, results.txt = %q, want the earlier run's", data)
+		}
+	}
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+		Count: 1, Items: 2_000, OutDir: dir, Force: true, Log: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log.check != nil {
+		t.Fatal("the log never showed the first run")
+	}
+	if got, _ := readResults(t, res.Outputs[0].ResultsPath); len(got) != 1 {
+		t.Errorf("results hold %d runs, want 1", len(got))
+	}
+	for _, old := range []string{"plots", "report.html", "profiles"} {
+		if _, err := os.Stat(filepath.Join(dir, old)); err == nil {
+			t.Errorf("%s of the earlier run survived a forced run", old)
+		}
+	}
+	if res.Outputs[0].ProfileDir != "" {
+		t.Errorf("run without profiling names profile directory %s", res.Outputs[0].ProfileDir)
+	}
+	noStaging(t, dir)
+}
+
+// TestRunKeepsOtherFiles checks that a directory holding no earlier run
+// keeps what it holds and gains the run's files.
+func TestRunKeepsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+		Count: 1, Items: 2_000, OutDir: dir, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(notes); string(data) != "mine\n" {
+		t.Errorf("notes.txt = %q after the run", data)
+	}
+	if got, _ := readResults(t, res.Outputs[0].ResultsPath); len(got) != 1 {
+		t.Errorf("results hold %d runs, want 1", len(got))
+	}
+	noStaging(t, dir)
+}
+
+// TestForceKeepsTheWorkingDirectory checks that -force never replaces the
+// working directory: every relative path would then lead nowhere.
+func TestForceKeepsTheWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "results.txt"), []byte("earlier run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	_, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+		Count: 1, Items: 2_000, OutDir: ".", Force: true, Log: &bytes.Buffer{},
+	})
+	var oe *harness.OutDirError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "working directory") {
+		t.Errorf("Run -force -o . = %v, want an *OutDirError about the working directory", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "results.txt")); string(data) != "earlier run\n" {
+		t.Errorf("results.txt = %q", data)
+	}
+}
+
+// TestCompareLayoutWorks runs the two calls compare makes: base and head
+// into a new directory, then a confirmation pass into its confirm/.
+func TestCompareLayoutWorks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "compare")
+	sources := []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}}
+	for _, out := range []string{dir, filepath.Join(dir, "confirm")} {
+		res, err := harness.Run(context.Background(), harness.Options{
+			Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+			Count: 1, Items: 2_000, OutDir: out, Sources: sources, Log: &bytes.Buffer{},
+		})
+		if err != nil {
+			t.Fatalf("Run into %s: %v", out, err)
+		}
+		for i, o := range res.Outputs {
+			if want := filepath.Join(out, sources[i].Name, "results.txt"); o.ResultsPath != want {
+				t.Errorf("results at %s, want %s", o.ResultsPath, want)
+			}
+			if got, _ := readResults(t, o.ResultsPath); len(got) != 1 {
+				t.Errorf("%s holds %d runs, want 1", o.ResultsPath, len(got))
+			}
+		}
+		noStaging(t, out)
+	}
+	// A second compare into the same directory is refused.
+	_, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
+		Count: 1, Items: 2_000, OutDir: dir, Sources: sources, Log: &bytes.Buffer{},
+	})
+	if !errors.Is(err, harness.ErrOutputExists) {
+		t.Errorf("second compare into %s: %v, want ErrOutputExists", dir, err)
+	}
+}
+
+// TestNoiseIsRecordedPerRun checks the sidecar: one record per measured
+// run, named as in results.txt.
+func TestNoiseIsRecordedPerRun(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("noise needs /proc")
+	}
+	dir := t.TempDir()
+	c := cell(t, "Size/impl=ring/size=1000")
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{c}, Count: 2, Items: 2_000, OutDir: dir, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, noise.File); res.NoisePath != want {
+		t.Errorf("NoisePath = %q, want %q", res.NoisePath, want)
+	}
+	records, err := noise.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 || !slices.Equal(records, res.Noise) {
+		t.Fatalf("noise.json = %+v, Result.Noise = %+v; want the same 2 records", records, res.Noise)
+	}
+	results, _ := readResults(t, res.Outputs[0].ResultsPath)
+	for i, r := range records {
+		if r.Cell != results[0].Name.String() || r.Source != "" || r.Round != i {
+			t.Errorf("record %d = %+v, want cell %s, round %d", i, r, results[0].Name, i)
+		}
+		if r.Others < 0 || r.Others > 1 || r.Steal < 0 || r.Steal > 1 || r.Load1 < 0 {
+			t.Errorf("record %d = %+v: shares out of range", i, r)
+		}
 	}
 }
 

@@ -28,13 +28,14 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	var sel selection
 	sel.register(fs)
 	n := fs.Int("n", 10, "gate decisions to make")
-	count := fs.Int("count", 10, "measured runs per cell and side (6 with -quick)")
+	count := fs.Int("count", 10, "measured runs per cell and side; -quick makes it 6")
 	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
 	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
 	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown of about 10% (build tag plantedring): measure the miss rate")
 	doConfirm := fs.Bool("confirm", true, "confirm flagged cells on fresh runs, as compare does")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required)")
 	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
+	waitIdle := fs.Duration("wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	for i := range *n {
 		m := &measurer{ctx: ctx, stdout: io.Discard, stderr: io.Discard, opts: harness.Options{
 			Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime,
-			OutDir: filepath.Join(*out, fmt.Sprintf("decision-%02d", i+1)), Timeout: *timeout,
+			OutDir: filepath.Join(*out, fmt.Sprintf("decision-%02d", i+1)), Timeout: *timeout, WaitIdle: *waitIdle,
 			Sources: []harness.Source{base, head},
 		}}
 		files, err := m.measure(m.opts)

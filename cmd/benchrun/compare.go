@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/reports"
@@ -29,14 +30,16 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	sel.register(fs)
 	base := fs.String("base", "", "git `REF` to build and measure, or a results DIR saved by benchrun (required)")
 	head := fs.String("head", "", "git `REF` or results DIR (default: the working tree, uncommitted changes included)")
-	count := fs.Int("count", 10, "measured runs per cell and side (default 6 with -quick)")
+	count := fs.Int("count", 10, "measured runs per cell and side; -quick makes it 6")
 	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
 	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
 	profile := fs.Bool("profile", true, "profile both sides, for the regressed cells' profile diffs")
 	doConfirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
 	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
-	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required)")
+	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required; refused if it holds an earlier run)")
+	force := fs.Bool("force", false, "replace DIR, and everything in it, if it holds an earlier run")
+	waitIdle := fs.Duration("wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
 	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
 	if err := parseFlags(fs, args); err != nil {
@@ -70,10 +73,22 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if n := gate.MinCount(*alpha); *count < n {
 		return usageError{fmt.Errorf("compare: -count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", *count, *alpha, n)}
 	}
-	if path, ok := savedResults(*base); ok {
-		if err := usableBase(path, cells); err != nil {
-			return usageError{fmt.Errorf("compare: %v", err)}
+	for _, spec := range []string{*base, *head} {
+		path, ok := savedResults(spec)
+		if !ok {
+			continue
 		}
+		if spec == *base {
+			if err := usableBase(path, cells); err != nil {
+				return usageError{fmt.Errorf("compare: %v", err)}
+			}
+		}
+		if rel, err := filepath.Rel(*out, path); *force && err == nil && !strings.HasPrefix(rel, "..") {
+			return usageError{fmt.Errorf("compare: -force would delete %s, which is inside -o %s", spec, *out)}
+		}
+	}
+	if *waitIdle < 0 {
+		return usageError{fmt.Errorf("compare: -wait-idle must be >= 0, got %v", *waitIdle)}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -100,7 +115,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, opts: harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
-		OutDir: *out, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
+		OutDir: *out, Force: *force, WaitIdle: *waitIdle, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
 	}}
 	if len(builds) > 0 {
 		files, err := m.measure(m.opts)
@@ -138,7 +153,10 @@ type measurer struct {
 // measure runs opts and returns the results files by side.
 func (m *measurer) measure(opts harness.Options) (map[string][]string, error) {
 	res, err := harness.Run(m.ctx, opts)
-	if res == nil || res.Interrupted {
+	if res == nil {
+		return nil, outDirUsage("compare", err)
+	}
+	if res.Interrupted {
 		return nil, cmp.Or(err, errors.New("interrupted"))
 	}
 	printRun(res, m.stdout, m.stderr)

@@ -105,7 +105,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.impl, "impl", ".", "run implementations whose name matches `REGEX`")
 	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
 	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
-	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long (default 100ms with -quick)")
+	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
 }
 
 // finish applies -quick's defaults to flags the user did not set.

@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/reports"
 )
 
@@ -17,13 +19,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
 	var sel selection
 	sel.register(fs)
-	count := fs.Int("count", 10, "measured runs per cell (default 6 with -quick)")
+	count := fs.Int("count", 10, "measured runs per cell; -quick makes it 6")
 	profile := fs.Bool("profile", true, "run the profiling pass: a CPU and a heap profile per cell")
-	out := fs.String("o", "", "write results.txt and profiles/ to `DIR` (required)")
+	out := fs.String("o", "", "write results.txt, profiles/ and noise.json to `DIR` (required; refused if it holds an earlier run)")
+	force := fs.Bool("force", false, "replace DIR, and everything in it, if it holds an earlier run")
+	waitIdle := fs.Duration("wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
 	report := fs.Bool("report", false, "render report.html, report.md and plots/ into DIR afterwards")
 	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
-	profileTime := fs.Duration("profiletime", harness.DefaultProfileTime, "record each profile for this long (default 500ms with -quick)")
+	profileTime := fs.Duration("profiletime", harness.DefaultProfileTime, "record each profile for this long; -quick halves it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,6 +49,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *timeout <= 0 || *profileTime <= 0 {
 		return usageError{fmt.Errorf("run: -timeout and -profiletime must be > 0, got %v and %v", *timeout, *profileTime)}
 	}
+	if *waitIdle < 0 {
+		return usageError{fmt.Errorf("run: -wait-idle must be >= 0, got %v", *waitIdle)}
+	}
 	cells, err := sel.cells()
 	if err != nil {
 		return err
@@ -54,10 +61,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := harness.Run(ctx, harness.Options{
 		Cells: cells, Count: *count, Quick: sel.quick, Profile: *profile,
-		RunTime: sel.runTime, OutDir: *out, Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
+		RunTime: sel.runTime, OutDir: *out, Force: *force, WaitIdle: *waitIdle,
+		Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
 	})
 	if res == nil {
-		return err
+		return outDirUsage("run", err)
 	}
 	printRun(res, stdout, stderr)
 	if *report && !res.Interrupted {
@@ -65,6 +73,19 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if rerr := render(reports.Options{Inputs: []string{res.Outputs[0].ResultsPath}, OutDir: *out}, stdout, stderr); rerr != nil {
 			return errors.Join(err, rerr)
 		}
+	}
+	return err
+}
+
+// outDirUsage makes an unusable -o a usage error of cmd, and says how to
+// replace an earlier run.
+func outDirUsage(cmd string, err error) error {
+	var oe *harness.OutDirError
+	switch {
+	case errors.Is(err, harness.ErrOutputExists):
+		return usageError{fmt.Errorf("%s: %v; use -force to replace it, or choose another -o", cmd, err)}
+	case errors.As(err, &oe):
+		return usageError{fmt.Errorf("%s: %v", cmd, err)}
 	}
 	return err
 }
@@ -83,5 +104,9 @@ func printRun(res *harness.Result, stdout, stderr io.Writer) {
 			src = " (" + f.Source + ")"
 		}
 		fmt.Fprintf(stderr, "FAILED %s%s: %s\n", f.Cell, src, f.Reason)
+	}
+	if busy := noise.Busy(res.Noise, noise.DefaultThreshold); len(busy) > 0 {
+		fmt.Fprintf(stderr, "benchrun: the machine was busy during %d of %d runs (others took over %.0f%% of the CPU; see %s): %s\n",
+			len(busy), len(res.Noise), 100*noise.DefaultThreshold, res.NoisePath, strings.Join(noise.Cells(busy), ", "))
 	}
 }
