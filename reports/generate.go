@@ -84,6 +84,7 @@ func (s *Summary) Text() string {
 	if len(w.Noisy) > 0 {
 		fmt.Fprintf(&b, "noisy cells (CV > %.0f%%): %d\n", NoiseThreshold*100, len(w.Noisy))
 	}
+
 	return b.String()
 }
 

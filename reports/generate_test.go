@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
@@ -207,4 +208,31 @@ func TestGenerateRefusesInputWithoutResults(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "out", "report.html")); err == nil {
 		t.Error("a report was written for an input without results")
 	}
+}
+
+// Runs recorded as taken on a busy machine are named in the report: a
+// noise.json beside the results, or one level up as compare writes it.
+func TestBusyMachineIsReported(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "head")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fixture.WriteResults(t, filepath.Join(dir, "results.txt"))
+	recs := []noise.Record{
+		{Cell: "Size/impl=ring/size=1000-2", Source: "head", Others: 0.5},
+		{Cell: "Size/impl=ring/size=10-2", Source: "head", Others: 0.01},
+	}
+	if err := noise.Write(root, recs); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Generate(Options{Inputs: []string{filepath.Join(dir, "results.txt")}, OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the machine was busy during 1 of 2 runs (others took over 10% of the CPU): Size/impl=ring/size=1000-2 (head)"
+	if got := s.Warnings.BusyLine(); got != want {
+		t.Errorf("busy line %q, want %q", got, want)
+	}
+	mustContain(t, "report.md", readString(t, s.Markdown), "busy machine during 1 of 2 runs", want)
 }

@@ -170,6 +170,9 @@ func warningBanner(ws *Warnings) string {
 	if n := len(ws.Noisy); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d noisy cell(s) (CV > %.0f%%)", n, NoiseThreshold*100))
 	}
+	if n := len(ws.Busy); n > 0 {
+		parts = append(parts, fmt.Sprintf("busy machine during %d of %d runs", n, ws.Runs))
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -406,6 +409,9 @@ func (r *report) mdWarnings(w *strings.Builder) {
 	list("Failed cells", failed)
 	list(fmt.Sprintf("Noisy cells (coefficient of variation > %.0f%%)", NoiseThreshold*100), noisy)
 	list("benchstat warnings", bs)
+	if b := ws.BusyLine(); b != "" {
+		list("Busy machine", []string{b})
+	}
 	list("Unparsed lines", ws.Syntax)
 	list("Excluded results: values no benchmark can measure", ws.Excluded)
 	list("Other", ws.Other)

@@ -3,12 +3,15 @@ package reports
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
 
+	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -85,6 +88,46 @@ type Warnings struct {
 	Syntax    []string // benchfmt syntax errors
 	Excluded  []string // results with impossible values (NaN, infinite, negative)
 	Other     []string // filter rejections, profile problems
+	// Busy are the runs taken while other processes or guests used more
+	// than noise.DefaultThreshold of the machine; Runs is how many runs
+	// recorded what else used the machine.
+	Busy []noise.Record
+	Runs int
+}
+
+// BusyLine says how many runs were taken on a busy machine and which
+// cells they were, "" when none were.
+func (w *Warnings) BusyLine() string {
+	if len(w.Busy) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the machine was busy during %d of %d runs (others took over %.0f%% of the CPU): %s",
+		len(w.Busy), w.Runs, noise.DefaultThreshold*100, strings.Join(noise.Cells(w.Busy), ", "))
+}
+
+// readNoise reads the noise records of the inputs' runs: noise.json
+// beside each results file, or one level up (a compare writes one for
+// both sides). Inputs without one recorded nothing.
+func readNoise(res *table.Results) (busy []noise.Record, runs int, errs []string) {
+	seen := map[string]bool{}
+	for _, in := range res.Inputs {
+		dir := filepath.Dir(in.Path)
+		for _, d := range []string{dir, filepath.Dir(dir)} {
+			if _, err := os.Stat(filepath.Join(d, noise.File)); err != nil || seen[d] {
+				continue
+			}
+			seen[d] = true
+			recs, err := noise.Read(d)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			runs += len(recs)
+			busy = append(busy, noise.Busy(recs, noise.DefaultThreshold)...)
+			break
+		}
+	}
+	return busy, runs, errs
 }
 
 // Empty reports whether there is nothing to warn about.
@@ -94,7 +137,11 @@ func (w *Warnings) Empty() bool {
 
 // Count is the number of distinct warnings.
 func (w *Warnings) Count() int {
-	return len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Excluded) + len(w.Other)
+	n := len(w.Noisy) + len(w.Failed) + len(w.SelfCheck) + len(w.Benchstat) + len(w.Syntax) + len(w.Excluded) + len(w.Other)
+	if len(w.Busy) > 0 {
+		n++
+	}
+	return n
 }
 
 func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
@@ -105,6 +152,9 @@ func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
 		Excluded:  res.Excluded,
 		Other:     slices.Clone(ts.FilterErrors),
 	}
+	var errs []string
+	w.Busy, w.Runs, errs = readNoise(res)
+	w.Other = append(w.Other, errs...)
 	for _, f := range res.Failures {
 		if f.SelfCheck {
 			w.SelfCheck = append(w.SelfCheck, f)

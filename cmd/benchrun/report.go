@@ -72,7 +72,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			opts.OutDir = dir
 		}
 	}
-	return render(opts, stdout, stderr)
+	s, err := render(opts, stdout, stderr)
+	if s != nil && s.Warnings.BusyLine() != "" {
+		// run and compare said so while measuring; a report on its own
+		// says it here.
+		fmt.Fprintf(stderr, "benchrun: %s\n", s.Warnings.BusyLine())
+	}
+	return err
 }
 
 // resultsInput turns a -in value, [NAME=]DIR or [NAME=]FILE, into a
@@ -106,14 +112,14 @@ func resultsInput(arg string) (input, dir string, err error) {
 // render writes the report and prints its summary, and on stderr what
 // the inputs lacked; with a gate, a blocked or inconclusive decision is
 // the error.
-func render(opts reports.Options, stdout, stderr io.Writer) error {
+func render(opts reports.Options, stdout, stderr io.Writer) (*reports.Summary, error) {
 	s, err := reports.Generate(opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprint(stdout, s.Text())
 	printProblems(stderr, s.Results, s.Decision)
-	return decisionErr(s.Decision)
+	return s, decisionErr(s.Decision)
 }
 
 // maxProblems is how many problems of a kind stderr lists before it only

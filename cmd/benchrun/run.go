@@ -70,7 +70,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	printRun(res, stdout, stderr)
 	if *report && !res.Interrupted {
 		// Failed cells are part of the report, so render it either way.
-		if rerr := render(reports.Options{Inputs: []string{res.Outputs[0].ResultsPath}, OutDir: *out}, stdout, stderr); rerr != nil {
+		if _, rerr := render(reports.Options{Inputs: []string{res.Outputs[0].ResultsPath}, OutDir: *out}, stdout, stderr); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
