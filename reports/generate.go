@@ -36,8 +36,12 @@ type Options struct {
 	// is "/impl" and a channel implementation is present, else the first
 	// column.
 	Baseline string
-	Alpha    float64 // default 0.05
-	Title    string  // default "Benchmark report"
+	// Reference is the column every verdict also compares each column
+	// with: the simple design the others must beat. Default "mutex" when
+	// Col is "/impl" and a mutex implementation is present.
+	Reference string
+	Alpha     float64 // default 0.05
+	Title     string  // default "Benchmark report"
 	// Now is the clock the report's date comes from; default time.Now.
 	Now func() time.Time
 
@@ -76,6 +80,9 @@ func (s *Summary) Text() string {
 	}
 	for _, v := range s.Verdicts {
 		fmt.Fprintf(&b, "%s (%s): %s\n", v.Title, v.Unit, v.Text)
+		if v.Versus != "" {
+			fmt.Fprintf(&b, "  %s\n", v.Versus)
+		}
 	}
 	w := s.Warnings
 	if n := len(w.Failed) + len(w.SelfCheck); n > 0 {
@@ -134,7 +141,7 @@ func Generate(opts Options) (*Summary, error) {
 	s := &Summary{
 		HTML:     filepath.Join(opts.OutDir, "report.html"),
 		Markdown: filepath.Join(opts.OutDir, "report.md"),
-		Plots:    ps, Verdicts: Verdicts(ts), Warnings: collectWarnings(res, ts),
+		Plots:    ps, Verdicts: Verdicts(ts, opts.reference(ts)), Warnings: collectWarnings(res, ts),
 		Config: ts.Config, Results: res, Tables: ts, Profiles: profs, Decision: d,
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
@@ -179,6 +186,13 @@ func (o Options) TableConfig(res *table.Results) table.Config {
 		cfg.Baseline = "channel"
 	}
 	return cfg.WithDefaults()
+}
+
+func (o Options) reference(ts *table.Tables) string {
+	if o.Reference != "" || ts.Config.Col != "/impl" {
+		return o.Reference
+	}
+	return "mutex"
 }
 
 func (o Options) profileDirs(res *table.Results) []string {

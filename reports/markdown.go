@@ -151,6 +151,9 @@ func (r *report) mdSummary(w *strings.Builder, groups []sectionView) {
 			continue
 		}
 		fmt.Fprintf(w, "- **%s** (%s): %s\n", v.Title, v.Unit, v.Text)
+		if v.Versus != "" {
+			fmt.Fprintf(w, "  - %s\n", v.Versus)
+		}
 		for _, rv := range v.Rows {
 			fmt.Fprintf(w, "  - %s\n", rv.String(v.Unit))
 		}

@@ -11,7 +11,7 @@ import (
 func TestVerdicts(t *testing.T) {
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
 	byGroup := map[string]Verdict{}
-	for _, v := range Verdicts(ts) {
+	for _, v := range Verdicts(ts, "") {
 		byGroup[v.Title] = v
 	}
 	size := byGroup["Size"]
@@ -36,4 +36,21 @@ func TestVerdicts(t *testing.T) {
 			t.Errorf("Memory %s significant with n=3", r.Row)
 		}
 	}
+}
+
+// Every verdict also says how each column compares with the reference
+// design: in the fixture ring costs 0.4 of channel.
+func TestVerdictsAgainstReference(t *testing.T) {
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
+	for _, v := range Verdicts(ts, "ring") {
+		if v.Title != "Size" {
+			continue
+		}
+		want := "vs ring: channel 2.5× slower (5 of 5 rows significant); pooled 2.5× slower (4 of 4 rows significant)"
+		if v.Versus != want {
+			t.Errorf("Size versus %q, want %q", v.Versus, want)
+		}
+		return
+	}
+	t.Fatal("no Size verdict")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/channel"
+	"github.com/batchbench/batchbench/impl/mutex"
 	"github.com/batchbench/batchbench/impl/pooled"
 	"github.com/batchbench/batchbench/impl/ring"
 )
@@ -42,6 +43,7 @@ var builtin = []Entry{
 	{"channel", Of(channel.New[Item])},
 	{"pooled", Of(pooled.New[Item])},
 	{"ring", Of(ring.New[Item])},
+	{"mutex", Of(mutex.New[Item])},
 }
 
 // Entry is a named implementation.

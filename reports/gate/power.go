@@ -74,8 +74,19 @@ func median(s []float64) float64 {
 	return (c[len(c)/2-1] + c[len(c)/2]) / 2
 }
 
-// bandwidth is Silverman's rule-of-thumb kernel width for n runs.
-func bandwidth(sd float64, n int) float64 { return 1.06 * sd * math.Pow(float64(n), -0.2) }
+// bandwidth is Silverman's robust rule-of-thumb kernel width: the spread
+// is the smaller of the standard deviation and the interquartile range
+// over 1.34, so one outlier run does not blur every draw.
+func bandwidth(noise []float64, sd float64) float64 {
+	s := slices.Clone(noise)
+	slices.Sort(s)
+	q := func(p float64) float64 { return s[int(p*float64(len(s)-1)+0.5)] }
+	spread := sd
+	if iqr := (q(0.75) - q(0.25)) / 1.34; iqr > 0 && iqr < spread {
+		spread = iqr
+	}
+	return 0.9 * spread * math.Pow(float64(len(noise)), -0.2)
+}
 
 // meanSD is the sample mean and standard deviation.
 func meanSD(s []float64) (m, sd float64) {
@@ -108,7 +119,7 @@ func power(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha, del
 	th.CompareAlpha = alpha
 	rng := rand.New(rand.NewPCG(seed, uint64(nBase)<<32|uint64(nHead)))
 	m, sd := meanSD(noise)
-	h := bandwidth(sd, len(noise))
+	h := bandwidth(noise, sd)
 	shrink := 1 / math.Sqrt(1+h*h/math.Max(sd*sd, 1e-300)) // keeps the variance the runs have
 	draw := func() float64 { return m + (noise[rng.IntN(len(noise))]-m+h*rng.NormFloat64())*shrink }
 	hits := 0
