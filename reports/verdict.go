@@ -258,11 +258,15 @@ func factorText(g float64, unit string) string {
 	if strings.Contains(unit, "sec") {
 		better, worse, same = "faster", "slower", "about as fast"
 	}
+	word, f := worse, g
 	switch {
 	case math.Abs(g-1) < 0.01:
 		return same
 	case g < 1:
-		return fmt.Sprintf("%.2g× %s", 1/g, better)
+		word, f = better, 1/g
 	}
-	return fmt.Sprintf("%.2g× %s", g, worse)
+	if f >= 10 {
+		return fmt.Sprintf("%.0f× %s", f, word)
+	}
+	return fmt.Sprintf("%.2g× %s", f, word)
 }
