@@ -138,6 +138,14 @@ func Generate(opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d != nil && d.Confirm != nil {
+		// A compare profiles the flagged cells on their confirmation runs.
+		more, err := profiles.Load(d.Confirm.Results, opts.profileDirs(d.Confirm.Results), ts.Config)
+		if err != nil {
+			return nil, err
+		}
+		profs.Add(more)
+	}
 	s := &Summary{
 		HTML:     filepath.Join(opts.OutDir, "report.html"),
 		Markdown: filepath.Join(opts.OutDir, "report.md"),

@@ -270,7 +270,7 @@ func (r *report) mdPlots(w *strings.Builder, groups []sectionView) {
 func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 	w.WriteString("## Profiles\n\n")
 	if !r.HasProfiles() {
-		w.WriteString("No profiles: no profile index (profiles/index.json) was given or found next to the inputs.\n\n")
+		w.WriteString(r.NoProfiles() + "\n\n")
 		return
 	}
 	w.WriteString("Shares of each profile's total, flat / cum (flat: the sampled code is in the category, disjoint; cum: the category is on the stack).")

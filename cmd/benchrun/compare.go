@@ -33,7 +33,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 10, "measured runs per cell and side; -quick makes it 6")
 	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
 	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
-	profile := fs.Bool("profile", true, "profile both sides, for the regressed cells' profile diffs")
+	profile := fs.Bool("profile", true, "profile both sides of the cells the first test flags (of every cell when nothing is confirmed), for the regressions' profile diffs")
 	doConfirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
 	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
@@ -113,8 +113,12 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		builds = append(builds, src)
 	}
-	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, opts: harness.Options{
-		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile,
+	// With confirmation, only the flagged cells are profiled, on their
+	// fresh runs: a profile explains a regression, and profiling every
+	// cell would cost more than the timing pass.
+	confirming := *doConfirm && len(builds) == 2
+	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, profile: *profile, opts: harness.Options{
+		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile && !confirming,
 		OutDir: *out, Force: *force, WaitIdle: *waitIdle, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
 	}}
 	if len(builds) > 0 {
@@ -127,7 +131,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var confirm gate.Measure
-	if *doConfirm && len(builds) == 2 {
+	if confirming {
 		confirm = m.confirm
 	}
 	d, err := gate.Run(ctx, gcfg, gopts, labelled(inputs), confirm)
@@ -148,6 +152,7 @@ type measurer struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
 	opts           harness.Options
+	profile        bool // profile the confirmation's cells
 }
 
 // measure runs opts and returns the results files by side.
@@ -167,12 +172,12 @@ func (m *measurer) measure(opts harness.Options) (map[string][]string, error) {
 	return files, nil
 }
 
-// confirm is the gate's Measure: fresh runs of the flagged cells, without
-// profiles, into DIR/confirm.
+// confirm is the gate's Measure: fresh runs of the flagged cells, and
+// their profiles if asked for, into DIR/confirm.
 func (m *measurer) confirm(_ context.Context, names []string) ([]string, error) {
 	fmt.Fprintf(m.stderr, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(names), m.opts.Count)
 	opts := m.opts
-	opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, false, filepath.Join(m.opts.OutDir, "confirm"), 0
+	opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, m.profile, filepath.Join(m.opts.OutDir, "confirm"), 0
 	for _, name := range names {
 		c, err := scenarios.Parse(name)
 		if err != nil {

@@ -98,6 +98,13 @@ func Load(res *table.Results, dirs []string, cfg table.Config) (*Set, error) {
 	return set, nil
 }
 
+// Add appends other's cells, diffs and errors to set.
+func (set *Set) Add(other *Set) {
+	set.Cells = append(set.Cells, other.Cells...)
+	set.Diffs = append(set.Diffs, other.Diffs...)
+	set.Errors = append(set.Errors, other.Errors...)
+}
+
 func (set *Set) summarize(dir, benchmark, rel, impl string) *Summary {
 	if rel == "" {
 		return nil
