@@ -5,7 +5,7 @@ QUICK     ?=
 COUNT     ?=
 BENCHRUN  := $(GO) run ./cmd/benchrun
 
-.PHONY: test bench fmt tidy report compare
+.PHONY: test lint bench fmt tidy report compare ci-local
 
 # set-aside moves a previous run's directory $(1) to $(1).prev, replacing
 # an older one: benchrun refuses to write over a run, and the last one
@@ -19,9 +19,13 @@ report:
 	@$(call set-aside,$(OUT)/report)
 	$(BENCHRUN) run $(if $(QUICK),-quick) -report -o $(OUT)/report
 
-test:
-	$(GO) vet ./...
+test: lint
 	$(GO) test -race ./...
+
+# lint is go vet and actionlint (pinned in go.mod as a tool) on the workflows.
+lint:
+	$(GO) vet ./...
+	$(GO) tool actionlint
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 6 ./impl/...
@@ -39,3 +43,14 @@ fmt:
 
 tidy:
 	$(GO) mod tidy
+
+# ci-local runs the pull-request workflow's steps on this machine: each of
+# SHARDS shards of BASE (default: the merge base with main) against the
+# working tree, one after another, then the merge into one decision in
+# $(OUT)/ci/gate.
+SHARDS ?= 3
+ci-local:
+	@$(call set-aside,$(OUT)/ci)
+	@base=$${BASE:-$$(git merge-base main HEAD)}; \
+	for i in $$(seq 1 $(SHARDS)); do .ci/bench shard $$i $(SHARDS) "$$base" $(OUT)/ci/shards/shard-$$i || exit 2; done
+	.ci/bench merge $(OUT)/ci/shards $(OUT)/ci/gate

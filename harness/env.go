@@ -18,7 +18,8 @@ import (
 // and from what the numbers came. Unless the source names its commit, it is
 // read with git, not from build info, because builds may run with
 // -buildvcs=false.
-func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Config {
+func Environment(src Source, opts Options) []benchfmt.Config {
+	seed, count, quick := opts.Seed, opts.Count, opts.Quick
 	commit, dirty := src.Commit, src.Dirty
 	if commit == "" {
 		commit, dirty = gitState("")
@@ -44,6 +45,13 @@ func Environment(src Source, seed uint64, count int, quick bool) []benchfmt.Conf
 	if src.Name != "" {
 		kv = append(kv, [2]string{runconfig.Source, src.Name})
 	}
+	if opts.Shard != "" {
+		kv = append(kv, [2]string{runconfig.Shard, opts.Shard})
+	}
+	kv = append(kv, [2]string{runconfig.Runner, runnerName()})
+	f := MeasureFloor()
+	kv = append(kv, [2]string{runconfig.FloorAtomic, ns(f.AtomicAdd)},
+		[2]string{runconfig.FloorMutex, ns(f.Mutex)}, [2]string{runconfig.FloorChan, ns(f.Chan)})
 	out := make([]benchfmt.Config, len(kv))
 	for i, p := range kv {
 		out[i] = benchfmt.Config{Key: p[0], Value: []byte(p[1]), File: true}
@@ -75,6 +83,18 @@ func cpuModel() string {
 		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
 			return strings.TrimSpace(v)
 		}
+	}
+	return "unknown"
+}
+
+// runnerName names the machine: GitHub Actions' runner name where it is
+// set, else the host name.
+func runnerName() string {
+	if n := os.Getenv("RUNNER_NAME"); n != "" {
+		return n
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
 	}
 	return "unknown"
 }

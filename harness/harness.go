@@ -46,7 +46,9 @@ type Options struct {
 	Cells []scenarios.Cell
 	Count int  // measured runs per cell and source
 	Quick bool // use the families' quick item counts
-	Items int  // items per run, overriding the workload's; 0 keeps it
+	// Shard, "i/n", records that Cells are one shard of a split suite.
+	Shard string
+	Items int // items per run, overriding the workload's; 0 keeps it
 	// RunTime is how long a closed-loop run should last at least: items
 	// are scaled up from the warm-up's rate, as go test scales b.N. 0
 	// keeps the workload's item count.
@@ -332,7 +334,7 @@ func newOutput(opts Options, dir string, src Source) (*output, error) {
 	if opts.Profile {
 		o.profileDir = filepath.Join(dir, "profiles")
 	}
-	o.results = newResultsFile(filepath.Join(dir, "results.txt"), Environment(src, opts.Seed, opts.Count, opts.Quick), opts.Cells)
+	o.results = newResultsFile(filepath.Join(dir, "results.txt"), Environment(src, opts), opts.Cells)
 	return o, o.results.flush()
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +197,13 @@ func TestResultsCarryConfigAndUnits(t *testing.T) {
 	}
 	if got := results[0].GetConfig("seed"); got != "7" {
 		t.Errorf("seed = %q, want 7", got)
+	}
+	// The machine's floor, so "13 ns" can be read against this machine.
+	for _, key := range []string{"floor-atomic-add", "floor-mutex", "floor-chan"} {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(results[0].GetConfig(key), "ns"), 64)
+		if err != nil || !(v > 0 && v < 10_000) {
+			t.Errorf("config %s = %q, want a positive cost in ns", key, results[0].GetConfig(key))
+		}
 	}
 	for _, want := range []string{"Unit items/s better=higher", "Unit p99-ns better=lower", "Unit cpu-ns/op better=lower"} {
 		if !strings.Contains(text, want) {

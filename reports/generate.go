@@ -169,10 +169,10 @@ func Generate(opts Options) (*Summary, error) {
 
 // TableConfig resolves the options' table configuration for res. The
 // defaults are benchstat's, except:
-//   - one input whose names carry an impl key gets /impl columns (with
-//     channel, the seed design, as the baseline when present); several
-//     inputs are always the columns, as in benchstat, so they are never
-//     pooled;
+//   - one input (or several sharing one label, the shards of a run)
+//     whose names carry an impl key gets /impl columns (with channel, the
+//     seed design, as the baseline when present); several inputs are
+//     always the columns, as in benchstat, so they are never pooled;
 //   - batchbench's own results (a "harness" configuration key) get one
 //     table set per configuration and family (-table .config,.name), and
 //     the harness's per-run keys (runconfig.PerRun) ignored in addition
@@ -181,7 +181,7 @@ func (o Options) TableConfig(res *table.Results) table.Config {
 	cfg := table.Config{Table: o.Table, Row: o.Row, Col: o.Col, Ignore: o.Ignore,
 		Filter: o.Filter, Baseline: o.Baseline, Alpha: o.Alpha}
 	harness := res.HasConfigKey(runconfig.Harness)
-	if cfg.Col == "" && len(res.Inputs) == 1 && len(res.NameKeyValues("impl")) > 0 {
+	if cfg.Col == "" && len(res.Labels()) == 1 && len(res.NameKeyValues("impl")) > 0 {
 		cfg.Col = "/impl"
 	}
 	if cfg.Table == "" && harness {

@@ -1,11 +1,14 @@
 package scenarios_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -104,5 +107,46 @@ func TestQuickGridIsSubsetAndNamesAreUnique(t *testing.T) {
 		if !seen[c.Name()] {
 			t.Errorf("quick cell %s is not in the full grid", c.Name())
 		}
+	}
+}
+
+// Shards split the suite deterministically: every cell in exactly one
+// shard, and the shards' expected costs within one cell of each other.
+func TestShardsCoverEveryCellOnce(t *testing.T) {
+	impls := registry.All()
+	for _, quick := range []bool{false, true} {
+		cells := scenarios.Cells(scenarios.Families, impls, quick)
+		for n := 1; n <= 5; n++ {
+			seen := map[string]int{}
+			var loads []time.Duration
+			var maxCost time.Duration
+			for _, c := range cells {
+				maxCost = max(maxCost, c.Cost(quick, 200*time.Millisecond))
+			}
+			for i := 1; i <= n; i++ {
+				var load time.Duration
+				for _, c := range scenarios.ShardCells(runconfig.ShardSpec{I: i, N: n}, cells, quick, 200*time.Millisecond) {
+					seen[c.Name()]++
+					load += c.Cost(quick, 200*time.Millisecond)
+				}
+				loads = append(loads, load)
+			}
+			for _, c := range cells {
+				if seen[c.Name()] != 1 {
+					t.Errorf("quick=%v n=%d: %s in %d shards", quick, n, c.Name(), seen[c.Name()])
+				}
+			}
+			if lo, hi := slices.Min(loads), slices.Max(loads); hi-lo > maxCost {
+				t.Errorf("quick=%v n=%d: shard costs %v differ by more than one cell (%v)", quick, n, loads, maxCost)
+			}
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "1/0", "x", "1/2/3", ""} {
+		if _, err := runconfig.ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) succeeded", bad)
+		}
+	}
+	if s, err := runconfig.ParseShard("2/3"); err != nil || s != (runconfig.ShardSpec{I: 2, N: 3}) || s.String() != "2/3" {
+		t.Errorf("ParseShard(2/3) = %v, %v", s, err)
 	}
 }

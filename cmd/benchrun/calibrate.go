@@ -27,41 +27,25 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("calibrate", stderr)
 	var sel selection
 	sel.register(fs)
+	var g gateFlags
+	g.register(fs)
 	n := fs.Int("n", 10, "gate decisions to make")
-	count := fs.Int("count", 10, "measured runs per cell and side; -quick makes it 6")
-	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
-	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
 	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown of about 10% (build tag plantedring): measure the miss rate")
 	doConfirm := fs.Bool("confirm", true, "confirm flagged cells on fresh runs, as compare does")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required)")
-	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
-	waitIdle := fs.Duration("wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return usageError{errors.New("calibrate: -o DIR is required")}
 	}
-	limit, err := parseThreshold(*threshold)
-	if err != nil {
-		return usageError{err}
-	}
-	if !flagSet(fs, "count") && sel.quick {
-		*count = 6
-	}
-	if err := sel.finish(fs); err != nil {
+	if err := g.finish(fs, &sel, "calibrate"); err != nil {
 		return err
 	}
 	if *n < 1 {
 		return usageError{fmt.Errorf("calibrate: -n must be >= 1, got %d", *n)}
 	}
-	if m := gate.MinCount(*alpha); *count < m {
-		return usageError{fmt.Errorf("calibrate: -count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", *count, *alpha, m)}
-	}
-	gcfg := gate.TableConfig(*alpha, "")
-	if err := gcfg.Check(); err != nil {
-		return usageError{fmt.Errorf("calibrate: %v", err)}
-	}
+	gcfg, limit := gate.TableConfig(g.alpha, ""), g.limit
 	cells, err := sel.cells()
 	if err != nil {
 		return err
@@ -94,8 +78,8 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	for i := range *n {
 		m := &measurer{ctx: ctx, stdout: io.Discard, stderr: io.Discard, opts: harness.Options{
-			Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime,
-			OutDir: filepath.Join(*out, fmt.Sprintf("decision-%02d", i+1)), Timeout: *timeout, WaitIdle: *waitIdle,
+			Cells: cells, Count: g.count, Quick: sel.quick, RunTime: sel.runTime,
+			OutDir: filepath.Join(*out, fmt.Sprintf("decision-%02d", i+1)), Timeout: g.timeout, WaitIdle: g.waitIdle,
 			Sources: []harness.Source{base, head},
 		}}
 		files, err := m.measure(m.opts)
@@ -114,7 +98,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "decision %d/%d: exit %d: %s\n", i+1, *n, d.Status.ExitCode(), d.Headline())
 	}
 	setup := fmt.Sprintf("`benchrun calibrate %s` · %d cells · count %d · threshold %s · α = %v · %d decisions in %v",
-		strings.Join(args, " "), len(cells), *count, pct(limit), *alpha, *n, time.Since(start).Round(time.Second))
+		strings.Join(args, " "), len(cells), g.count, pct(limit), g.alpha, *n, time.Since(start).Round(time.Second))
 	md := reports.CalibrationMarkdown(&cal, *planted, limit, setup)
 	path := filepath.Join(*out, "calibrate.md")
 	if err := atomicfile.WriteFile(path, []byte(md)); err != nil {

@@ -30,48 +30,32 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	sel.register(fs)
 	base := fs.String("base", "", "git `REF` to build and measure, or a results DIR saved by benchrun (required)")
 	head := fs.String("head", "", "git `REF` or results DIR (default: the working tree, uncommitted changes included)")
-	count := fs.Int("count", 10, "measured runs per cell and side; -quick makes it 6")
-	threshold := fs.String("threshold", "5%", "smallest relative change that counts, e.g. 5% or 0.05")
-	alpha := fs.Float64("alpha", 0.05, "significance level of benchmath's test")
+	var g gateFlags
+	g.register(fs)
 	profile := fs.Bool("profile", true, "profile both sides of the cells the first test flags (of every cell when nothing is confirmed), for the regressions' profile diffs")
 	doConfirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
 	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
 	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required; refused if it holds an earlier run)")
 	force := fs.Bool("force", false, "replace DIR, and everything in it, if it holds an earlier run")
-	waitIdle := fs.Duration("wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
-	timeout := fs.Duration("timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *base == "" || *out == "" {
 		return usageError{errors.New("compare: -base and -o are required")}
 	}
-	limit, err := parseThreshold(*threshold)
-	if err != nil {
-		return usageError{err}
-	}
-	if !flagSet(fs, "count") && sel.quick {
-		*count = 6
-	}
-	if err := sel.finish(fs); err != nil {
+	if err := g.finish(fs, &sel, "compare"); err != nil {
 		return err
-	}
-	if *count < 1 {
-		return usageError{fmt.Errorf("compare: -count must be >= 1, got %d", *count)}
 	}
 	cells, err := sel.cells()
 	if err != nil {
 		return err
 	}
-	gcfg := gate.TableConfig(*alpha, *ignore)
-	gopts := gate.Options{Head: "head", Threshold: limit}
+	gcfg := gate.TableConfig(g.alpha, *ignore)
+	gopts := gate.Options{Head: "head", Threshold: g.limit}
 	if err := gcfg.Check(); err != nil {
 		return usageError{fmt.Errorf("compare: %v", err)}
-	}
-	if n := gate.MinCount(*alpha); *count < n {
-		return usageError{fmt.Errorf("compare: -count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", *count, *alpha, n)}
 	}
 	for _, spec := range []string{*base, *head} {
 		path, ok := savedResults(spec)
@@ -86,9 +70,6 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		if rel, err := filepath.Rel(*out, path); *force && err == nil && !strings.HasPrefix(rel, "..") {
 			return usageError{fmt.Errorf("compare: -force would delete %s, which is inside -o %s", spec, *out)}
 		}
-	}
-	if *waitIdle < 0 {
-		return usageError{fmt.Errorf("compare: -wait-idle must be >= 0, got %v", *waitIdle)}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -118,8 +99,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	// cell would cost more than the timing pass.
 	confirming := *doConfirm && len(builds) == 2
 	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, profile: *profile, opts: harness.Options{
-		Cells: cells, Count: *count, Quick: sel.quick, RunTime: sel.runTime, Profile: *profile && !confirming,
-		OutDir: *out, Force: *force, WaitIdle: *waitIdle, Seed: *seed, Timeout: *timeout, Sources: builds, Log: stderr,
+		Cells: cells, Count: g.count, Quick: sel.quick, Shard: sel.shard, RunTime: sel.runTime, Profile: *profile && !confirming,
+		OutDir: *out, Force: *force, WaitIdle: g.waitIdle, Seed: *seed, Timeout: g.timeout, Sources: builds, Log: stderr,
 	}}
 	if len(builds) > 0 {
 		files, err := m.measure(m.opts)

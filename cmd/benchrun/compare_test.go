@@ -81,6 +81,19 @@ func (b *Batcher[T]) Add(item T) error {
 // commits them, then commits ring with the planted slowdown on top.
 func scratchRepo(t *testing.T) string {
 	t.Helper()
+	repo := scratchCopy(t)
+	git := gitRunner(t, repo)
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "base")
+	plantSlowdown(t, repo)
+	git("commit", "-qam", "ring: planted slowdown")
+	return repo
+}
+
+// scratchCopy copies this module's files into a new directory.
+func scratchCopy(t *testing.T) string {
+	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -103,16 +116,25 @@ func scratchRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	git := func(args ...string) {
+	return repo
+}
+
+// gitRunner runs git in repo as a throwaway identity, failing the test on
+// an error.
+func gitRunner(t *testing.T, repo string) func(args ...string) {
+	return func(args ...string) {
+		t.Helper()
 		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
 		cmd.Dir = repo
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-qm", "base")
+}
+
+// plantSlowdown puts the multiply chain at the top of ring's Add.
+func plantSlowdown(t *testing.T, repo string) {
+	t.Helper()
 	ringFile := filepath.Join(repo, "impl/ring/ring.go")
 	src, err := os.ReadFile(ringFile)
 	if err != nil {
@@ -126,8 +148,6 @@ func scratchRepo(t *testing.T) string {
 	if err := os.WriteFile(ringFile, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	git("commit", "-qam", "ring: planted slowdown")
-	return repo
 }
 
 func benchrunIn(t *testing.T, repo string, args ...string) (code int, stdout, stderr string) {
@@ -205,5 +225,57 @@ func TestFlaggedCellsParseIntoScenarios(t *testing.T) {
 	}
 	if c, err := scenarios.Parse(names[0]); err != nil || c.Name() != names[0] {
 		t.Errorf("scenarios.Parse(%q) = %v, %v", names[0], c.Name(), err)
+	}
+}
+
+// TestTrendAndBisectFindThePlantedCommit is issue 11's acceptance: a
+// scratch history of 6 commits, the slowdown planted in commit 4, one
+// recorded run per commit; trend flags commit 4 and no other, and bisect
+// names commit 4.
+func TestTrendAndBisectFindThePlantedCommit(t *testing.T) {
+	if !*e2e {
+		t.Skip("end-to-end: run with -e2e")
+	}
+	repo := scratchCopy(t)
+	git := gitRunner(t, repo)
+	git("init", "-q")
+	var commits []string
+	for i := 1; i <= 6; i++ {
+		if i == 4 {
+			plantSlowdown(t, repo)
+		} else if err := os.WriteFile(filepath.Join(repo, "NOTES"), []byte(fmt.Sprintf("commit %d\n", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		git("add", "-A")
+		git("commit", "-qm", fmt.Sprintf("commit %d", i))
+		out, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		commits = append(commits, strings.TrimSpace(string(out)))
+	}
+	selection := []string{"-impl", "^ring$", "-scenario", "^Size/size=1000$", "-count", "10"}
+	db := filepath.Join(t.TempDir(), "history")
+	for i, c := range commits {
+		git("checkout", "-q", c)
+		out := filepath.Join(t.TempDir(), fmt.Sprint("run", i+1))
+		if code, _, stderr := benchrunIn(t, repo, append([]string{"run", "-profile=false", "-o", out}, selection...)...); code != 0 {
+			t.Fatalf("run at commit %d exited %d\n%s", i+1, code, stderr)
+		}
+		if code, _, stderr := benchrunIn(t, repo, "history", "add", "-db", db, out); code != 0 {
+			t.Fatalf("history add %d exited %d\n%s", i+1, code, stderr)
+		}
+	}
+	git("checkout", "-q", commits[5])
+	code, stdout, stderr := benchrunIn(t, repo, "trend", "-db", db, "-o", filepath.Join(t.TempDir(), "trend"))
+	t.Logf("trend:\n%s%s", stdout, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 1 || !strings.Contains(lines[0], " at "+commits[3][:12]+" ") {
+		t.Errorf("trend exited %d and flagged %q; want commit 4 (%s) alone", code, lines, commits[3][:12])
+	}
+	code, stdout, stderr = benchrunIn(t, repo, append([]string{"bisect", "-good", commits[0], "-bad", commits[5]}, selection...)...)
+	t.Logf("bisect:\n%s", stdout)
+	if code != 0 || !strings.Contains(stdout, "first bad commit: "+commits[3]+" commit 4") {
+		t.Errorf("bisect exited %d: %q, want commit 4 (%s)\n%s", code, stdout, commits[3], stderr)
 	}
 }

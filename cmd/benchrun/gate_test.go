@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports"
 )
 
 // savedRun writes DIR/results.txt as benchrun run would: config lines,
@@ -182,5 +185,135 @@ func TestReportNamesBadLinesOnStderr(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	if !strings.Contains(string(md), "-5 ns/op is negative") || strings.Contains(string(md), "-101") {
 		t.Errorf("report.md does not list the exclusion, or used the value")
+	}
+}
+
+// Shard outputs of a compare merge into one decision; a missing or
+// repeated shard is refused, naming it.
+func TestMergeShardedCompares(t *testing.T) {
+	root := t.TempDir()
+	shard := func(i int, cells map[string]float64, headNs float64) {
+		for _, side := range []string{"base", "head"} {
+			dir := filepath.Join(root, "shards", fmt.Sprintf("shard-%d", i), side)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "harness: batchbench test\nshard: %d/2\nrunner: runner-%d\nsource: %s\n", i, i, side)
+			for run := range 10 {
+				for _, cell := range sortedKeys(cells) {
+					ns := cells[cell]
+					if side == "head" {
+						ns *= headNs
+					}
+					fmt.Fprintf(&b, "Benchmark%s-2 100000 %g ns/op\n", cell, ns*(1+0.002*float64(run%5-2)))
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, "results.txt"), []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	shard(1, map[string]float64{"Size/impl=ring/size=10": 20}, 1)
+	shard(2, map[string]float64{"Size/impl=ring/size=1000": 13}, 1.2)
+	out := filepath.Join(root, "merged")
+	code, stdout, stderr, top := benchrunGate(t, out, "report", "-in", filepath.Join(root, "shards"), "-o", out)
+	agree(t, code, stdout, top, "Merge blocked: 1 regression.")
+	if !strings.Contains(stderr, "REGRESSION Size/impl=ring/size=1000 sec/op: +20.00%") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	for _, want := range []string{"runner-1", "runner-2", "`shard (ignored)`"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q: the Environment must list each shard's machine", want)
+		}
+	}
+
+	// Shard 2 missing, then shard 1 given twice.
+	var o, e bytes.Buffer
+	if code := run([]string{"report", "-in", filepath.Join(root, "shards", "shard-1"), "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "missing shard(s) 2/2 of 2") {
+		t.Errorf("one shard of two: exit %d, stderr %q", code, e.String())
+	}
+	e.Reset()
+	s1 := filepath.Join(root, "shards", "shard-1")
+	if code := run([]string{"report", "-in", s1, "-in", s1, "-in", filepath.Join(root, "shards", "shard-2"), "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "shard 1/2 of base is given 2 times") {
+		t.Errorf("a shard twice: exit %d, stderr %q", code, e.String())
+	}
+}
+
+// history add files a run under its date and commit, and never replaces
+// an entry without -force.
+func TestHistoryAdd(t *testing.T) {
+	run1 := savedRun(t, "", ringCells, 2, "")
+	db := filepath.Join(t.TempDir(), "history")
+	var o, e bytes.Buffer
+	if code := run([]string{"history", "add", "-db", db, run1}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	entry := filepath.Join(db, "20261201T000000Z-abc", "results.txt")
+	if got, err := os.ReadFile(entry); err != nil || !strings.Contains(string(got), "commit: abc") {
+		t.Fatalf("entry %s: %v", entry, err)
+	}
+	e.Reset()
+	if code := run([]string{"history", "add", "-db", db, run1}, &o, &e); code != 2 || !strings.Contains(e.String(), "already filed") {
+		t.Errorf("second add: exit %d, %q", code, e.String())
+	}
+	if code := run([]string{"history", "add", "-db", db, "-force", run1}, &o, &e); code != 0 {
+		t.Errorf("add -force: exit %d", code)
+	}
+	foreign := filepath.Join(t.TempDir(), "foreign.txt")
+	if err := os.WriteFile(foreign, []byte("BenchmarkX 1 1 ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.Reset()
+	if code := run([]string{"history", "add", "-db", db, foreign}, &o, &e); code != 2 || !strings.Contains(e.String(), "must carry commit and date") {
+		t.Errorf("foreign file: exit %d, %q", code, e.String())
+	}
+}
+
+// Merging -shard 1/3, 2/3 and 3/3 of a run gives the same cells, counts
+// and table shape as the same run unsharded.
+func TestMergedShardsMatchOneRun(t *testing.T) {
+	root := t.TempDir()
+	sel := []string{"-quick", "-impl", "^(ring|mutex)$", "-scenario", "^Size", "-count", "2", "-profile=false", "-runtime", "1ms"}
+	var o, e bytes.Buffer
+	if code := run(append([]string{"run", "-o", filepath.Join(root, "whole")}, sel...), &o, &e); code != 0 {
+		t.Fatalf("run exited %d\n%s", code, e.String())
+	}
+	for i := 1; i <= 3; i++ {
+		args := append([]string{"run", "-shard", fmt.Sprintf("%d/3", i), "-o", filepath.Join(root, "shards", fmt.Sprintf("s%d", i))}, sel...)
+		if code := run(args, &o, &e); code != 0 {
+			t.Fatalf("shard %d exited %d\n%s", i, code, e.String())
+		}
+	}
+	shape := func(in string) []string {
+		t.Helper()
+		rs, err := findRuns([]string{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := reports.Generate(reports.Options{Inputs: rs.inputs, OutDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.CheckShards(s.Results); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tb := range s.Tables.Tables {
+			for _, row := range tb.Rows {
+				for j, c := range row.Cells {
+					if c != nil {
+						out = append(out, fmt.Sprintf("%s %s %s %s n=%d", s.Tables.SectionTitle(tb), tb.Unit, row.Label, tb.Cols[j], len(c.Sample.Values)))
+					}
+				}
+			}
+		}
+		slices.Sort(out) // rows appear in run order, which shards change
+		return out
+	}
+	whole, merged := shape(filepath.Join(root, "whole")), shape(filepath.Join(root, "shards"))
+	if len(whole) == 0 || strings.Join(whole, "\n") != strings.Join(merged, "\n") {
+		t.Errorf("merged shards:\n%s\nwant, as one run:\n%s", strings.Join(merged, "\n"), strings.Join(whole, "\n"))
 	}
 }

@@ -5,6 +5,9 @@
 //	benchrun report -in [NAME=]DIR|FILE ... [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE] [-head VALUE [-threshold 5%]]
 //	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
 //	benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
+//	benchrun history add -db DIR [-force] RESULTS
+//	benchrun trend -db DIR -o OUT
+//	benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
 // Exit status: 0 success, 1 a cell failed, the run was interrupted, or
@@ -25,6 +28,7 @@ import (
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -35,6 +39,9 @@ const usage = `usage:
   benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
                    [-threshold 5%] [-alpha 0.05] [-ignore KEYS] [-tags TAGS] -o DIR
   benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
+  benchrun history add -db DIR [-force] RESULTS
+  benchrun trend -db DIR -o OUT
+  benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 
 Run "benchrun COMMAND -h" for a command's flags.
@@ -65,6 +72,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = compareCmd(args[1:], stdout, stderr)
 	case "calibrate":
 		err = calibrateCmd(args[1:], stdout, stderr)
+	case "history":
+		err = historyCmd(args[1:], stdout, stderr)
+	case "trend":
+		err = trendCmd(args[1:], stdout, stderr)
+	case "bisect":
+		err = bisectCmd(args[1:], stdout, stderr)
+	case "bisect-step": // run by git bisect run; not for people
+		return bisectStepCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -96,9 +111,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // selection holds the flags that choose cells.
 type selection struct {
-	impl, scenario string
-	quick          bool
-	runTime        time.Duration
+	impl, scenario, shard string
+	quick                 bool
+	runTime               time.Duration
 }
 
 func (s *selection) register(fs *flag.FlagSet) {
@@ -106,6 +121,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
 	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
 	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
+	fs.StringVar(&s.shard, "shard", "", "run only shard `i/n` of the selected cells (1-based), split deterministically and balanced by expected cost")
 }
 
 // finish applies -quick's defaults to flags the user did not set.
@@ -136,6 +152,15 @@ func (s *selection) cells() ([]scenarios.Cell, error) {
 	}
 	if len(cells) == 0 {
 		return nil, usageError{fmt.Errorf("no cell matches -scenario %q", s.scenario)}
+	}
+	if s.shard != "" {
+		sh, err := runconfig.ParseShard(s.shard)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("-shard: %v", err)}
+		}
+		if cells = scenarios.ShardCells(sh, cells, s.quick, s.runTime); len(cells) == 0 {
+			return nil, usageError{fmt.Errorf("-shard %s: no cell falls in this shard (%d shards for the selected cells)", sh, sh.N)}
+		}
 	}
 	return cells, nil
 }

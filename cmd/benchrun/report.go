@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func (l *inputList) Set(v string) error { *l = append(*l, v); return nil }
 func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr)
 	var ins inputList
-	fs.Var(&ins, "in", "a results `DIR` written by benchrun run, or any go test -bench output FILE, optionally NAME=DIR|FILE; repeat for several (required)")
+	fs.Var(&ins, "in", "a results `DIR` written by benchrun run or compare (or a directory of shard outputs), or any go test -bench output FILE, optionally NAME=DIR|FILE; repeat for several (required)")
 	out := fs.String("o", "", "write report.html, report.md and plots/ to `DIR` (default: the first -in directory)")
 	col := fs.String("col", "", "benchproc `projection` for columns (default: /impl for one input with an impl key, else the inputs)")
 	ignore := fs.String("ignore", "", "ignore variations in these configuration `keys`, as benchstat's -ignore (the harness's per-run keys always are)")
@@ -62,16 +63,28 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		opts.Gate = &gate.Options{Head: *head, Threshold: limit}
 	}
-	for i, in := range ins {
-		input, dir, err := resultsInput(in)
-		if err != nil {
-			return usageError{fmt.Errorf("report: %v", err)}
-		}
-		opts.Inputs = append(opts.Inputs, input)
-		if i == 0 && opts.OutDir == "" {
-			opts.OutDir = dir
+	if opts.OutDir == "" {
+		opts.OutDir = ins[0]
+		if fi, err := os.Stat(ins[0]); err == nil && !fi.IsDir() {
+			opts.OutDir = filepath.Dir(ins[0])
 		}
 	}
+	runs, err := findRuns(ins)
+	if err != nil {
+		return usageError{fmt.Errorf("report: %v", err)}
+	}
+	if runs.compares > 0 {
+		// Compare outputs, one per shard: merge them into one gate.
+		if runs.compares != len(runs.dirs) {
+			return usageError{errors.New("report: give either compare outputs (base/ and head/) or run outputs, not both")}
+		}
+		limit, err := parseThreshold(*threshold)
+		if err != nil {
+			return usageError{err}
+		}
+		return mergeGate(runs, opts.OutDir, *ignore, limit, stdout, stderr)
+	}
+	opts.Inputs = runs.inputs
 	s, err := render(opts, stdout, stderr)
 	if s != nil && s.Warnings.BusyLine() != "" {
 		// run and compare said so while measuring; a report on its own
@@ -81,32 +94,124 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// resultsInput turns a -in value, [NAME=]DIR or [NAME=]FILE, into a
-// labelled input as benchstat takes it, and the directory it is in. A
-// directory's label is the directory as given, not its results.txt.
-func resultsInput(arg string) (input, dir string, err error) {
-	label, path, labelled := strings.Cut(arg, "=")
-	if !labelled {
-		label, path = "", arg
-	}
-	if _, err := os.Stat(path); err != nil && labelled {
-		label, path = "", arg // a path that contains "="
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", "", err
-	}
-	file, dir := path, filepath.Dir(path)
-	if fi.IsDir() {
-		file, dir = filepath.Join(path, "results.txt"), path
+// runSet is what the -in values name: inputs for a report, or the
+// directories of compare outputs (shards) for a merged gate.
+type runSet struct {
+	inputs   []string // labelled inputs, as benchstat takes them
+	dirs     []string // every run or compare directory found
+	compares int      // how many of dirs are compare outputs
+}
+
+// findRuns expands -in values. [NAME=]FILE is a results file;
+// [NAME=]DIR a run's directory (its results.txt) or a compare's (base/
+// and head/); a directory holding neither is a directory of such outputs,
+// one per shard, and its runs share one label. A directory's label is the
+// directory as given.
+func findRuns(args []string) (*runSet, error) {
+	rs := &runSet{}
+	for _, arg := range args {
+		label, path, labelled := strings.Cut(arg, "=")
+		if !labelled {
+			label, path = "", arg
+		}
+		if _, err := os.Stat(path); err != nil && labelled {
+			label, path = "", arg // a path that contains "="
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			rs.inputs = append(rs.inputs, labelInput(label, path))
+			continue
+		}
+		dirs := []string{path}
+		if !isRun(path) && !isCompare(path) {
+			if dirs, err = shardDirs(path); err != nil {
+				return nil, err
+			}
+		}
 		if label == "" {
-			label = path
+			label = path // the shards of one directory are one column
+		}
+		for _, d := range dirs {
+			rs.dirs = append(rs.dirs, d)
+			if isCompare(d) {
+				rs.compares++
+				continue
+			}
+			rs.inputs = append(rs.inputs, labelInput(label, filepath.Join(d, "results.txt")))
 		}
 	}
+	return rs, nil
+}
+
+func labelInput(label, file string) string {
 	if label == "" || label == file {
-		return file, dir, nil
+		return file
 	}
-	return label + "=" + file, dir, nil
+	return label + "=" + file
+}
+
+func isRun(dir string) bool { return exists(filepath.Join(dir, "results.txt")) }
+
+func isCompare(dir string) bool {
+	return exists(filepath.Join(dir, "base", "results.txt")) && exists(filepath.Join(dir, "head", "results.txt"))
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// shardDirs lists the run or compare outputs directly inside dir.
+func shardDirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if d := filepath.Join(dir, e.Name()); e.IsDir() && (isRun(d) || isCompare(d)) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no results.txt, no compare output (base/ and head/) and no directory of either", dir)
+	}
+	return out, nil
+}
+
+// mergeGate makes one decision from the compare outputs of several
+// shards: their first runs judged together, their confirmation runs
+// together, as one compare would have.
+func mergeGate(rs *runSet, outDir, ignore string, threshold float64, stdout, stderr io.Writer) error {
+	var first, confirmed []string
+	for _, d := range rs.dirs {
+		first = append(first, "base="+filepath.Join(d, "base", "results.txt"), "head="+filepath.Join(d, "head", "results.txt"))
+		if c := filepath.Join(d, "confirm"); isCompare(c) {
+			confirmed = append(confirmed, "base="+filepath.Join(c, "base", "results.txt"), "head="+filepath.Join(c, "head", "results.txt"))
+		}
+	}
+	var confirm gate.Measure
+	if len(confirmed) > 0 {
+		confirm = func(context.Context, []string) ([]string, error) { return confirmed, nil }
+	}
+	gcfg := gate.TableConfig(0, ignore)
+	d, err := gate.Run(context.Background(), gcfg, gate.Options{Head: "head", Threshold: threshold}, first, confirm)
+	if err != nil {
+		return err
+	}
+	if err := reports.CheckShards(d.First.Results); err != nil {
+		return usageError{fmt.Errorf("report: %v", err)}
+	}
+	s, err := reports.Generate(reports.Options{Decision: d, OutDir: outDir, Title: "Merge gate: head against base"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, s.Text())
+	printProblems(stderr, s.Results, d)
+	return decisionErr(d)
 }
 
 // render writes the report and prints its summary, and on stderr what

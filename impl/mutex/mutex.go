@@ -3,10 +3,12 @@
 // and a full slice is swapped out whole and handed to one consumer
 // goroutine, which runs the Processor (through the workers when
 // Concurrency > 1). A timer flushes a partial batch BatchInterval after its
-// first item.
+// first item; Join and Close swap the partial batch out themselves.
 //
-// Items are admitted under the same mutex, so their positions are the order
-// of the slice and batches leave in admission order without any further
+// Everything a producer does happens under the one lock, so the lock is all
+// the synchronisation an item pays for: items are counted there (not by the
+// shared Gate's compare-and-swap), their order in the slice is their
+// admission order, and batches leave in that order without further
 // bookkeeping. Batch buffers are reused; one is allocated only when every
 // buffer is in flight.
 package mutex
@@ -21,16 +23,19 @@ import (
 
 // Batcher is a mutex-guarded slice batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
-	exec     *core.Executor[T]
+	exec     *core.Executor[T] // runs batches; its Gate counts the processed items
 	workers  *core.Workers[T]
-	flush    *core.Flush
 	size     int
 	interval time.Duration
+	limit    uint64
 	timer    *time.Timer // armed by the first item of a batch, read by the consumer
 
 	mu      sync.Mutex
+	room    sync.Cond // Adds waiting at the bound, on mu
+	waiting int       // how many
+	added   uint64    // items appended
+	closed  bool
 	batch   *[]T      // the batch being filled
-	start   uint64    // the position of its first item
 	firstAt time.Time // when its first item arrived
 	ready   []*[]T    // swapped-out batches, in admission order, not yet dispatched
 	readyN  int       // items in ready
@@ -48,13 +53,14 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b := &Batcher[T]{
 		size:     cfg.BatchSize,
 		interval: cfg.BatchInterval,
-		flush:    core.NewFlush(),
+		limit:    uint64(cfg.QueueLimit()),
 		timer:    time.NewTimer(time.Hour),
 		signal:   make(chan struct{}, 1),
 		free:     make(chan *[]T, cfg.Workers()+2),
 		done:     make(chan struct{}),
 	}
 	b.timer.Stop()
+	b.room.L = &b.mu
 	b.exec = core.NewExecutor(cfg)
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
 	b.batch = b.buffer()
@@ -74,31 +80,35 @@ func (b *Batcher[T]) buffer() *[]T {
 	}
 }
 
+// recycle takes back a processed batch's buffer and wakes the Adds
+// waiting for the room its items leave.
 func (b *Batcher[T]) recycle(buf *[]T) {
 	select {
 	case b.free <- buf:
 	default: // enough spares; let it go
 	}
+	b.mu.Lock()
+	if b.waiting > 0 {
+		b.room.Broadcast()
+	}
+	b.mu.Unlock()
 }
 
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
 	b.mu.Lock()
-	pos, err := b.exec.Gate.TryAcquire()
-	for err != nil {
+	for !b.closed && b.added-b.exec.Gate.Released() >= b.limit {
+		b.waiting++
+		b.room.Wait()
+		b.waiting--
+	}
+	if b.closed {
 		b.mu.Unlock()
-		if err != core.ErrFull {
-			return err
-		}
-		b.exec.Gate.AwaitRoom()
-		b.mu.Lock()
-		pos, err = b.exec.Gate.TryAcquire()
+		return impl.ErrClosed
 	}
-	if len(*b.batch) > 0 && b.start < b.flush.Mark() && pos >= b.flush.Mark() {
-		b.swap() // a Join's batch ends at its mark: this item waits for the next
-	}
+	b.added++
 	if len(*b.batch) == 0 {
-		b.start, b.firstAt = pos, time.Now()
+		b.firstAt = time.Now()
 		b.timer.Reset(b.interval)
 	}
 	*b.batch = append(*b.batch, item)
@@ -123,7 +133,7 @@ func (b *Batcher[T]) swap() {
 }
 
 // consume dispatches ready batches in order, and swaps out a partial batch
-// when its interval has passed or a Join or Close asks for it.
+// whose interval has passed.
 func (b *Batcher[T]) consume() {
 	defer close(b.done)
 	defer b.workers.Stop()
@@ -131,13 +141,13 @@ func (b *Batcher[T]) consume() {
 	var batches []*[]T
 	for {
 		b.mu.Lock()
-		if len(*b.batch) > 0 && (b.start < b.flush.Mark() || time.Since(b.firstAt) >= b.interval) {
+		if len(*b.batch) > 0 && time.Since(b.firstAt) >= b.interval {
 			b.swap()
 		}
 		batches, b.ready = b.ready, batches[:0]
 		dispatched += uint64(b.readyN)
 		b.readyN = 0
-		added, closed := b.exec.Gate.State()
+		added, closed := b.added, b.closed
 		b.mu.Unlock()
 
 		for i, buf := range batches {
@@ -150,23 +160,58 @@ func (b *Batcher[T]) consume() {
 		select {
 		case <-b.signal:
 		case <-b.timer.C:
-		case <-b.flush.Wake():
 		}
 	}
 }
 
 // Len implements impl.Batcher.
-func (b *Batcher[T]) Len() int { return b.exec.Len() }
+func (b *Batcher[T]) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return int(b.added - b.exec.Gate.Released())
+}
 
 // Stats implements impl.Batcher.
-func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
+func (b *Batcher[T]) Stats() impl.Stats {
+	s := b.exec.Stats()
+	b.mu.Lock()
+	s.Added = b.added
+	b.mu.Unlock()
+	return s
+}
 
-// Join implements impl.Batcher.
-func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.flush, timeout) }
+// Join implements impl.Batcher: it swaps out the partial batch itself, so
+// items added later go to the next batch, and waits for everything added
+// before it.
+func (b *Batcher[T]) Join(timeout time.Duration) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	target := b.added
+	if len(*b.batch) > 0 {
+		b.swap()
+	}
+	b.mu.Unlock()
+	return b.exec.Progress.Wait(target, timeout)
+}
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
-	b.exec.Shut(b.flush)
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		if len(*b.batch) > 0 {
+			b.swap()
+		}
+		b.room.Broadcast()
+		select {
+		case b.signal <- struct{}{}:
+		default:
+		}
+	}
+	b.mu.Unlock()
 	<-b.done
 	return nil
 }

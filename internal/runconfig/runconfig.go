@@ -3,13 +3,20 @@
 // rather than the conditions the numbers were measured under.
 package runconfig
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // PerRun are the keys that differ from run to run by nature: the build
-// measured, when and in what order, how many times, and which side of a
-// comparison it was. Reports and the merge gate ignore them when deciding
+// measured, when and in what order, how many times, which side of a
+// comparison and which shard it was, on which runner, and the machine's
+// floor as measured then. Reports and the merge gate ignore them when deciding
 // whether two results are comparable, as `benchstat -ignore` would.
 // Everything else (goos, goarch, cpu, go, gomaxprocs, suite, pkg, ...)
 // is part of a result's identity.
-var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source}
+var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan}
 
 // Keys the harness writes.
 const (
@@ -21,4 +28,31 @@ const (
 	Seed    = "seed"    // the run-order shuffle seed
 	Source  = "source"  // "base" or "head" in a compare run
 	Suite   = "suite"   // "default" or "quick": different grids and run lengths
+	Shard   = "shard"   // "i/n" when the suite was split over machines
+	Runner  = "runner"  // the machine that ran it: $RUNNER_NAME in GitHub Actions, else the host name
+
+	// The machine's floor, measured at the start of a run: ns per
+	// uncontended atomic add, per mutex lock and unlock, and per
+	// buffered channel send and receive. They describe the machine, and
+	// vary a little from run to run, so they never split a table.
+	FloorAtomic = "floor-atomic-add"
+	FloorMutex  = "floor-mutex"
+	FloorChan   = "floor-chan"
 )
+
+// A ShardSpec is one part of a suite split over several machines: shard I of
+// N, counted from 1, as the Shard key records it.
+type ShardSpec struct{ I, N int }
+
+// ParseShard reads "i/n" with 1 <= i <= n.
+func ParseShard(s string) (ShardSpec, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return ShardSpec{}, fmt.Errorf("bad shard %q: want i/n with 1 <= i <= n, e.g. 2/3", s)
+	}
+	return ShardSpec{i, n}, nil
+}
+
+func (s ShardSpec) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }

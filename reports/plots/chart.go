@@ -18,8 +18,9 @@ import (
 	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Okabe–Ito colours: distinguishable with colour-vision deficiencies.
-var palette = []color.Color{
+// Palette are the Okabe–Ito colours, distinguishable with colour-vision
+// deficiencies, in the order lines take them.
+var Palette = []color.Color{
 	color.RGBA{0, 114, 178, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 158, 115, 255},
 	color.RGBA{213, 94, 0, 255}, color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255},
 	color.RGBA{0, 0, 0, 255}, color.RGBA{240, 228, 66, 255},
@@ -384,7 +385,7 @@ func (c *chart) clampBars(ss []*series, floor float64) {
 // addSeries draws series i as a line with markers at the medians and
 // error bars; columns get colours and markers, other parameters dashes.
 func (c *chart) addSeries(i, nCols int, s *series) error {
-	col := palette[i%nCols%len(palette)]
+	col := Palette[i%nCols%len(Palette)]
 	dash := dashes[(i/nCols)%len(dashes)]
 	label := shorten(s.label, maxLegendLabel)
 	if len(s.points) == 0 {

@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -97,12 +98,9 @@ func Load(inputs ...string) (*Results, error) {
 		return nil, fmt.Errorf("no input files")
 	}
 	res := &Results{args: inputs, nameKeys: map[string][]string{}, nameKnown: map[string]bool{}}
-	byLabel := make(map[string]int)
-	for _, in := range inputLabels(inputs) {
-		byLabel[in.Label] = len(res.Inputs)
-		res.Inputs = append(res.Inputs, in)
-	}
+	res.Inputs = inputLabels(inputs)
 	configs := map[string]int{} // label and config lines -> index in res.Configs
+	cur := -1                   // the input being read
 
 	units, err := res.scan(true, func(r *benchfmt.Result) {
 		res.Count++
@@ -117,14 +115,23 @@ func Load(inputs ...string) (*Results, error) {
 			res.Configs = append(res.Configs, Configuration{Input: label, Lines: lines})
 		}
 		res.Configs[ci].Results++
-		in, ok := byLabel[label]
-		if !ok {
-			return
+		// Files are read in order: results belong to the current input
+		// until one of another file or label appears. Several inputs may
+		// share a label (the shards of one run), or a file, so both tell.
+		file, _ := r.Pos()
+		at := func(i int) bool { return res.Inputs[i].Path == file && res.Inputs[i].Label == label }
+		if cur < 0 || !at(cur) {
+			for cur++; cur < len(res.Inputs) && !at(cur); cur++ {
+			}
+			if cur == len(res.Inputs) {
+				cur = -1
+				return
+			}
 		}
-		if res.Inputs[in].Count == 0 {
-			res.Inputs[in].Config = lines
+		if res.Inputs[cur].Count == 0 {
+			res.Inputs[cur].Config = lines
 		}
-		res.Inputs[in].Count++
+		res.Inputs[cur].Count++
 	})
 	if err != nil {
 		return nil, err
@@ -220,6 +227,17 @@ func fileConfig(r *benchfmt.Result) []ConfigLine {
 	for _, c := range r.Config {
 		if c.File {
 			out = append(out, ConfigLine{c.Key, string(c.Value)})
+		}
+	}
+	return out
+}
+
+// Labels returns the distinct input labels, in order.
+func (r *Results) Labels() []string {
+	var out []string
+	for _, in := range r.Inputs {
+		if !slices.Contains(out, in.Label) {
+			out = append(out, in.Label)
 		}
 	}
 	return out

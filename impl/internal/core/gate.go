@@ -12,7 +12,11 @@ import (
 	"github.com/batchbench/batchbench/impl"
 )
 
-const closedBit = 1 << 63
+const (
+	closedBit = 1 << 63
+	pausedBit = 1 << 62 // admissions wait: a consumer is cutting a partial batch
+	flagBits  = closedBit | pausedBit
+)
 
 // Gate admits items into a batcher and counts them. It bounds the items
 // admitted and not yet released to a limit, blocking admissions at the limit,
@@ -22,7 +26,8 @@ const closedBit = 1 << 63
 type Gate struct {
 	_ [64]byte
 	// state holds the number of admitted items, with closedBit set once
-	// closed: one word, so an admission can never slip past Close.
+	// closed and pausedBit while paused: one word, so an admission can
+	// never slip past Close or Pause.
 	state    atomic.Uint64
 	_        [56]byte
 	released atomic.Uint64
@@ -70,7 +75,7 @@ func (g *Gate) TryAcquire() (uint64, error) {
 		if s&closedBit != 0 {
 			return 0, impl.ErrClosed
 		}
-		if s-g.released.Load() >= g.limit {
+		if s&pausedBit != 0 || s-g.released.Load() >= g.limit {
 			return 0, ErrFull
 		}
 		if g.state.CompareAndSwap(s, s+1) {
@@ -79,14 +84,15 @@ func (g *Gate) TryAcquire() (uint64, error) {
 	}
 }
 
-// AwaitRoom blocks while the limit is reached and the Gate is open. It parks
+// AwaitRoom blocks while the limit is reached or admissions are paused,
+// and the Gate is open. It parks
 // on a condition variable; Release and Close wake it.
 func (g *Gate) AwaitRoom() {
 	g.mu.Lock()
 	g.waiting.Add(1)
 	for {
 		s := g.state.Load()
-		if s&closedBit != 0 || s-g.released.Load() < g.limit {
+		if s&closedBit != 0 || s&pausedBit == 0 && s-g.released.Load() < g.limit {
 			break
 		}
 		g.cond.Wait()
@@ -121,11 +127,35 @@ func (g *Gate) Close() bool {
 // closed, read together: once closed is true, added is final.
 func (g *Gate) State() (added uint64, closed bool) {
 	s := g.state.Load()
-	return s &^ closedBit, s&closedBit != 0
+	return s &^ flagBits, s&closedBit != 0
 }
 
 // Added is the number of items admitted.
-func (g *Gate) Added() uint64 { return g.state.Load() &^ closedBit }
+func (g *Gate) Added() uint64 { return g.state.Load() &^ flagBits }
+
+// Pause stops admissions until Resume, so that the positions admitted so
+// far are final for a while: a consumer that knows every admitted item only
+// by a count can then cut a partial batch at an exact position. It returns
+// that position (the number admitted). Admissions wait as at the limit.
+// Pause on a closed Gate only reports the final count.
+func (g *Gate) Pause() uint64 {
+	for {
+		s := g.state.Load()
+		if s&closedBit != 0 || g.state.CompareAndSwap(s, s|pausedBit) {
+			return s &^ flagBits
+		}
+	}
+}
+
+// Resume lets admissions continue after Pause and wakes those waiting.
+func (g *Gate) Resume() {
+	g.state.And(^uint64(pausedBit))
+	if g.waiting.Load() > 0 {
+		g.mu.Lock()
+		g.cond.Broadcast()
+		g.mu.Unlock()
+	}
+}
 
 // Released is the number of items released.
 func (g *Gate) Released() uint64 { return g.released.Load() }
