@@ -31,7 +31,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -count 6 ./impl/...
 
 # compare is the pre-merge gate: BASE (a git revision, or a saved results
-# directory) against the working tree. Exit status 1 means a regression.
+# directory) against the working tree. It fails when the gate blocks or
+# cannot tell; report.md's first line says which (benchrun compare itself
+# exits 1 and 2 for them).
 # The previous comparison moves to $(OUT)/compare.prev.
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<git revision or results dir> [QUICK=1]" >&2; exit 2; }
@@ -52,5 +54,5 @@ SHARDS ?= 3
 ci-local:
 	@$(call set-aside,$(OUT)/ci)
 	@base=$${BASE:-$$(git merge-base main HEAD)}; \
-	for i in $$(seq 1 $(SHARDS)); do .ci/bench shard $$i $(SHARDS) "$$base" $(OUT)/ci/shards/shard-$$i || exit 2; done
-	.ci/bench merge $(OUT)/ci/shards $(OUT)/ci/gate
+	for i in $$(seq 1 $(SHARDS)); do bash .ci/bench shard $$i $(SHARDS) "$$base" $(OUT)/ci/shards/shard-$$i || exit 2; done
+	bash .ci/bench merge $(OUT)/ci/shards $(OUT)/ci/gate

@@ -317,3 +317,16 @@ func TestMergedShardsMatchOneRun(t *testing.T) {
 		t.Errorf("merged shards:\n%s\nwant, as one run:\n%s", strings.Join(merged, "\n"), strings.Join(whole, "\n"))
 	}
 }
+
+// A directory of shard outputs with nothing in it, or a shard without its
+// results, is a usage error that says what is missing.
+func TestShardDirectoryWithoutResults(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "shards", "shard-1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"report", "-in", filepath.Join(root, "shards"), "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "holds no results.txt") {
+		t.Errorf("empty shard directory: exit %d, %q", code, e.String())
+	}
+}
