@@ -268,5 +268,5 @@ func factorText(g float64, unit string) string {
 	if f >= 10 {
 		return fmt.Sprintf("%.0f× %s", f, word)
 	}
-	return fmt.Sprintf("%.2g× %s", f, word)
+	return fmt.Sprintf("%.3g× %s", f, word)
 }

@@ -46,7 +46,7 @@ func TestVerdictsAgainstReference(t *testing.T) {
 		if v.Title != "Size" {
 			continue
 		}
-		want := "vs ring: channel 2.5× slower (5 of 5 rows significant); pooled 2.5× slower (4 of 4 rows significant)"
+		want := "vs ring: channel 2.5× slower (5 of 5 rows significant); pooled 2.49× slower (4 of 4 rows significant)"
 		if v.Versus != want {
 			t.Errorf("Size versus %q, want %q", v.Versus, want)
 		}
