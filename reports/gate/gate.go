@@ -48,7 +48,7 @@ type Cell struct {
 	Worse            bool // the change goes the way the unit calls worse
 	// Resolution is the smallest relative change this cell's test detects
 	// with probability Power at the judgement's alpha, from the cell's
-	// own spread and sample sizes (see Resolve); +Inf when its sample
+	// own spread and sample sizes (simulated, see power.go); +Inf when its sample
 	// sizes cannot reach alpha at all.
 	Resolution float64
 	// NeedCount is about how many runs per side would resolve the
@@ -195,9 +195,9 @@ func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell) {
 	gc.Worse = gc.Delta*float64(t.Better) < 0
 	noise := residuals(c.Base.Sample.Values, c.Sample.Values)
 	_, gc.Noise = meanSD(noise)
-	gc.Resolution = Resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
+	gc.Resolution = resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
 	if !gc.Resolves(j.Threshold) {
-		gc.NeedCount = NeedCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))
+		gc.NeedCount = needCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))
 	}
 	j.Cells = append(j.Cells, gc)
 	if math.Abs(gc.Delta) <= j.Threshold {

@@ -139,11 +139,11 @@ func power(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha, del
 	return float64(hits) / trials
 }
 
-// Resolve returns the smallest relative change that nBase and nHead runs
+// resolve returns the smallest relative change that nBase and nHead runs
 // with the given noise detect with probability Power at alpha, to about
 // 2% of itself; +Inf when even a tenfold change is not detected (too few
 // runs to reach alpha).
-func Resolve(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha float64, seed uint64) float64 {
+func resolve(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha float64, seed uint64) float64 {
 	if min(nBase, nHead) < 1 || len(noise) == 0 {
 		return math.Inf(1)
 	}
@@ -166,11 +166,11 @@ func Resolve(noise []float64, nBase, nHead int, a benchmath.Assumption, alpha fl
 	return hi
 }
 
-// NeedCount returns about how many runs per side resolve threshold with
+// needCount returns about how many runs per side resolve threshold with
 // this noise: the smallest count, from n up, at which a change of
 // threshold is detected with probability Power; 0 when even 1000 runs
 // would not.
-func NeedCount(noise []float64, n int, a benchmath.Assumption, alpha, threshold float64, seed uint64) int {
+func needCount(noise []float64, n int, a benchmath.Assumption, alpha, threshold float64, seed uint64) int {
 	ok := func(n int) bool { return power(noise, n, n, a, alpha, threshold, seed) >= Power }
 	lo, hi := max(n, 1), max(n, 1)*2
 	for !ok(hi) {
