@@ -58,11 +58,21 @@ func TestParseLoadAvg(t *testing.T) {
 func TestBetween(t *testing.T) {
 	a := Sample{Busy: 1000, Steal: 10, Total: 5000, Self: 200}
 	// 400 ticks of capacity: the machine was busy for 250 of them, 150 of
-	// which were this process's and its worker's; 20 were stolen.
+	// which were this process's and its worker's; 20 were stolen. Two
+	// ticks of others and one of steal are rounding.
 	b := Sample{Busy: 1250, Steal: 30, Total: 5400, Self: 350}
 	got := Between(a, b)
-	if math.Abs(got.Others-0.25) > 1e-12 || math.Abs(got.Steal-0.05) > 1e-12 {
-		t.Errorf("Between = %+v, want Others 0.25, Steal 0.05", got)
+	if math.Abs(got.Others-98.0/400) > 1e-12 || math.Abs(got.Steal-19.0/400) > 1e-12 {
+		t.Errorf("Between = %+v, want Others 98/400, Steal 19/400", got)
+	}
+	// A short run, 7 ticks of capacity: one stray tick is rounding, not a
+	// busy machine (it was 14%); three ticks are.
+	short := Sample{Busy: 1000, Total: 5000, Self: 200}
+	if got := Between(short, Sample{Busy: 1005, Total: 5007, Self: 204}); got.Busy(DefaultThreshold) {
+		t.Errorf("one stray tick in a short run = %+v, called busy", got)
+	}
+	if got := Between(short, Sample{Busy: 1007, Total: 5007, Self: 204}); !got.Busy(DefaultThreshold) {
+		t.Errorf("three ticks of others in a short run = %+v, not called busy", got)
 	}
 	// Self's accounting rounds apart from the machine's: never negative.
 	if got := Between(a, Sample{Busy: 1100, Steal: 10, Total: 5400, Self: 320}); got.Others != 0 {

@@ -33,18 +33,22 @@ type Usage struct {
 func (u Usage) Busy(threshold float64) bool { return u.Others+u.Steal > threshold }
 
 // Between returns what others used between samples a and b, taken in that
-// order. The counters tick at USER_HZ (100 Hz) per CPU, so a short interval gives a
-// coarse share; a negative one, from the process's and the machine's
-// accounting rounding differently, is reported as 0.
+// order. The counters tick at USER_HZ (100 Hz) per CPU, and the machine's
+// and this process's counters round apart: each difference of two samples
+// can be a tick off, so Others (the difference of two such differences)
+// can be two ticks off and Steal one. That much is taken off before the
+// shares are computed, so a short run, whose whole capacity is a few
+// ticks, is not called busy for one stray tick; a negative result is 0.
 func Between(a, b Sample) Usage {
 	total := b.Total - a.Total
 	if total <= 0 {
 		return Usage{}
 	}
-	others := (b.Busy - a.Busy) - (b.Self - a.Self)
+	others := (b.Busy - a.Busy) - (b.Self - a.Self) - 2
+	steal := b.Steal - a.Steal - 1
 	return Usage{
 		Others: clamp(float64(others) / float64(total)),
-		Steal:  clamp(float64(b.Steal-a.Steal) / float64(total)),
+		Steal:  clamp(float64(steal) / float64(total)),
 	}
 }
 
