@@ -63,11 +63,11 @@ func Environment(src Source, opts Options) []benchfmt.Config {
 // whether the work tree has changes, or "unknown" outside a git checkout.
 func gitState(dir string) (commit string, dirty bool) {
 	ctx := context.Background()
-	commit, err := git(ctx, dir, "rev-parse", "HEAD")
+	commit, err := Git(ctx, dir, "rev-parse", "HEAD")
 	if err != nil {
 		return "unknown", false
 	}
-	status, err := git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
+	status, err := Git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
 	return commit, err != nil || status != ""
 }
 

@@ -15,29 +15,49 @@ import (
 // user's working tree is never touched. The binary goes to binDir; tags are
 // passed to go build -tags.
 func BuildRevision(ctx context.Context, repo, ref, name, binDir, tags string) (Source, error) {
-	commit, err := git(ctx, repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
-	if err != nil {
-		return Source{}, fmt.Errorf("%q is not a revision of %s", ref, repo)
-	}
-	tmp, err := os.MkdirTemp("", "benchrun-worktree-")
+	commit, err := ResolveCommit(ctx, repo, ref)
 	if err != nil {
 		return Source{}, err
 	}
-	defer os.RemoveAll(tmp)
-	tree := filepath.Join(tmp, "tree")
-	if _, err := git(ctx, repo, "worktree", "add", "--detach", tree, commit); err != nil {
+	tree, remove, err := AddWorktree(ctx, repo, commit)
+	if err != nil {
 		return Source{}, err
 	}
-	defer func() {
-		// Remove even when ctx is done: a stale worktree would outlive us.
-		_, _ = git(context.Background(), repo, "worktree", "remove", "--force", tree)
-		_, _ = git(context.Background(), repo, "worktree", "prune")
-	}()
+	defer remove()
 	bin, err := build(ctx, tree, name, binDir, tags)
 	if err != nil {
 		return Source{}, fmt.Errorf("building %s (%s): %w", ref, commit[:12], err)
 	}
 	return Source{Name: name, Command: []string{bin}, Commit: commit}, nil
+}
+
+// ResolveCommit returns the full hash of the commit ref names in repo.
+func ResolveCommit(ctx context.Context, repo, ref string) (string, error) {
+	commit, err := Git(ctx, repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	if err != nil {
+		return "", fmt.Errorf("%q is not a revision of %s", ref, repo)
+	}
+	return commit, nil
+}
+
+// AddWorktree checks commit out, detached, in a new temporary worktree of
+// repo, and returns it with the function that removes it again, which
+// works even after ctx is done: a stale worktree would outlive us.
+func AddWorktree(ctx context.Context, repo, commit string) (tree string, remove func(), err error) {
+	tmp, err := os.MkdirTemp("", "benchrun-worktree-")
+	if err != nil {
+		return "", nil, err
+	}
+	tree = filepath.Join(tmp, "tree")
+	if _, err := Git(ctx, repo, "worktree", "add", "--detach", tree, commit); err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	return tree, func() {
+		_, _ = Git(context.Background(), repo, "worktree", "remove", "--force", tree)
+		_, _ = Git(context.Background(), repo, "worktree", "prune")
+		os.RemoveAll(tmp)
+	}, nil
 }
 
 // BuildWorkingTree builds cmd/benchrun from the working tree of the
@@ -53,7 +73,7 @@ func BuildWorkingTree(ctx context.Context, repo, name, binDir, tags string) (Sou
 
 // RepoRoot returns the top directory of the git checkout holding dir.
 func RepoRoot(ctx context.Context, dir string) (string, error) {
-	return git(ctx, dir, "rev-parse", "--show-toplevel")
+	return Git(ctx, dir, "rev-parse", "--show-toplevel")
 }
 
 func build(ctx context.Context, dir, name, binDir, tags string) (string, error) {
@@ -76,7 +96,9 @@ func build(ctx context.Context, dir, name, binDir, tags string) (string, error) 
 	return bin, nil
 }
 
-func git(ctx context.Context, dir string, args ...string) (string, error) {
+// Git runs git in dir and returns its trimmed output; an error carries
+// git's stderr.
+func Git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer

@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/batchbench/batchbench/harness"
 )
@@ -52,8 +51,8 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("bisect: not in a git checkout: %v", err)}
 	}
-	goodSHA, err1 := revParse(ctx, repo, *good)
-	badSHA, err2 := revParse(ctx, repo, *bad)
+	goodSHA, err1 := harness.ResolveCommit(ctx, repo, *good)
+	badSHA, err2 := harness.ResolveCommit(ctx, repo, *bad)
 	if err := errors.Join(err1, err2); err != nil {
 		return usageError{fmt.Errorf("bisect: %v", err)}
 	}
@@ -61,20 +60,12 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "benchrun-bisect-")
+	tree, remove, err := harness.AddWorktree(ctx, repo, badSHA)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	tree := filepath.Join(tmp, "tree")
-	if _, err := gitIn(ctx, repo, "worktree", "add", "--detach", tree, badSHA); err != nil {
-		return err
-	}
-	defer func() {
-		_, _ = gitIn(context.Background(), repo, "worktree", "remove", "--force", tree)
-		_, _ = gitIn(context.Background(), repo, "worktree", "prune")
-	}()
-	if _, err := gitIn(ctx, tree, "bisect", "start", badSHA, goodSHA); err != nil {
+	defer remove()
+	if _, err := harness.Git(ctx, tree, "bisect", "start", badSHA, goodSHA); err != nil {
 		return err
 	}
 	step := []string{"bisect", "run", self, "bisect-step", "-good", goodSHA, "-count", fmt.Sprint(g.count),
@@ -92,7 +83,7 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if m == nil {
 		return fmt.Errorf("bisect: git bisect run named no first bad commit: %v", runErr)
 	}
-	subject, _ := gitIn(ctx, repo, "log", "-1", "--format=%s", m[1])
+	subject, _ := harness.Git(ctx, repo, "log", "-1", "--format=%s", m[1])
 	fmt.Fprintf(stdout, "first bad commit: %s %s\n", m[1], subject)
 	return nil
 }
@@ -102,7 +93,7 @@ var firstBad = regexp.MustCompile(`(?m)^([0-9a-f]{40}) is the first bad commit`)
 // bisectStepCmd is one step of git bisect run, in the worktree at the
 // commit under test: the gate, GOOD against HEAD. It exits 0 (good) when
 // the gate passes, 1 (bad) when it blocks, and 125 (skip) when it cannot
-// judge.
+// judge even with more runs.
 func bisectStepCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bisect-step", stderr)
 	var sel selection
@@ -118,34 +109,25 @@ func bisectStepCmd(args []string, stdout, stderr io.Writer) int {
 		return 125
 	}
 	defer os.RemoveAll(out)
-	cargs := []string{"-base", *good, "-head", "HEAD", "-count", fmt.Sprint(g.count), "-threshold", g.threshold,
-		"-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
-		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String(), "-profile=false", "-force", "-o", out}
-	if sel.quick {
-		cargs = append(cargs, "-quick")
+	// A step the gate cannot decide (too few runs for this noise) is
+	// measured again with twice the runs, up to four times the count,
+	// before it is skipped: a skipped good commit leaves the culprit
+	// ambiguous. A step that made no decision at all (a build error) is
+	// skipped at once.
+	for count := g.count; ; count *= 2 {
+		cargs := []string{"-base", *good, "-head", "HEAD", "-count", fmt.Sprint(count), "-threshold", g.threshold,
+			"-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
+			"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String(), "-profile=false", "-force", "-o", out}
+		if sel.quick {
+			cargs = append(cargs, "-quick")
+		}
+		code := run(append([]string{"compare"}, cargs...), stdout, stderr)
+		switch {
+		case code == 0 || code == 1:
+			return code
+		case !exists(filepath.Join(out, "report.md")) || count >= 4*g.count:
+			return 125
+		}
+		fmt.Fprintf(stderr, "benchrun: bisect step inconclusive at count %d; measuring again at count %d\n", count, 2*count)
 	}
-	switch code := run(append([]string{"compare"}, cargs...), stdout, stderr); code {
-	case 0, 1:
-		return code
-	default:
-		return 125
-	}
-}
-
-func revParse(ctx context.Context, repo, ref string) (string, error) {
-	out, err := gitIn(ctx, repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
-	if err != nil {
-		return "", fmt.Errorf("%q is not a revision", ref)
-	}
-	return out, nil
-}
-
-func gitIn(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
