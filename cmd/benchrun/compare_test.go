@@ -266,7 +266,7 @@ func TestTrendAndBisectFindThePlantedCommit(t *testing.T) {
 		}
 		commits = append(commits, strings.TrimSpace(string(out)))
 	}
-	selection := []string{"-impl", "^ring$", "-scenario", "^Size/size=1000$", "-count", "10"}
+	selection := []string{"-impl", "^ring$", "-scenario", "^Size/size=1000$", "-count", "20"}
 	db := filepath.Join(t.TempDir(), "history")
 	for i, c := range commits {
 		git("checkout", "-q", c)

@@ -7,7 +7,8 @@
 // intervals of the medians before and after a commit lie (0 the same
 // interval, 1 just touching, more a gap). Comparing windows of a few
 // commits on each side, not single commits, keeps one noisy run from
-// looking like a shift; of adjacent candidates only the strongest is kept.
+// looking like a shift; of a cell's adjacent candidates only the strongest
+// commit is kept.
 package trend
 
 import (
@@ -173,17 +174,57 @@ func short(commit string) string {
 	return commit
 }
 
-// Detect flags the change points of every series.
+// Detect flags the change points of every series. The units of one cell
+// (sec/op, cpu-sec/op, items/s, ...) see one shift, and noise can put one
+// unit's strongest window a commit before or after another's; so each
+// cell's candidates at adjacent commits are one shift, placed at the commit
+// whose scores, summed over the cell's units, are strongest, and reported
+// for the units that flag that commit.
 func Detect(series []*Series) []Suspect {
-	var out []Suspect
+	type cell struct{ section, name string }
+	var cells []cell
+	byCell := map[cell][]Suspect{}
 	for _, s := range series {
-		out = append(out, detect(s)...)
+		c := cell{s.Section, s.Cell}
+		if _, ok := byCell[c]; !ok {
+			cells = append(cells, c)
+		}
+		byCell[c] = append(byCell[c], candidates(s)...)
+	}
+	var out []Suspect
+	for _, c := range cells {
+		total := map[int]float64{}
+		for _, sp := range byCell[c] {
+			total[sp.At.Entry] += math.Abs(sp.Score)
+		}
+		at := make([]int, 0, len(total))
+		for e := range total {
+			at = append(at, e)
+		}
+		slices.Sort(at)
+		for i := 0; i < len(at); {
+			j, best := i, at[i]
+			for j+1 < len(at) && at[j+1] == at[j]+1 {
+				j++
+				if total[at[j]] > total[best] {
+					best = at[j]
+				}
+			}
+			for _, sp := range byCell[c] {
+				if sp.At.Entry == best {
+					out = append(out, sp)
+				}
+			}
+			i = j + 1
+		}
 	}
 	return out
 }
 
-func detect(s *Series) []Suspect {
-	var cands []Suspect
+// candidates scores every commit of s, keeping those whose windows before
+// and after do not overlap.
+func candidates(s *Series) []Suspect {
+	var out []Suspect
 	th := benchmath.DefaultThresholds
 	for i := 1; i < len(s.Points); i++ {
 		before := pool(s.Points[max(0, i-Window):i])
@@ -193,25 +234,9 @@ func detect(s *Series) []Suspect {
 		if math.IsInf(b.Lo, 0) || math.IsInf(a.Lo, 0) || math.IsInf(b.Hi, 0) || math.IsInf(a.Hi, 0) || b.Center == 0 {
 			continue
 		}
-		score := changeScore(b, a)
-		if math.Abs(score) < MinScore {
-			continue
+		if score := changeScore(b, a); math.Abs(score) >= MinScore {
+			out = append(out, Suspect{Series: s, At: s.Points[i], Change: a.Center/b.Center - 1, Score: score})
 		}
-		cands = append(cands, Suspect{Series: s, At: s.Points[i], Change: a.Center/b.Center - 1, Score: score})
-	}
-	// Of candidates at adjacent commits, one shift seen from several
-	// windows, keep the strongest.
-	var out []Suspect
-	for i := 0; i < len(cands); {
-		j, best := i, i
-		for j+1 < len(cands) && cands[j+1].At.Entry == cands[j].At.Entry+1 {
-			j++
-			if math.Abs(cands[j].Score) > math.Abs(cands[best].Score) {
-				best = j
-			}
-		}
-		out = append(out, cands[best])
-		i = j + 1
 	}
 	return out
 }

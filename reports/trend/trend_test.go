@@ -97,3 +97,34 @@ func TestBadHistory(t *testing.T) {
 		t.Errorf("cut-short entry: %v", err)
 	}
 }
+
+// One cell's units that place one shift a commit apart are one suspect
+// commit, not two.
+func TestDetectPlacesACellsShiftOnce(t *testing.T) {
+	series := func(unit string, levels []float64) *Series {
+		s := &Series{Section: "Size", Group: "Size", Cell: "Size/impl=ring/size=1000", Unit: unit}
+		for i, l := range levels {
+			var vs []float64
+			for k := range 10 {
+				vs = append(vs, l*(1+0.002*float64(k-5)))
+			}
+			s.Points = append(s.Points, Point{Entry: i, Values: vs, Commit: fmt.Sprint(i)})
+		}
+		return s
+	}
+	got := Detect([]*Series{
+		series("sec/op", []float64{10, 10, 10, 12, 12, 12}),
+		series("items/s", []float64{10, 10, 12, 12, 12, 12}),
+	})
+	if len(got) == 0 {
+		t.Fatal("no suspect")
+	}
+	for _, s := range got {
+		if s.At.Entry != got[0].At.Entry {
+			t.Errorf("suspects at commits %d and %d: one cell's shift reported twice", got[0].At.Entry, s.At.Entry)
+		}
+	}
+	if lines := Lines(got); len(lines) != 1 {
+		t.Errorf("lines %q, want one for the cell", lines)
+	}
+}
