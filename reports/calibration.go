@@ -21,8 +21,7 @@ func CalibrationMarkdown(c *gate.Calibration, planted bool, threshold float64, s
 	if planted {
 		what, r = "Miss rate (planted regression, exit 0 or 2)", c.PassRate()
 	}
-	fmt.Fprintf(&b, "**%s: %d of %d decisions, %s** (95%% interval %s–%s; one-sided 95%% upper bound %s, Clopper–Pearson). %d inconclusive.\n\n",
-		what, r.Events, r.Trials, pct(r.Observed()), pct(r.Lo), pct(r.Hi), pct(r.Upper), c.Inconclusive)
+	fmt.Fprintf(&b, "**%s: %s**, Clopper–Pearson. %d inconclusive.\n\n", what, r, c.Inconclusive)
 	fmt.Fprintf(&b, "Per cell: noise is the runs' coefficient of variation (median over decisions); flagged counts the decisions whose first test called the cell a regression; resolves is the median smallest change detected with %.0f%% power at the gate's α.\n\n", gate.Power*100)
 	mdRow(&b, "cell", "unit", "noise (CV)", "flagged first", "blocked", fmt.Sprintf("resolves (threshold %s)", pct(threshold)))
 	mdAlign(&b, "---", 5, "--:")

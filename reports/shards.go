@@ -22,7 +22,7 @@ func CheckShards(res *table.Results) error {
 	var labels []string
 	var unsharded []string
 	for _, in := range res.Inputs {
-		v := table.Configuration{Lines: in.Config}.Value(runconfig.Shard)
+		v := in.ConfigValue(runconfig.Shard)
 		if v == "" {
 			unsharded = append(unsharded, in.Path)
 			continue

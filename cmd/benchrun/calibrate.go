@@ -98,7 +98,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "decision %d/%d: exit %d: %s\n", i+1, *n, d.Status.ExitCode(), d.Headline())
 	}
 	setup := fmt.Sprintf("`benchrun calibrate %s` · %d cells · count %d · threshold %s · α = %v · %d decisions in %v",
-		strings.Join(args, " "), len(cells), g.count, pct(limit), g.alpha, *n, time.Since(start).Round(time.Second))
+		strings.Join(args, " "), len(cells), g.count, g.threshold, g.alpha, *n, time.Since(start).Round(time.Second))
 	md := reports.CalibrationMarkdown(&cal, *planted, limit, setup)
 	path := filepath.Join(*out, "calibrate.md")
 	if err := atomicfile.WriteFile(path, []byte(md)); err != nil {
@@ -108,9 +108,6 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	if *planted {
 		r, what = cal.PassRate(), "miss rate"
 	}
-	fmt.Fprintf(stdout, "%s: %d of %d decisions (%s; 95%% interval %s–%s, one-sided upper bound %s)\ncalibration: %s\n",
-		what, r.Events, r.Trials, pct(r.Observed()), pct(r.Lo), pct(r.Hi), pct(r.Upper), path)
+	fmt.Fprintf(stdout, "%s: %s\ncalibration: %s\n", what, r, path)
 	return nil
 }
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }

@@ -119,13 +119,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := reports.Generate(reports.Options{Decision: d, OutDir: *out, Title: "Merge gate: head against base"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, s.Text())
-	printProblems(stderr, d.First.Results, d)
-	return decisionErr(d)
+	_, err = render(reports.Options{Decision: d, OutDir: *out, Title: gateTitle}, stdout, stderr)
+	return err
 }
 
 // measurer runs the harness for a compare: both sides, A B A B.

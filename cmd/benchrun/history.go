@@ -51,8 +51,8 @@ func historyCmd(args []string, stdout, stderr io.Writer) error {
 	if res.Count == 0 {
 		return usageError{fmt.Errorf("history add: %s holds no benchmark results", path)}
 	}
-	cfg := table.Configuration{Lines: res.Inputs[0].Config}
-	commit, date := cfg.Value(runconfig.Commit), cfg.Value(runconfig.Date)
+	in := res.Inputs[0]
+	commit, date := in.ConfigValue(runconfig.Commit), in.ConfigValue(runconfig.Date)
 	when, err := time.Parse(time.RFC3339, date)
 	if commit == "" || commit == "unknown" || err != nil {
 		return usageError{fmt.Errorf("history add: %s must carry commit and date configuration lines, as benchrun run writes them (commit %q, date %q)", path, commit, date)}

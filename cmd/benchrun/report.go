@@ -205,14 +205,12 @@ func mergeGate(rs *runSet, outDir, ignore string, threshold float64, stdout, std
 	if err := reports.CheckShards(d.First.Results); err != nil {
 		return usageError{fmt.Errorf("report: %v", err)}
 	}
-	s, err := reports.Generate(reports.Options{Decision: d, OutDir: outDir, Title: "Merge gate: head against base"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, s.Text())
-	printProblems(stderr, s.Results, d)
-	return decisionErr(d)
+	_, err = render(reports.Options{Decision: d, OutDir: outDir, Title: gateTitle}, stdout, stderr)
+	return err
 }
+
+// gateTitle heads a merge gate's report.
+const gateTitle = "Merge gate: head against base"
 
 // render writes the report and prints its summary, and on stderr what
 // the inputs lacked; with a gate, a blocked or inconclusive decision is

@@ -1,6 +1,10 @@
 package gate
 
-import "gonum.org/v1/gonum/stat/distuv"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
 
 // A Rate is how often something happened in a number of trials, with its
 // exact (Clopper–Pearson) 95% confidence interval: the false-block rate
@@ -34,4 +38,12 @@ func (r Rate) Observed() float64 {
 		return 0
 	}
 	return float64(r.Events) / float64(r.Trials)
+}
+
+// String reads e.g. "0 of 60 decisions, 0.0% (95% interval 0.0%–6.0%,
+// one-sided 95% upper bound 4.9%)".
+func (r Rate) String() string {
+	pct := func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+	return fmt.Sprintf("%d of %d decisions, %s (95%% interval %s–%s, one-sided 95%% upper bound %s)",
+		r.Events, r.Trials, pct(r.Observed()), pct(r.Lo), pct(r.Hi), pct(r.Upper))
 }

@@ -50,6 +50,10 @@ type Input struct {
 	Count int
 }
 
+// ConfigValue returns the value of key in the input's (first)
+// configuration, "" if absent.
+func (in Input) ConfigValue(key string) string { return configValue(in.Config, key) }
+
 // Configuration is one distinct file configuration of one input.
 type Configuration struct {
 	Input   string       // the input's label

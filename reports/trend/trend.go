@@ -134,8 +134,7 @@ func Load(entries []Entry) ([]*Series, error) {
 			}
 			return nil, fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
 		}
-		c := table.Configuration{Lines: res.Inputs[0].Config}
-		e.Commit, e.Date = c.Value(runconfig.Commit), c.Value(runconfig.Date)
+		e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
 		ts, err := table.Build(res, cfg)
 		if err != nil {
 			return nil, err
