@@ -18,6 +18,10 @@ import (
 
 var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
 
+// pairCount is the runs per side of each paired history entry the
+// end-to-end trend test records.
+const pairCount = 100
+
 func TestParseThreshold(t *testing.T) {
 	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0, "100%": 1, "0.5": 0.5} {
 		if got, err := parseThreshold(in); err != nil || got != want {
@@ -241,8 +245,10 @@ func TestFlaggedCellsParseIntoScenarios(t *testing.T) {
 }
 
 // TestTrendAndBisectFindThePlantedCommit is issue 11's acceptance: a
-// scratch history of 6 commits, the slowdown planted in commit 4, one
-// recorded run per commit; trend flags commit 4 and no other, and bisect
+// scratch history of 6 commits, the slowdown planted in commit 4. Commit 1,
+// which has no parent, is filed as a plain run; every later commit as a
+// paired entry, compare of its parent against it (A B A B), as the CI
+// history job records them. trend flags commit 4 and no other, and bisect
 // names commit 4.
 func TestTrendAndBisectFindThePlantedCommit(t *testing.T) {
 	if !*e2e {
@@ -266,24 +272,37 @@ func TestTrendAndBisectFindThePlantedCommit(t *testing.T) {
 		}
 		commits = append(commits, strings.TrimSpace(string(out)))
 	}
-	selection := []string{"-impl", "^ring$", "-scenario", "^Size/size=1000$", "-count", "20"}
+	cells := []string{"-impl", "^ring$", "-scenario", "^Size/size=1000$"}
+	selection := append(slices.Clone(cells), "-count", "20")
 	db := filepath.Join(t.TempDir(), "history")
-	for i, c := range commits {
-		git("checkout", "-q", c)
-		out := filepath.Join(t.TempDir(), fmt.Sprint("run", i+1))
-		if code, _, stderr := benchrunIn(t, repo, append([]string{"run", "-profile=false", "-o", out}, selection...)...); code != 0 {
-			t.Fatalf("run at commit %d exited %d\n%s", i+1, code, stderr)
+	first := filepath.Join(t.TempDir(), "run1")
+	git("checkout", "-q", commits[0]) // run measures the build of the checkout
+	if code, _, stderr := benchrunIn(t, repo, append([]string{"run", "-profile=false", "-o", first}, selection...)...); code != 0 {
+		t.Fatalf("run at commit 1 exited %d\n%s", code, stderr)
+	}
+	if code, _, stderr := benchrunIn(t, repo, "history", "add", "-db", db, first); code != 0 {
+		t.Fatalf("history add 1 exited %d\n%s", code, stderr)
+	}
+	for i := 1; i < len(commits); i++ {
+		out := filepath.Join(t.TempDir(), fmt.Sprint("pair", i+1))
+		args := append([]string{"compare", "-base", commits[i-1], "-head", commits[i], "-profile=false", "-confirm=false", "-o", out}, cells...)
+		// The gate's verdict (0, 1 or 2) does not matter here: the
+		// history records the measurement.
+		if code, _, stderr := benchrunIn(t, repo, append(args, "-count", fmt.Sprint(pairCount))...); !exists(filepath.Join(out, "head", "results.txt")) {
+			t.Fatalf("compare at commit %d exited %d and measured nothing\n%s", i+1, code, stderr)
 		}
 		if code, _, stderr := benchrunIn(t, repo, "history", "add", "-db", db, out); code != 0 {
 			t.Fatalf("history add %d exited %d\n%s", i+1, code, stderr)
 		}
 	}
 	git("checkout", "-q", commits[5])
-	code, stdout, stderr := benchrunIn(t, repo, "trend", "-db", db, "-o", filepath.Join(t.TempDir(), "trend"))
-	t.Logf("trend:\n%s%s", stdout, stderr)
+	trendOut := filepath.Join(t.TempDir(), "trend")
+	code, stdout, stderr := benchrunIn(t, repo, "trend", "-db", db, "-o", trendOut)
+	md, _ := os.ReadFile(filepath.Join(trendOut, "trend.md"))
+	t.Logf("trend:\n%s%s\n%s", stdout, stderr, md)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if code != 0 || len(lines) != 1 || !strings.Contains(lines[0], " at "+commits[3][:12]+" ") {
-		t.Errorf("trend exited %d and flagged %q; want commit 4 (%s) alone", code, lines, commits[3][:12])
+	if code != 0 || len(lines) != 1 || !strings.Contains(lines[0], " at "+commits[3][:12]+" ") || !strings.Contains(lines[0], "paired against "+commits[2][:12]) {
+		t.Errorf("trend exited %d and flagged %q; want commit 4 (%s) alone, paired against commit 3", code, lines, commits[3][:12])
 	}
 	code, stdout, stderr = benchrunIn(t, repo, append([]string{"bisect", "-good", commits[0], "-bad", commits[5]}, selection...)...)
 	t.Logf("bisect:\n%s", stdout)

@@ -5,8 +5,8 @@
 //	benchrun report -in [NAME=]DIR|FILE ... [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE] [-head VALUE [-threshold 5%]]
 //	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
 //	benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
-//	benchrun history add -db DIR [-force] RESULTS
-//	benchrun trend -db DIR -o OUT
+//	benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+//	benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
 //	benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 //
@@ -39,8 +39,8 @@ const usage = `usage:
   benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
                    [-threshold 5%] [-alpha 0.05] [-ignore KEYS] [-tags TAGS] -o DIR
   benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
-  benchrun history add -db DIR [-force] RESULTS
-  benchrun trend -db DIR -o OUT
+  benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+  benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
   benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
 

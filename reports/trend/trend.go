@@ -2,22 +2,64 @@
 // commit, into a series per cell and metric, and flags change points: the
 // commits where a cell's level shifted.
 //
-// A change point is judged as the Go performance dashboard judges its
-// series: benchseries.ChangeScore measures how far apart the confidence
-// intervals of the medians before and after a commit lie (0 the same
-// interval, 1 just touching, more a gap). Comparing windows of a few
-// commits on each side, not single commits, keeps one noisy run from
-// looking like a shift; of a cell's adjacent candidates only the strongest
-// commit is kept.
+// A history holds two kinds of entry, and each series is judged by the
+// method its entries allow:
+//
+//   - A paired entry (benchrun history add of a benchrun compare directory)
+//     holds a commit measured interleaved with a reference on one machine,
+//     A B A B: its parent in CI. Its results carry "source: base" and
+//     "source: head". A paired series is judged entry by entry, exactly as
+//     the Go performance dashboard judges its series: benchseries' Builder
+//     pairs each entry's head (numerator) with its base (denominator) and
+//     its AddSummaries gives head/base, the bootstrapped ratio of the
+//     medians, with its 95% interval. Drift of the machine, over the
+//     minutes or weeks between entries, hits both sides of a ratio alike
+//     and cancels. An entry is a change point for a cell when, in a metric
+//     the gate judges, the ratio's interval excludes 1 and the ratio moved
+//     by at least the threshold (Options.Threshold). The interval judged is
+//     benchseries' own at 1 - α/k, α (Options.Alpha, 0.05) shared among the
+//     cell's k judged metrics (Bonferroni, as the gate's confirmation
+//     shares its α among flagged cells), so an entry of identical builds
+//     flags a cell with probability at most α; benchseries draws enough
+//     resamples to reach that far into the tails. The interval drawn is the
+//     95% one.
+//     The level drawn is the cumulative product of the ratios, relative to
+//     the first entry's base, so a creep too small for any one entry
+//     (2% per merge under a 5% threshold) still shows, and is listed when
+//     the level's band excludes 1 and it moved by the threshold (Creeps).
+//   - An unpaired entry (a plain benchrun run) holds one commit's runs
+//     alone. An unpaired series can only compare levels measured at
+//     different times, so the machine's drift between entries is in its
+//     numbers. It is judged as before: benchseries.ChangeScore measures how
+//     far apart the confidence intervals of the medians pooled over up to
+//     Window commits before and after a commit lie (0 the same interval, 1
+//     just touching, more a gap), and of a cell's adjacent candidates only
+//     the strongest commit is kept. trend.md says which series used which
+//     method, and that unpaired ones are exposed to drift.
+//
+// Only the metrics the merge gate judges (gate.Units) are flagged in
+// paired series; every metric is drawn. A paired series is split by
+// configuration (goos, goarch, go, gomaxprocs, suite, ...) but not by the
+// cpu: each ratio is measured on one machine, whichever it is, so ratios
+// from different runners chain into one level.
+//
+// The band of the level is not benchseries': it has no interval for a
+// product of ratios. Each entry's interval, read on the log scale as
+// ±z·σ of its log ratio (z the normal quantile of the confidence, from
+// gonum), is combined in quadrature with the others, each side of the
+// interval separately: the propagation of independent errors. It is a band
+// to read the level by, not a test; the test is per entry.
 package trend
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchmath"
@@ -27,34 +69,107 @@ import (
 	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Window is how many commits on each side of a candidate are pooled.
+// Window is how many commits on each side of a candidate are pooled, for
+// unpaired series.
 const Window = 3
 
-// MinScore is the change score a shift must reach: the intervals before
-// and after do not overlap at all.
+// MinScore is the change score a shift in an unpaired series must reach:
+// the intervals before and after do not overlap at all.
 const MinScore = 1.0
+
+// Confidence is the level of every interval: the medians', the ratios'
+// and the level's band.
+const Confidence = 0.95
+
+// A Method is how a series is judged.
+type Method int
+
+const (
+	// Unpaired judges plain runs: the medians of windows of commits
+	// before and after, measured at different times.
+	Unpaired Method = iota
+	// Paired judges paired entries: each commit against its reference,
+	// measured together.
+	Paired
+)
+
+func (m Method) String() string {
+	if m == Paired {
+		return "paired"
+	}
+	return "unpaired"
+}
+
+// Options say what counts as a change.
+type Options struct {
+	// Threshold is the smallest relative change flagged, e.g. 0.05: a
+	// paired entry's ratio or an unpaired window's medians must move by
+	// at least this much, and so must a paired level to be a creep.
+	Threshold float64
+	// Alpha is the probability with which a paired entry of identical
+	// builds may flag a cell: it is shared among the cell's judged
+	// metrics, each judged at confidence 1 - Alpha/k. Default 0.05.
+	Alpha float64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Alpha == 0 {
+		o.Alpha = DefaultAlpha
+	}
+	return o
+}
+
+// DefaultAlpha is Options.Alpha's default: the gate's.
+const DefaultAlpha = 0.05
 
 // An Entry is one commit's results in the history.
 type Entry struct {
 	Name   string // the entry's directory, "20261201T120000Z-0123456789ab"
-	Commit string
+	Commit string // the commit measured (a paired entry's head)
 	Date   string
 	Path   string
+	// Base is the commit a paired entry's head was measured against; ""
+	// for an unpaired entry (a plain run).
+	Base string
 }
+
+// Paired reports whether the entry holds a commit measured with a
+// reference (Load fills it in).
+func (e Entry) Paired() bool { return e.Base != "" }
 
 // A Point is one cell's sample at one entry.
 type Point struct {
-	Entry               int // index into Series' entries
-	Values              []float64
-	Center, Lo, Hi      float64 // benchmath's median and its 95% interval
-	Inf                 bool    // too few runs for an interval
-	Commit, Date, Label string
+	Entry  int       // index into the entries
+	Values []float64 // unpaired: the runs; paired: nil
+	// Center, Lo and Hi are, unpaired, benchmath's median and its 95%
+	// interval; paired, head/base and its 95% interval (benchseries).
+	Center, Lo, Hi float64
+	Inf            bool // too few runs for an interval
+	// Level, LevelLo and LevelHi (paired only) are the cumulative product
+	// of the ratios up to this entry and its band; NaN once a ratio of 0
+	// has made the level meaningless.
+	Level, LevelLo, LevelHi float64
+	BaseN, HeadN            int // paired: runs per side
+	Commit, Date, Label     string
+	Base                    string // paired: the base commit (short)
+	// Judged is, for a paired point of a metric the gate judges, the
+	// ratio and interval it is judged by.
+	Judged *Judged
 }
 
-// A Series is one cell and unit over the history.
+// Judged is a paired point's ratio as it is judged: benchseries' interval
+// at Confidence, 1 - alpha/Metrics.
+type Judged struct {
+	Center, Lo, Hi float64
+	Confidence     float64
+	Metrics        int // the cell's judged metrics at this entry, among which alpha is shared
+}
+
+// A Series is one cell and unit over the history, judged by one method.
 type Series struct {
 	Section, Group, Cell, Unit string
 	Better                     int
+	Method                     Method
 	Points                     []Point
 }
 
@@ -62,18 +177,35 @@ type Series struct {
 type Suspect struct {
 	Series *Series
 	At     Point   // the first point after the shift
-	Change float64 // median after over median before, minus 1
-	Score  float64 // benchseries.ChangeScore of the windows, signed
+	Change float64 // median after over median before (paired: head/base), minus 1
+	// Score is benchseries.ChangeScore of the windows, signed (unpaired
+	// only).
+	Score float64
+	// Lo and Hi are the ends of the ratio's 95% interval, minus 1
+	// (paired only).
+	Lo, Hi float64
+}
+
+// evidence is what makes the suspect one, as the stdout line gives it.
+func (s Suspect) evidence() string {
+	if s.Series.Method == Paired {
+		return fmt.Sprintf("%+.1f%% (%s CI %+.1f%% to %+.1f%%, paired against %s)", s.Change*100, pct(s.At.Judged.Confidence), s.Lo*100, s.Hi*100, s.At.Base)
+	}
+	return fmt.Sprintf("%+.1f%% (score %.2f, unpaired)", s.Change*100, s.Score)
 }
 
 func (s Suspect) String() string {
+	if s.Series.Method == Paired {
+		return fmt.Sprintf("%s %s at %s (%s): %s", s.Series.Cell, s.Series.Unit, s.At.Commit, s.At.Date, s.evidence())
+	}
 	return fmt.Sprintf("%s %s at %s (%s): %+.1f%% (score %.2f over %d commits each side)",
 		s.Series.Cell, s.Series.Unit, s.At.Commit, s.At.Date, s.Change*100, s.Score, Window)
 }
 
 // Lines gives one line per cell and commit, its flagged units together,
 // e.g. "Size/impl=ring/size=1000 at 0123456789ab (2026-12-04T00:00:00Z):
-// sec/op +12.3% (score 2.10), cpu-sec/op +11.0% (score 1.80)".
+// sec/op +15.2% (95% CI +12.0% to +18.1%, paired against 00000000000a),
+// cpu-sec/op +14.0% (...)".
 func Lines(suspects []Suspect) []string {
 	var keys []string
 	parts := map[string][]string{}
@@ -82,7 +214,7 @@ func Lines(suspects []Suspect) []string {
 		if _, ok := parts[k]; !ok {
 			keys = append(keys, k)
 		}
-		parts[k] = append(parts[k], fmt.Sprintf("%s %+.1f%% (score %.2f)", s.Series.Unit, s.Change*100, s.Score))
+		parts[k] = append(parts[k], s.Series.Unit+" "+s.evidence())
 	}
 	out := make([]string, len(keys))
 	for i, k := range keys {
@@ -90,6 +222,25 @@ func Lines(suspects []Suspect) []string {
 	}
 	return out
 }
+
+// A Trend is a history judged: what Write renders.
+type Trend struct {
+	Entries  []Entry
+	Series   []*Series
+	Suspects []Suspect
+	Creeps   []Creep
+	Options  Options
+}
+
+// Analyze flags the change points and creeps of the series.
+func Analyze(entries []Entry, series []*Series, o Options) *Trend {
+	o = o.withDefaults()
+	suspects := Detect(series, o)
+	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o), Options: o}
+}
+
+// pct formats a confidence as a percentage, e.g. "98.75%".
+func pct(c float64) string { return strconv.FormatFloat(c*100, 'f', -1, 64) + "%" }
 
 // Entries lists the history in db, oldest first.
 func Entries(db string) ([]Entry, error) {
@@ -100,7 +251,7 @@ func Entries(db string) ([]Entry, error) {
 	var out []Entry
 	for _, d := range dirs {
 		path := filepath.Join(db, d.Name(), "results.txt")
-		if !d.IsDir() {
+		if !d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			continue
 		}
 		if _, err := os.Stat(path); err != nil {
@@ -115,27 +266,107 @@ func Entries(db string) ([]Entry, error) {
 	return out, nil
 }
 
-// Load reads every entry and returns the series of every cell and unit,
-// in the order cells first appear.
-func Load(entries []Entry) ([]*Series, error) {
-	cfg := table.Config{Table: ".config,.name", Ignore: strings.Join(runconfig.PerRun, ",")}
-	byKey := map[string]*Series{}
-	var out []*Series
+// Load reads every entry, fills in its commit, date and (paired) base, and
+// returns the series of every cell and unit: the unpaired ones in the
+// order cells first appear, then the paired ones, their points judged
+// with o.Alpha.
+func Load(entries []Entry, o Options) ([]*Series, error) {
+	o = o.withDefaults()
+	loaded := make([]*table.Results, len(entries))
+	var unpaired, paired []int
 	for i := range entries {
 		e := &entries[i]
 		res, err := table.Load(e.Path)
 		if err != nil {
 			return nil, err
 		}
-		if len(res.SyntaxErrors) > 0 || res.Count == 0 {
-			why := "no results"
-			if len(res.SyntaxErrors) > 0 {
-				why = res.SyntaxErrors[0]
-			}
-			return nil, fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
+		damaged := func(why string) error {
+			return fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
 		}
-		e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
-		ts, err := table.Build(res, cfg)
+		if len(res.SyntaxErrors) > 0 {
+			return nil, damaged(res.SyntaxErrors[0])
+		}
+		if res.Count == 0 {
+			return nil, damaged("no results")
+		}
+		base, head, err := sides(res)
+		if err != nil {
+			return nil, damaged(err.Error())
+		}
+		loaded[i] = res
+		if head == nil {
+			e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
+			unpaired = append(unpaired, i)
+			continue
+		}
+		if len(res.Excluded) > 0 {
+			return nil, damaged("a value no benchmark can measure: " + res.Excluded[0])
+		}
+		e.Commit, e.Date, e.Base = head.Value(runconfig.Commit), head.Value(runconfig.Date), base.Value(runconfig.Commit)
+		if e.Base == "" || e.Base == "unknown" || e.Commit == "" || e.Commit == "unknown" {
+			return nil, damaged("a side without its commit")
+		}
+		paired = append(paired, i)
+	}
+	out, err := loadUnpaired(entries, unpaired, loaded)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := loadPaired(entries, paired, loaded, o)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, ps...), nil
+}
+
+// sides returns the configurations of a paired entry's base and head (the
+// first of each), or nils for an unpaired one: results of no side, or of
+// head alone (a compare side filed as a run), are a plain run.
+func sides(res *table.Results) (base, head *table.Configuration, err error) {
+	var other []string
+	for i := range res.Configs {
+		c := &res.Configs[i]
+		switch v := c.Value(runconfig.Source); v {
+		case "base":
+			base = cmpOr(base, c)
+		case "head":
+			head = cmpOr(head, c)
+		default:
+			other = append(other, fmt.Sprintf("%q", v))
+		}
+	}
+	switch {
+	case base != nil && head == nil:
+		// A paired entry is written base first: base alone is one cut
+		// short, never a plain run.
+		return nil, nil, errors.New("base results without head's: a paired entry cut short")
+	case head == nil:
+		return nil, nil, nil
+	case base == nil:
+		return nil, nil, nil // one compare side filed alone: a plain run
+	}
+	if len(other) > 0 {
+		return nil, nil, fmt.Errorf("base and head results, and results of source %s", strings.Join(other, ", "))
+	}
+	return base, head, nil
+}
+
+func cmpOr(a, b *table.Configuration) *table.Configuration {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// loadUnpaired builds the unpaired entries' series: each entry's tables
+// (benchstat's, configuration-aware), one point per cell and unit.
+func loadUnpaired(entries []Entry, idx []int, loaded []*table.Results) ([]*Series, error) {
+	cfg := table.Config{Table: ".config,.name", Ignore: strings.Join(runconfig.PerRun, ",")}
+	byKey := map[string]*Series{}
+	var out []*Series
+	for _, i := range idx {
+		e := &entries[i]
+		ts, err := table.Build(loaded[i], cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +383,7 @@ func Load(entries []Entry) ([]*Series, error) {
 				k := t.Section() + "\x00" + row.Label + "\x00" + t.Unit
 				s := byKey[k]
 				if s == nil {
-					s = &Series{Section: t.Section(), Group: ts.SectionTitle(t), Cell: name, Unit: t.Unit, Better: t.Better}
+					s = &Series{Section: t.Section(), Group: ts.SectionTitle(t), Cell: name, Unit: t.Unit, Better: t.Better, Method: Unpaired}
 					byKey[k] = s
 					out = append(out, s)
 				}
@@ -173,27 +404,49 @@ func short(commit string) string {
 	return commit
 }
 
-// Detect flags the change points of every series. The units of one cell
+// Detect flags the change points of every series, in the order of the
+// series' cells.
+func Detect(series []*Series, o Options) []Suspect {
+	type cell struct{ section, name string }
+	var cells []cell
+	byCell := map[cell][]Suspect{}
+	var paired []Suspect
+	for _, s := range series {
+		if s.Method == Paired {
+			paired = append(paired, pairedSuspects(s, o)...)
+			continue
+		}
+		c := cell{s.Section, s.Cell}
+		if _, ok := byCell[c]; !ok {
+			cells = append(cells, c)
+		}
+		byCell[c] = append(byCell[c], candidates(s, o)...)
+	}
+	out := placeWindowed(cells, func(c cell) []Suspect { return byCell[c] })
+	// Paired entries are judged one by one: a cell's suspects at adjacent
+	// commits are two measured changes, not one shift seen twice. They
+	// are listed by cell, then commit, so one line takes a cell's units.
+	sort.SliceStable(paired, func(i, j int) bool {
+		a, b := paired[i], paired[j]
+		if a.Series.Section+a.Series.Cell != b.Series.Section+b.Series.Cell {
+			return a.Series.Section+"\x00"+a.Series.Cell < b.Series.Section+"\x00"+b.Series.Cell
+		}
+		return a.At.Entry < b.At.Entry
+	})
+	return append(out, paired...)
+}
+
+// placeWindowed places each unpaired cell's shifts. The units of one cell
 // (sec/op, cpu-sec/op, items/s, ...) see one shift, and noise can put one
 // unit's strongest window a commit before or after another's; so each
 // cell's candidates at adjacent commits are one shift, placed at the commit
 // whose scores, summed over the cell's units, are strongest, and reported
 // for the units that flag that commit.
-func Detect(series []*Series) []Suspect {
-	type cell struct{ section, name string }
-	var cells []cell
-	byCell := map[cell][]Suspect{}
-	for _, s := range series {
-		c := cell{s.Section, s.Cell}
-		if _, ok := byCell[c]; !ok {
-			cells = append(cells, c)
-		}
-		byCell[c] = append(byCell[c], candidates(s)...)
-	}
+func placeWindowed[C comparable](cells []C, of func(C) []Suspect) []Suspect {
 	var out []Suspect
 	for _, c := range cells {
 		total := map[int]float64{}
-		for _, sp := range byCell[c] {
+		for _, sp := range of(c) {
 			total[sp.At.Entry] += math.Abs(sp.Score)
 		}
 		at := make([]int, 0, len(total))
@@ -209,7 +462,7 @@ func Detect(series []*Series) []Suspect {
 					best = at[j]
 				}
 			}
-			for _, sp := range byCell[c] {
+			for _, sp := range of(c) {
 				if sp.At.Entry == best {
 					out = append(out, sp)
 				}
@@ -220,21 +473,23 @@ func Detect(series []*Series) []Suspect {
 	return out
 }
 
-// candidates scores every commit of s, keeping those whose windows before
-// and after do not overlap.
-func candidates(s *Series) []Suspect {
+// candidates scores every commit of an unpaired series, keeping those
+// whose windows before and after do not overlap and whose medians moved
+// by the threshold.
+func candidates(s *Series, o Options) []Suspect {
 	var out []Suspect
 	th := benchmath.DefaultThresholds
 	for i := 1; i < len(s.Points); i++ {
 		before := pool(s.Points[max(0, i-Window):i])
 		after := pool(s.Points[i:min(len(s.Points), i+Window)])
-		b := benchmath.AssumeNothing.Summary(benchmath.NewSample(before, &th), 0.95)
-		a := benchmath.AssumeNothing.Summary(benchmath.NewSample(after, &th), 0.95)
+		b := benchmath.AssumeNothing.Summary(benchmath.NewSample(before, &th), Confidence)
+		a := benchmath.AssumeNothing.Summary(benchmath.NewSample(after, &th), Confidence)
 		if math.IsInf(b.Lo, 0) || math.IsInf(a.Lo, 0) || math.IsInf(b.Hi, 0) || math.IsInf(a.Hi, 0) || b.Center == 0 {
 			continue
 		}
-		if score := changeScore(b, a); math.Abs(score) >= MinScore {
-			out = append(out, Suspect{Series: s, At: s.Points[i], Change: a.Center/b.Center - 1, Score: score})
+		change := a.Center/b.Center - 1
+		if score := changeScore(b, a); math.Abs(score) >= MinScore && math.Abs(change) >= o.Threshold {
+			out = append(out, Suspect{Series: s, At: s.Points[i], Change: change, Score: score})
 		}
 	}
 	return out

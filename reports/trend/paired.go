@@ -1,0 +1,334 @@
+package trend
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchseries"
+	"golang.org/x/perf/benchunit"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
+)
+
+// Bootstraps is how many resamples benchseries draws for each ratio's
+// interval (it recommends 1000). Its resampling is seeded by the cells'
+// values, so a trend is reproducible.
+const Bootstraps = 1000
+
+// entryKey is the key trend sets on every result of a paired entry, in
+// memory only, to tell benchseries' Builder which entry (its series point
+// and its experiment) a result belongs to. benchseries wants dates there;
+// entry i gets stampBase plus i seconds, which sorts as the entries do.
+const entryKey = "trend-entry"
+
+var stampBase = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// MinRuns is the fewest runs per side a paired point needs to be judged:
+// fewer and its bootstrap interval means nothing (one run per side gives
+// an interval of zero width). It is the gate's minimum, the count at
+// which benchmath's test can reach α = 0.05 at all.
+var MinRuns = gate.MinCount(0.05)
+
+// builderOptions are benchseries' options for batchbench's paired entries:
+// the numerator is the side "source: head", the denominator "source:
+// base", each with its commit; a table per unit and configuration, the
+// harness's per-run keys and the cpu left out of it (a ratio is measured on
+// one machine, so ratios from different machines chain).
+func builderOptions() *benchseries.BuilderOptions {
+	var ignore []string
+	for _, k := range runconfig.PerRun {
+		if k != runconfig.Commit && k != runconfig.Source {
+			ignore = append(ignore, k)
+		}
+	}
+	ignore = append(ignore, "cpu")
+	return &benchseries.BuilderOptions{
+		Filter:          ".unit:/.*/",
+		Series:          entryKey,
+		Table:           ".config",
+		Experiment:      entryKey,
+		Compare:         runconfig.Source,
+		Numerator:       "head",
+		Denominator:     "base",
+		NumeratorHash:   runconfig.Commit,
+		DenominatorHash: runconfig.Commit,
+		Ignore:          strings.Join(ignore, ","),
+		Warn:            func(string, ...any) {},
+	}
+}
+
+var procsSuffix = regexp.MustCompile(`-\d+$`)
+
+// loadPaired builds the paired entries' series with benchseries: one
+// ComparisonSeries per unit and configuration, one point per entry and
+// cell, head/base with its bootstrapped 95% interval; and, for the metrics
+// the gate judges, the interval the point is judged by (see judging).
+func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) ([]*Series, error) {
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	shown, err := benchseries.NewBuilder(builderOptions())
+	if err != nil {
+		return nil, err
+	}
+	// One builder per number k of judged metrics a cell has: its points
+	// are judged at 1 - alpha/k.
+	judges := map[int]*benchseries.Builder{}
+	units := benchfmt.UnitMetadataMap{}
+	at := map[string]int{} // benchseries' series (normalized stamp) -> entry
+	var unitOrder []string // raw units in order of appearance
+	for _, i := range idx {
+		stamp := stampBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+		norm, err := benchseries.NormalizeDateString(stamp)
+		if err != nil {
+			return nil, err
+		}
+		at[norm] = i
+		maps.Copy(units, loaded[i].Units)
+		err = readEntry(entries[i], func(r *benchfmt.Result) error {
+			r.SetConfig(entryKey, stamp)
+			shown.Add(r)
+			judged := r.Clone()
+			judged.Values = slices.DeleteFunc(judged.Values, func(v benchfmt.Value) bool {
+				_, u := benchunit.Tidy(1, v.Unit)
+				return !slices.Contains(gate.Units, u)
+			})
+			for _, v := range r.Values {
+				if !slices.Contains(unitOrder, v.Unit) {
+					unitOrder = append(unitOrder, v.Unit)
+				}
+			}
+			if k := len(judged.Values); k > 0 {
+				if judges[k] == nil {
+					if judges[k], err = benchseries.NewBuilder(builderOptions()); err != nil {
+						return err
+					}
+				}
+				judges[k].Add(judged)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	type judgedSum struct {
+		sum *benchseries.ComparisonSummary
+		k   int
+	}
+	judgedAt := map[string]judgedSum{} // unit and table, benchmark, series
+	for k, b := range judges {
+		css, err := b.AllComparisonSeries(nil, benchseries.DUPE_REPLACE)
+		if err != nil {
+			return nil, err
+		}
+		conf, n := judging(o.Alpha, k)
+		for _, cs := range css {
+			cs.AddSummaries(conf, n)
+			for si, ser := range cs.Series {
+				for bi, bench := range cs.Benchmarks {
+					if sum := cs.Summaries[si][bi]; sum.Defined() {
+						judgedAt[cs.Unit+"\x00"+bench+"\x00"+ser] = judgedSum{sum, k}
+					}
+				}
+			}
+		}
+	}
+	css, err := shown.AllComparisonSeries(nil, benchseries.DUPE_REPLACE)
+	if err != nil {
+		return nil, err
+	}
+	// benchseries sorts its series by unit name; the files' order (sec/op
+	// first) reads better, as in the unpaired series and the reports.
+	unitOf := func(cs *benchseries.ComparisonSeries) int {
+		u, _, _ := strings.Cut(cs.Unit, " ")
+		return slices.Index(unitOrder, u)
+	}
+	slices.SortStableFunc(css, func(a, b *benchseries.ComparisonSeries) int { return unitOf(a) - unitOf(b) })
+	tables := map[string]bool{}
+	for _, cs := range css {
+		_, t, _ := strings.Cut(cs.Unit, " ")
+		tables[t] = true
+	}
+	var out []*Series
+	for _, cs := range css {
+		cs.AddSummaries(Confidence, Bootstraps)
+		rawUnit, tbl, _ := strings.Cut(cs.Unit, " ")
+		_, unit := benchunit.Tidy(1, rawUnit)
+		for bi, bench := range cs.Benchmarks {
+			cell := procsSuffix.ReplaceAllString(bench, "")
+			family, _, _ := strings.Cut(cell, "/")
+			group := family
+			if len(tables) > 1 && tbl != "" {
+				group += " · " + tbl
+			}
+			s := &Series{Section: tbl + "\x00" + family, Group: group, Cell: cell, Unit: unit,
+				Better: units.GetBetter(rawUnit), Method: Paired}
+			for si, ser := range cs.Series {
+				sum := cs.Summaries[si][bi]
+				if !sum.Defined() {
+					continue
+				}
+				i, ok := at[ser]
+				if !ok {
+					return nil, fmt.Errorf("trend: benchseries returned a point %q no entry has", ser)
+				}
+				e := entries[i]
+				p := Point{Entry: i, Center: sum.Center, Lo: sum.Low, Hi: sum.High,
+					Commit: short(e.Commit), Date: e.Date, Label: short(e.Commit), Base: short(cs.HashPairs[ser].DenHash)}
+				if c, ok := cs.ComparisonAt(bench, ser); ok && c.Numerator != nil && c.Denominator != nil {
+					p.HeadN, p.BaseN = len(c.Numerator.Values), len(c.Denominator.Values)
+				}
+				p.Inf = min(p.HeadN, p.BaseN) < MinRuns
+				if j, ok := judgedAt[cs.Unit+"\x00"+bench+"\x00"+ser]; ok {
+					p.Judged = &Judged{Center: j.sum.Center, Lo: j.sum.Low, Hi: j.sum.High, Metrics: j.k}
+					p.Judged.Confidence, _ = judging(o.Alpha, j.k)
+				}
+				s.Points = append(s.Points, p)
+			}
+			if len(s.Points) > 0 {
+				cumulate(s)
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// judging is the confidence at which a cell with k judged metrics has each
+// judged (alpha shared among them, Bonferroni, as the gate's confirmation
+// shares its alpha among the flagged cells), and the bootstraps that
+// estimate so far into the tails: at least 20 resamples beyond each end.
+func judging(alpha float64, k int) (confidence float64, bootstraps int) {
+	tail := alpha / float64(2*k)
+	return 1 - alpha/float64(k), max(Bootstraps, int(math.Ceil(20/tail)))
+}
+
+// readEntry calls use for every result of an entry; a line that does not
+// parse is an error naming the entry.
+func readEntry(e Entry, use func(*benchfmt.Result) error) error {
+	f, err := os.Open(e.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, e.Path)
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return fmt.Errorf("history entry %s is damaged (%v)", e.Name, rec)
+		case *benchfmt.Result:
+			if err := use(rec); err != nil {
+				return err
+			}
+		}
+	}
+	return r.Err()
+}
+
+// cumulate fills in the level of each point: the product of the ratios so
+// far, with its band (see the package doc).
+func cumulate(s *Series) {
+	z := distuv.UnitNormal.Quantile(1 - (1-Confidence)/2)
+	var logLevel, varLo, varHi float64
+	broken := false
+	for k := range s.Points {
+		p := &s.Points[k]
+		if broken || p.Center <= 0 || p.Lo <= 0 {
+			broken = true
+			p.Level, p.LevelLo, p.LevelHi = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
+		logLevel += math.Log(p.Center)
+		varLo += sq(math.Log(p.Center/p.Lo) / z)
+		varHi += sq(math.Log(p.Hi/p.Center) / z)
+		p.Level = math.Exp(logLevel)
+		p.LevelLo = math.Exp(logLevel - z*math.Sqrt(varLo))
+		p.LevelHi = math.Exp(logLevel + z*math.Sqrt(varHi))
+	}
+}
+
+func sq(x float64) float64 { return x * x }
+
+// judged reports whether a paired series' unit is one the gate judges.
+func judged(s *Series) bool { return slices.Contains(gate.Units, s.Unit) }
+
+// pairedSuspects flags the entries of a paired series whose judged ratio's
+// interval excludes 1 and whose ratio moved by at least the threshold.
+func pairedSuspects(s *Series, o Options) []Suspect {
+	if !judged(s) {
+		return nil
+	}
+	var out []Suspect
+	for _, p := range s.Points {
+		j := p.Judged
+		if p.Inf || j == nil || !(j.Lo > 1 || j.Hi < 1) || math.Abs(j.Center-1) < o.Threshold {
+			continue
+		}
+		out = append(out, Suspect{Series: s, At: p, Change: j.Center - 1, Lo: j.Lo - 1, Hi: j.Hi - 1})
+	}
+	return out
+}
+
+// A Creep is a paired series whose level, over the whole history, moved
+// by at least the threshold with its band excluding 1: a change made of
+// steps, each perhaps too small to flag.
+type Creep struct {
+	Series        *Series
+	Level, Lo, Hi float64 // the last level and its band, minus 1
+	Steps         int     // the paired entries it is the product of
+	Flagged       int     // of which flagged as change points
+	Largest       float64 // the largest single ratio, minus 1 (by size)
+	From, To      string  // the first entry's base and the last entry's commit
+	Gaps          int     // entries whose base is not the previous entry's commit
+}
+
+// Creeps lists the paired series, of the metrics the gate judges, whose
+// cumulative level moved by at least the threshold, its band excluding 1.
+func Creeps(series []*Series, suspects []Suspect, o Options) []Creep {
+	flagged := map[*Series]int{}
+	for _, sp := range suspects {
+		flagged[sp.Series]++
+	}
+	var out []Creep
+	for _, s := range series {
+		if s.Method != Paired || !judged(s) || len(s.Points) == 0 {
+			continue
+		}
+		last := s.Points[len(s.Points)-1]
+		if math.IsNaN(last.Level) || !(last.LevelLo > 1 || last.LevelHi < 1) || math.Abs(last.Level-1) < o.Threshold {
+			continue
+		}
+		c := Creep{Series: s, Level: last.Level - 1, Lo: last.LevelLo - 1, Hi: last.LevelHi - 1, Steps: len(s.Points),
+			Flagged: flagged[s], From: s.Points[0].Base, To: last.Commit, Gaps: Gaps(s)}
+		for _, p := range s.Points {
+			if math.Abs(p.Center-1) > math.Abs(c.Largest) {
+				c.Largest = p.Center - 1
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Gaps counts the points of a paired series whose base is not the previous
+// point's commit: the changes between them are not in the level.
+func Gaps(s *Series) int {
+	n := 0
+	for k := 1; k < len(s.Points); k++ {
+		if s.Points[k].Base != s.Points[k-1].Commit {
+			n++
+		}
+	}
+	return n
+}
