@@ -1,8 +1,0 @@
-//go:build !race
-
-package core
-
-import "unsafe"
-
-func raceAcquire(unsafe.Pointer)      {}
-func raceReleaseMerge(unsafe.Pointer) {}
