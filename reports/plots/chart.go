@@ -400,24 +400,17 @@ func (c *chart) addSeries(i, nCols int, s *series) error {
 		xys[k] = plotter.XY{X: p.x, Y: p.y}
 		errs[k] = struct{ Low, High float64 }{p.y - p.lo, p.hi - p.y}
 	}
-	line, err := plotter.NewLine(xys)
+	line, bars, err := LineWithBars(xys, errs, col)
 	if err != nil {
 		return err
 	}
-	line.Color, line.Width, line.Dashes = col, vg.Points(1.5), dash
+	line.Dashes = dash
+	bars.Width, bars.CapWidth = vg.Points(1), vg.Points(6)
 	pts, err := plotter.NewScatter(xys)
 	if err != nil {
 		return err
 	}
 	pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: glyphs[i%len(glyphs)]}
-	bars, err := plotter.NewYErrorBars(struct {
-		plotter.XYs
-		plotter.YErrors
-	}{xys, errs})
-	if err != nil {
-		return err
-	}
-	bars.Color, bars.Width, bars.CapWidth = col, vg.Points(1), vg.Points(6)
 	c.plot.Add(line, bars, pts)
 	var cut plotter.XYs
 	for _, p := range s.points {
@@ -485,4 +478,23 @@ func axisUnit(symbol string, s benchunit.Scaler) string {
 		return s.Prefix + symbol
 	}
 	return s.Prefix + " " + symbol
+}
+
+// LineWithBars draws a series in col: a line through xys and, at each
+// point, an error bar spanning errs.
+func LineWithBars(xys plotter.XYs, errs plotter.YErrors, col color.Color) (*plotter.Line, *plotter.YErrorBars, error) {
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, nil, err
+	}
+	line.Color, line.Width = col, vg.Points(1.5)
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{xys, errs})
+	if err != nil {
+		return nil, nil, err
+	}
+	bars.Color = col
+	return line, bars, nil
 }

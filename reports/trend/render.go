@@ -202,19 +202,10 @@ func addSeries(p *plot.Plot, k int, s *Series, xs []float64, ys, lo, hi []float6
 			rings = append(rings, plotter.XY{X: x, Y: ys[i]})
 		}
 	}
-	line, err := plotter.NewLine(xys)
+	line, bars, err := plots.LineWithBars(xys, errs, col)
 	if err != nil {
 		return err
 	}
-	line.Color, line.Width = col, vg.Points(1.5)
-	bars, err := plotter.NewYErrorBars(struct {
-		plotter.XYs
-		plotter.YErrors
-	}{xys, errs})
-	if err != nil {
-		return err
-	}
-	bars.Color = col
 	p.Add(line, bars)
 	p.Legend.Add(s.Cell, line)
 	if len(rings) > 0 {
