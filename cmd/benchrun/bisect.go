@@ -6,25 +6,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/reports/gate"
 )
 
 // bisectCmd finds the commit that introduced a regression:
 //
 //	benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
 //
-// It drives `git bisect run` in a temporary worktree, so the user's working
-// tree and bisect state are never touched. Each step is the merge gate,
-// GOOD against the commit under test, on the selected cells: a commit that
-// regresses is bad, one that does not is good, and one the gate cannot
-// judge (it does not build, or nothing could be compared) is skipped,
-// never called bad.
+// It first measures GOOD against BAD, and stops when BAD does not regress:
+// there is nothing to find. It then drives `git bisect run` in a temporary
+// worktree, so the user's working tree and bisect state are never touched.
+// Each step is the merge gate, GOOD against the commit under test, on the
+// selected cells, at half the regression measured (never below
+// -threshold): a step asks whether a commit carries this regression, which
+// a noisy cell answers at counts where it cannot resolve a small
+// threshold. A commit that regresses is bad, one that does not is good,
+// and one the gate cannot judge (it does not build, or nothing could be
+// compared) is skipped, never called bad.
 func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bisect", stderr)
 	var sel selection
@@ -56,6 +63,10 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if err := errors.Join(err1, err2); err != nil {
 		return usageError{fmt.Errorf("bisect: %v", err)}
 	}
+	limit, err := bisectThreshold(goodSHA, badSHA, &sel, &g, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -69,7 +80,7 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	step := []string{"bisect", "run", self, "bisect-step", "-good", goodSHA, "-count", fmt.Sprint(g.count),
-		"-threshold", g.threshold, "-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
+		"-threshold", strconv.FormatFloat(limit*100, 'f', -1, 64) + "%", "-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
 		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String()}
 	if sel.quick {
 		step = append(step, "-quick")
@@ -86,6 +97,52 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	subject, _ := harness.Git(ctx, repo, "log", "-1", "--format=%s", m[1])
 	fmt.Fprintf(stdout, "first bad commit: %s %s\n", m[1], subject)
 	return nil
+}
+
+// bisectThreshold measures good against bad on the selected cells and
+// returns the threshold for the steps: half the largest regression found,
+// at least the gate's own. It fails when bad does not regress.
+func bisectThreshold(good, bad string, sel *selection, g *gateFlags, stdout, stderr io.Writer) (float64, error) {
+	out, err := os.MkdirTemp("", "benchrun-bisect-ends-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(out)
+	args := []string{"compare", "-base", good, "-head", bad, "-count", fmt.Sprint(g.count), "-threshold", g.threshold,
+		"-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
+		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String(), "-profile=false", "-force", "-o", out}
+	if sel.quick {
+		args = append(args, "-quick")
+	}
+	fmt.Fprintf(stderr, "benchrun: bisect: measuring %.12s (good) against %.12s (bad)\n", good, bad)
+	if code := run(args, stdout, stderr); code != 1 {
+		return 0, fmt.Errorf("bisect: %.12s does not regress against %.12s on the selected cells (compare exited %d): nothing to bisect", bad, good, code)
+	}
+	j, err := gate.JudgeFiles(gate.TableConfig(g.alpha, ""), gate.Options{Head: "head", Threshold: g.limit},
+		"base="+filepath.Join(out, "base", "results.txt"), "head="+filepath.Join(out, "head", "results.txt"))
+	if err != nil {
+		return 0, err
+	}
+	limit, worst := stepThreshold(j.Regressed, g.limit)
+	if worst != nil {
+		fmt.Fprintf(stderr, "benchrun: bisect: the regression is %s; each step judges against %.3g%%\n", worst, limit*100)
+	}
+	return limit, nil
+}
+
+// stepThreshold is half the largest of the regressions, at least floor,
+// and the cell it comes from (nil when there is none).
+func stepThreshold(regressed []gate.Cell, floor float64) (float64, *gate.Cell) {
+	var worst *gate.Cell
+	for i, c := range regressed {
+		if worst == nil || math.Abs(c.Delta) > math.Abs(worst.Delta) {
+			worst = &regressed[i]
+		}
+	}
+	if worst == nil {
+		return floor, nil
+	}
+	return max(floor, math.Abs(worst.Delta)/2), worst
 }
 
 var firstBad = regexp.MustCompile(`(?m)^([0-9a-f]{40}) is the first bad commit`)

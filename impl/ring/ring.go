@@ -1,73 +1,134 @@
-// Package ring implements a batcher on a bounded ring of slots, counted a
-// batch at a time: many producers, one consumer that hands the Processor
-// the ring's own contiguous slots, without a copy.
+// Package ring implements a batcher whose producers pay one atomic
+// operation per item: each writes its item into storage its processor (P)
+// owns and publishes it with one compare-and-swap, and a batch is handed to
+// the Processor as the slots it was written into, without a copy.
 //
-// A producer is admitted, and given its position, by the shared Gate (one
-// compare-and-swap); it writes its item into the slot of that position and
-// adds one to its batch's count of written items (one atomic add). The
-// producer whose add completes a batch wakes the consumer, which never
-// reads an item: with Concurrency 1 it runs the Processor on the slots of
-// the batch as they lie; with more workers, which may finish out of order,
-// it copies them into a reused buffer first, so a slot is free once copied.
-// A busy batcher pays two atomic operations per item and one wake-up per
-// batch, and an idle one nothing.
+// Each P owns a chunk of slots, taken from a pool of recycled chunks. A
+// producer pins itself to its P (as sync.Pool does), writes its item into
+// its P's next free slot, with a link to the previous top item unless that
+// is the slot before, and swings the batcher's one state word to its slot.
+// The word holds the count of items added, the top of the open batch's
+// list, whether the open batch lies contiguous in one chunk, and the closed
+// flag, so one CAS admits the item (bounded by MaxQueueSize), orders it
+// after every earlier item and publishes it. Items therefore keep one global order, Add order for any
+// one producer, however the producers move between Ps.
 //
-// A partial batch (the interval has passed, a Join or Close asks for it)
-// is cut by pausing admissions for a moment, so the positions admitted are
-// final, and waiting until the batch's count shows them all written. The
-// rest of the batch follows as its own piece.
+// The producer whose item completes a batch cuts it in the same CAS and
+// leaves it in a slot of cut batches for the consumer; a partial batch
+// (the interval has passed, a Join or Close asks for it) is cut by the
+// consumer with a CAS of its own. A batch written by one producer lies
+// contiguous in one chunk and is processed where it lies; a batch whose
+// items interleave several Ps is copied by the consumer, following the
+// links. A chunk returns to the pool once all its slots are processed.
 //
-// The trade-off: capacity, the queue bound rounded up to whole batches, is
-// allocated up front, and slots keep references to processed items until
-// they are overwritten. The Processor's slice is the ring itself: like
-// every implementation's, it must not be kept after the Processor returns.
+// The trade-offs: the state word packs the count into 34 bits and the slot
+// into 28, so at most 2^33 items can be pending and the queue bound is at
+// most the slots that fit (about 2^27 items); slots keep references to
+// processed items until they are overwritten; and a chunk a P has begun
+// stays with that P while producers run elsewhere. The Processor's slice
+// is the chunk itself: like every implementation's, it must not be kept
+// after the Processor returns.
 package ring
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/internal/core"
 )
 
-const noWake = math.MaxUint64
+// The state word: count of items added (mod 2^countBits) | top slot + 1
+// (0: no open batch) | contiguous | closed.
+const (
+	countBits  = 34
+	countMask  = 1<<countBits - 1
+	refBits    = 28
+	refMask    = 1<<refBits - 1
+	contigBit  = 1 << (countBits + refBits)
+	closedBit  = 1 << 63
+	maxPending = 1 << (countBits - 1)
+)
 
 // Batcher is a ring batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
-	gate     *core.Gate
+	_     [64]byte
+	state atomic.Uint64
+	_     [56]byte
+
 	exec     *core.Executor[T]
+	gate     *core.Gate // counts releases and parks producers at the bound
 	workers  *core.Workers[T]
-	slots    []T
-	written  []paddedCount // per batch in the ring: items written
-	mask     uint64        // batches in the ring, a power of two, minus one
-	size     uint64
-	yieldAt  uint64 // pending items beyond which a batch's last producer yields
+	flush    *core.Flush
+	size     uint64 // BatchSize
+	magic    uint64 // 2^64 / size, for mod
+	limit    uint64 // the queue bound
 	interval time.Duration
+	yieldAt  uint64 // pending items beyond which a batch's cutter yields
 
-	_ [64]byte
-	// wakeAt is the position whose admission must wake the parked
-	// consumer, to start its batch's timer; noWake while it need not.
-	wakeAt atomic.Uint64
-	_      [56]byte
+	arenas   []arena[T] // one per P at New
+	overflow struct {   // for Ps beyond those, behind a lock
+		sync.Mutex
+		arena[T]
+	}
+	chunkLen uint64
+	chunks   []atomic.Pointer[chunk[T]] // by id; a slot's ref is id*chunkLen + index
+	pool     struct {
+		sync.Mutex
+		cond  sync.Cond
+		free  []*chunk[T]
+		count int // chunks made
+	}
 
-	flush *core.Flush
-	wake  chan struct{} // from producers; capacity 1: a pending wake-up is never lost
-	// free holds the batch slices not in flight: headers viewing the ring
-	// (one worker), or buffers the consumer copies into (several).
-	free   chan *[]T
-	copies bool
-	done   chan struct{} // closed when the consumer and workers have exited
+	cuts    []cut // batches cut by producers, by batch number modulo len
+	scratch []T   // the consumer's, to split a copied batch
+	parked  atomic.Bool
+	wake    chan struct{} // from producers; capacity 1: a pending wake-up is never lost
+	pieces  chan *piece[T]
+	byBuf   map[*[]T]*piece[T] // read-only after New
+	done    chan struct{}      // closed when the consumer and workers have exited
 }
 
-// paddedCount keeps each batch's count on its own cache line, so producers
-// of one batch never slow those of the next.
-type paddedCount struct {
-	n atomic.Uint64
-	_ [56]byte
+// arena is one P's chunk, padded so that Ps never share a cache line.
+type arena[T any] struct {
+	c     *chunk[T]
+	items []T    // c.items, nil without a chunk: the push reads only the arena
+	base  uint64 // the ref of c's first slot
+	next  uint64 // c's next free slot
+	_     [16]byte
+}
+
+type chunk[T any] struct {
+	id    uint64
+	items []T
+	// below links each slot to the item under it in its batch: ref+1 of
+	// that item, or 0 when it is the slot before (so a producer alone on
+	// its P writes no links) or when the slot is a batch's bottom.
+	below []uint32
+	dirty bool          // a link was written: below is cleared before the chunk is reused
+	done  atomic.Uint64 // slots processed (in place) or copied out
+}
+
+// cut is a batch cut by the producer that completed it, for batch number
+// gen (its end divided by BatchSize).
+type cut struct {
+	top uint64 // the state word's top and contiguous bits at the cut
+	gen atomic.Uint64
+	_   [48]byte
+}
+
+// piece is a batch in flight: the slice the Processor gets, and the chunk
+// it lies in when it is processed in place.
+type piece[T any] struct {
+	items []T
+	own   []T // the buffer a copied batch goes into
+	chunk *chunk[T]
 }
 
 // New returns a started ring Batcher, or an error if cfg is invalid.
@@ -76,62 +137,327 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		return nil, err
 	}
 	size := uint64(cfg.BatchSize)
-	// At least one batch more than the bound holds: the Gate then admits a
-	// position of batch k+batches only once batch k is processed (one
-	// worker) or copied (several), so its slots and its count are free
-	// again. A power of two, so a batch's place in the ring is a mask.
-	batches := uint64(1) << bits.Len64((uint64(cfg.QueueLimit())+size-1)/size)
+	chunkLen := size * ((255 + size) / size) // whole batches, at least 256 slots
+	ps := runtime.GOMAXPROCS(0)
+	slack := uint64(ps+1)*2 + uint64(cfg.Workers())*2 + 4 // chunks begun by Ps, or held by batches in flight
+	if slack*chunkLen > refMask/2 {
+		return nil, fmt.Errorf("ring: BatchSize %d is too large: ring addresses at most %d slots", size, refMask)
+	}
+	limit := min(uint64(cfg.QueueLimit()), maxPending, refMask/2-slack*chunkLen)
+	maxChunks := (limit+uint64(cfg.Workers()+2)*size)/chunkLen + 1 + slack
 	b := &Batcher[T]{
-		slots:    make([]T, batches*size),
-		written:  make([]paddedCount, batches),
-		mask:     batches - 1,
-		size:     size,
-		yieldAt:  max(uint64(cfg.QueueLimit())/4, 2*size),
-		interval: cfg.BatchInterval,
+		exec:     core.NewExecutor(cfg),
 		flush:    core.NewFlush(),
+		size:     size,
+		magic:    math.MaxUint64 / size,
+		limit:    limit,
+		interval: cfg.BatchInterval,
+		yieldAt:  max(limit/4, 2*size),
+		arenas:   make([]arena[T], ps),
+		chunkLen: chunkLen,
+		chunks:   make([]atomic.Pointer[chunk[T]], maxChunks),
+		cuts:     make([]cut, 1<<bitsFor(limit/size+2)),
 		wake:     make(chan struct{}, 1),
-		free:     make(chan *[]T, cfg.Workers()+1),
-		copies:   cfg.Workers() > 1,
+		pieces:   make(chan *piece[T], cfg.Workers()+1),
+		byBuf:    map[*[]T]*piece[T]{},
+		scratch:  make([]T, size),
 		done:     make(chan struct{}),
 	}
-	b.exec = core.NewExecutor(cfg)
 	b.gate = b.exec.Gate
-	b.workers = core.NewWorkers(b.exec, cfg.Workers(), func(v *[]T) { b.free <- v })
-	for range cap(b.free) {
-		v := new([]T)
-		if b.copies {
-			*v = make([]T, 0, size)
-		}
-		b.free <- v
+	b.pool.cond.L = &b.pool.Mutex
+	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
+	for range cap(b.pieces) {
+		p := &piece[T]{}
+		b.byBuf[&p.items] = p
+		b.pieces <- p
 	}
-	b.wakeAt.Store(noWake)
 	go b.consume()
 	return b, nil
 }
 
+func bitsFor(n uint64) int {
+	k := 0
+	for 1<<k < n {
+		k++
+	}
+	return k
+}
+
+// outcome is what a pinned push leaves for the producer to do unpinned.
+type outcome int
+
+const (
+	added     outcome = iota
+	opened            // added as the first item of a batch
+	cutBatch          // added as the last item of a batch, and cut it
+	needChunk         // the P's chunk is full
+	skipChunk         // the P's chunk has no room for a whole batch
+	atLimit           // MaxQueueSize items are pending
+	closed
+	retry // not pushed yet: the goroutine's P has no arena
+)
+
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
-	pos, err := b.gate.Acquire()
+	if p := core.Pin(); p < len(b.arenas) {
+		a := &b.arenas[p]
+		core.PinnedAcquire(unsafe.Pointer(a))
+		out, pending := added, uint64(0)
+		if !b.extend(a, item) {
+			out, pending = b.push(a, item)
+		}
+		core.PinnedRelease(unsafe.Pointer(a))
+		core.Unpin()
+		if out == added {
+			return nil
+		}
+		return b.settle(item, out, pending)
+	}
+	core.Unpin()
+	return b.settle(item, retry, 0)
+}
+
+// extend is push's common case, for the caller that owns a: the item goes
+// into the slot after the previous item, in the same chunk, and neither
+// opens nor completes a batch. It reports false, having published nothing,
+// in every other case, which push then handles. A quarter of the cost per
+// item at one producer is the general case's checks.
+func (b *Batcher[T]) extend(a *arena[T], item T) bool {
+	k := a.next
+	if k == 0 || k >= uint64(len(a.items)) {
+		return false
+	}
+	ref := a.base + k
+	released := b.gate.Released()
+	s := b.state.Load()
+	pending := (s - released) & countMask
+	if s&closedBit != 0 || pending >= b.limit || s>>countBits&refMask != ref || b.mod(released+pending+1) == 0 {
+		return false
+	}
+	a.items[k] = item
+	if a.c.dirty {
+		a.c.below[k] = 0 // the slot before is implicit; clear a link left here
+	}
+	// Still contiguous: the item below is the slot before, in this chunk.
+	if !b.state.CompareAndSwap(s, (s+1)&countMask|(ref+1)<<countBits|s&contigBit) {
+		return false
+	}
+	a.next++
+	return true
+}
+
+// settle does, unpinned, what a push left to do, pushing again until the
+// item is added or refused.
+func (b *Batcher[T]) settle(item T, out outcome, pending uint64) error {
+	for {
+		switch out {
+		case added:
+			return nil
+		case opened:
+			if b.parked.Load() {
+				b.poke() // the consumer sleeps until a batch opens: its timer starts now
+			}
+			return nil
+		case cutBatch:
+			b.poke()
+			// Yield when the consumer lags far, so that producers
+			// outnumbering the processors cannot run the queue full while
+			// the consumer waits for a turn.
+			if pending > b.yieldAt {
+				runtime.Gosched()
+			}
+			return nil
+		case needChunk, skipChunk:
+			if err := b.refill(out == skipChunk); err != nil {
+				return err
+			}
+		case atLimit:
+			b.gate.AwaitReleased(pending)
+		case closed:
+			return impl.ErrClosed
+		}
+		if p := core.Pin(); p < len(b.arenas) {
+			a := &b.arenas[p]
+			core.PinnedAcquire(unsafe.Pointer(a))
+			out, pending = b.push(a, item)
+			core.PinnedRelease(unsafe.Pointer(a))
+			core.Unpin()
+		} else {
+			core.Unpin()
+			b.overflow.Lock()
+			out, pending = b.push(&b.overflow.arena, item)
+			b.overflow.Unlock()
+		}
+	}
+}
+
+// push adds item through arena a, which the caller owns (pinned to its P,
+// or holding the overflow lock). It never blocks.
+func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
+	k := a.next
+	if k >= uint64(len(a.items)) {
+		return needChunk, 0
+	}
+	a.items[k] = item // not yet published: a failed push leaves it to be overwritten
+	ref := a.base + k
+	c := a.c
+	for {
+		// Releases first: they never pass the count read after them. They
+		// may lag it, and the bound then errs on the safe side.
+		released := b.gate.Released()
+		s := b.state.Load()
+		if s&closedBit != 0 {
+			return closed, 0
+		}
+		pending := (s - released) & countMask
+		if pending >= b.limit {
+			return atLimit, released + pending - b.limit + 1 // the releases to wait for
+		}
+		below := s >> countBits & refMask
+		if below != ref && below != 0 {
+			c.below[k], c.dirty = uint32(below), true
+		} else if c.dirty {
+			c.below[k] = 0 // the slot before is implicit; clear a link an earlier attempt left
+		}
+		count := (s + 1) & countMask
+		n := released + pending + 1 // the items added with this one
+		r := b.mod(n)
+		if below == 0 && k > 0 && r != 0 && b.chunkLen-k < b.size-r+1 {
+			// This item opens a batch that would not fit in the rest of
+			// the chunk: leave the rest, so the batch lies in one chunk.
+			return skipChunk, 0
+		}
+		if r == 0 {
+			// The batch is complete: cut it in this CAS, and leave it for
+			// the consumer. The slot is free: the bound keeps the batch
+			// that used it len(cuts) batches ago consumed.
+			top := ref + 1
+			if below == 0 || s&contigBit != 0 && k > 0 && below == ref {
+				top |= contigBit >> countBits
+			}
+			if b.state.CompareAndSwap(s, count) {
+				a.next++
+				ct := &b.cuts[(n/b.size)&uint64(len(b.cuts)-1)]
+				ct.top = top
+				ct.gen.Store(n / b.size)
+				return cutBatch, pending + 1
+			}
+			continue
+		}
+		next := count | (ref+1)<<countBits
+		if below == 0 || s&contigBit != 0 && k > 0 && below == ref {
+			next |= contigBit
+		}
+		if b.state.CompareAndSwap(s, next) {
+			a.next++
+			if below == 0 {
+				return opened, pending + 1
+			}
+			return added, pending + 1
+		}
+	}
+}
+
+// refill gives the calling goroutine's P, or the overflow arena, a fresh
+// chunk, waiting while all chunks are in use. With skip, a chunk that still
+// has free slots is replaced too, those slots counted as done.
+func (b *Batcher[T]) refill(skip bool) error {
+	c, err := b.take()
 	if err != nil {
 		return err
 	}
-	// The slot is ours: the Gate admits pos only once the item that held
-	// it, a ring's length earlier, has been processed.
-	batch := pos / b.size
-	b.slots[(batch&b.mask)*b.size+pos-batch*b.size] = item
-	if b.written[batch&b.mask].n.Add(1) == b.size {
-		// The batch is complete: wake the consumer, and yield to it when it
-		// lags far, so that producers outnumbering the processors cannot
-		// run the ring full while the consumer waits for a turn (then they
-		// all park at the bound and wake together, three times slower).
-		b.poke()
-		if uint64(b.gate.Pending()) > b.yieldAt {
-			runtime.Gosched()
-		}
-	} else if pos == b.wakeAt.Load() {
-		b.poke()
+	var left *chunk[T]
+	var unused uint64
+	if p := core.Pin(); p < len(b.arenas) {
+		a := &b.arenas[p]
+		core.PinnedAcquire(unsafe.Pointer(a))
+		c, left, unused = b.install(a, c, skip)
+		core.PinnedRelease(unsafe.Pointer(a))
+		core.Unpin()
+	} else {
+		core.Unpin()
+		b.overflow.Lock()
+		c, left, unused = b.install(&b.overflow.arena, c, skip)
+		b.overflow.Unlock()
+	}
+	if c != nil { // the goroutine moved, or another filled its P first
+		b.give(c)
+	}
+	if left != nil {
+		b.finished(left, unused) // never published: nobody else counts them
 	}
 	return nil
+}
+
+// install makes c a's chunk if a needs one, and returns c otherwise. A
+// chunk it leaves with unused slots is returned too, for the caller to
+// count them as done once unpinned: that may take the pool's lock.
+func (b *Batcher[T]) install(a *arena[T], c *chunk[T], skip bool) (spare, left *chunk[T], unused uint64) {
+	switch {
+	case a.c == nil:
+	case a.next == b.chunkLen:
+	case skip && a.next > 0:
+		left, unused = a.c, b.chunkLen-a.next
+	default:
+		return c, nil, 0
+	}
+	a.c, a.items, a.base, a.next = c, c.items, c.id*b.chunkLen, 0
+	return nil, left, unused
+}
+
+// mod is n % BatchSize by multiplication: a division per item costs more
+// than the rest of the push.
+func (b *Batcher[T]) mod(n uint64) uint64 {
+	q, _ := bits.Mul64(n, b.magic)
+	r := n - q*b.size
+	for r >= b.size {
+		r -= b.size
+	}
+	return r
+}
+
+// take returns a free chunk, making one while fewer than len(chunks) exist.
+func (b *Batcher[T]) take() (*chunk[T], error) {
+	b.pool.Lock()
+	defer b.pool.Unlock()
+	for {
+		if b.state.Load()&closedBit != 0 {
+			return nil, impl.ErrClosed
+		}
+		if n := len(b.pool.free); n > 0 {
+			c := b.pool.free[n-1]
+			b.pool.free = b.pool.free[:n-1]
+			return c, nil
+		}
+		if b.pool.count < len(b.chunks) {
+			c := &chunk[T]{id: uint64(b.pool.count), items: make([]T, b.chunkLen), below: make([]uint32, b.chunkLen)}
+			b.chunks[c.id].Store(c)
+			b.pool.count++
+			return c, nil
+		}
+		b.pool.cond.Wait()
+	}
+}
+
+// give returns c to the pool.
+func (b *Batcher[T]) give(c *chunk[T]) {
+	b.pool.Lock()
+	b.pool.free = append(b.pool.free, c)
+	b.pool.Unlock()
+	b.pool.cond.Signal()
+}
+
+// finished counts n of c's slots as done, returning c to the pool once
+// all of them are.
+func (b *Batcher[T]) finished(c *chunk[T], n uint64) {
+	if n > 0 && c.done.Add(n) == b.chunkLen {
+		c.done.Store(0)
+		if c.dirty {
+			clear(c.below)
+			c.dirty = false
+		}
+		b.give(c)
+	}
 }
 
 func (b *Batcher[T]) poke() {
@@ -145,30 +471,40 @@ func (b *Batcher[T]) consume() {
 	defer close(b.done)
 	defer b.workers.Stop()
 
-	var head uint64 // next position to dispatch
+	var at uint64 // the next position to dispatch
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed, expired := false, false
-	// empty is a moment before the pending batch's first item arrived: its
+	// empty is a moment before the open batch's first item arrived: its
 	// interval counts from there even when the consumer learns of the item
 	// late, after a long Processor call.
 	empty := time.Now()
 	for {
-		batch := head / b.size
-		start, end := batch*b.size, (batch+1)*b.size
-		count := &b.written[batch&b.mask].n
-		added, closed := b.gate.State()
+		end := (at/b.size + 1) * b.size // where a producer would cut
+		s := b.state.Load()
+		added := at + (s-at)&countMask
+		top := s >> countBits & refMask
+		isClosed := s&closedBit != 0
 		switch {
-		case count.Load() == b.size:
+		case added >= end:
+			ct := &b.cuts[(end/b.size)&uint64(len(b.cuts)-1)]
+			for ct.gen.Load() != end/b.size {
+				runtime.Gosched() // its producer is between its CAS and the note
+			}
 			empty = time.Now() // before the Processor runs: the next item may arrive meanwhile
-			head = b.dispatch(head, end, true)
-		case added > head && (expired || closed || head < b.flush.Mark()):
+			b.dispatch(ct.top, at, end)
+			at = end
+		case top != 0 && (expired || isClosed || at < b.flush.Mark()):
+			if !b.state.CompareAndSwap(s, s&^(refMask<<countBits|contigBit)) {
+				continue
+			}
 			empty = time.Now()
-			head = b.cut(head, start, closed)
-		case closed && added == head:
+			b.dispatch(s>>countBits&(refMask|contigBit>>countBits), at, added)
+			at = added
+		case isClosed && top == 0:
 			return
-		case added > head:
-			// Wait for the batch to complete (its last writer wakes us), its
+		case top != 0:
+			// Wait for the batch to complete (its cutter wakes us), its
 			// interval to pass, or a Join or Close.
 			if !armed {
 				timer.Reset(b.interval - time.Since(empty))
@@ -182,18 +518,18 @@ func (b *Batcher[T]) consume() {
 			}
 			continue
 		default:
-			// Empty: park until the first item, whose producer wakes us if it
-			// sees wakeAt. Look once more after publishing wakeAt: a producer
-			// admitted before it did not.
-			b.wakeAt.Store(head)
-			if a, _ := b.gate.State(); a == head {
+			// Empty: park until a batch opens, whose first producer wakes
+			// us if it sees parked. Look once more after publishing it: a
+			// producer that opened one before did not.
+			b.parked.Store(true)
+			if b.state.Load() == s {
 				select {
 				case <-b.wake:
-					empty = time.Now() // the producer that woke us was admitted just now
+					empty = time.Now() // the producer that woke us opened its batch just now
 				case <-b.flush.Wake():
 				}
 			}
-			b.wakeAt.Store(noWake)
+			b.parked.Store(false)
 			continue
 		}
 		timer.Stop()
@@ -201,62 +537,124 @@ func (b *Batcher[T]) consume() {
 	}
 }
 
-// cut dispatches the admitted part of head's batch: admissions pause so
-// the admitted positions are final, the consumer waits for their items to
-// be written, and the rest of the batch follows as its own piece.
-func (b *Batcher[T]) cut(head, start uint64, closed bool) uint64 {
-	end := start + b.size
-	to := min(b.gate.Pause(), end)
-	count := &b.written[(start/b.size)&b.mask].n
-	for count.Load() < to-start {
-		runtime.Gosched() // a producer between admission and its count
+// dispatch hands the batch [from, to), whose top slot and contiguous bit
+// are in top, to the workers, split at a pending Join's mark so that a
+// Join's batch holds no later item.
+func (b *Batcher[T]) dispatch(top, from, to uint64) {
+	ref := top&refMask - 1
+	c := b.chunks[ref/b.chunkLen].Load()
+	if top&(contigBit>>countBits) != 0 {
+		last := ref%b.chunkLen + 1
+		first := last - (to - from)
+		b.split(from, to, func(i, j uint64) {
+			p := <-b.pieces
+			p.items, p.chunk = c.items[first+i-from:first+j-from:first+j-from], c
+			b.workers.Run(&p.items)
+		})
+		return
 	}
-	if !closed {
-		b.gate.Resume() // before the Processor runs: it may take long
+	// Interleaved: follow the links from the top down, copying into the
+	// piece's own buffer (or, to split it at a mark, a scratch one).
+	p := <-b.pieces
+	if uint64(cap(p.own)) < b.size {
+		p.own = make([]T, b.size)
 	}
-	return b.dispatch(head, to, to == end)
+	m := b.flush.Mark()
+	buf := p.own[:to-from]
+	if from < m && m < to {
+		buf = b.scratch[:to-from]
+	}
+	var run uint64 // slots of c copied, counted as done together
+	for i := len(buf); i > 0; i-- {
+		k := ref % b.chunkLen
+		if d := b.chunks[ref/b.chunkLen].Load(); d != c {
+			b.finished(c, run)
+			c, run = d, 0
+		}
+		buf[i-1] = c.items[k]
+		run++
+		if l := c.below[k]; l != 0 {
+			ref = uint64(l) - 1
+		} else {
+			ref-- // the slot before
+		}
+	}
+	b.finished(c, run)
+	if !(from < m && m < to) {
+		p.items = buf
+		b.workers.Run(&p.items)
+		return
+	}
+	b.pieces <- p
+	for _, r := range [][2]uint64{{from, m}, {m, to}} {
+		q := <-b.pieces
+		if uint64(cap(q.own)) < b.size {
+			q.own = make([]T, b.size)
+		}
+		q.items = append(q.own[:0], buf[r[0]-from:r[1]-from]...)
+		b.workers.Run(&q.items)
+	}
 }
 
-// dispatch hands the slots [head, to) of one batch to the workers, split
-// at a pending Join's mark so that a Join's batch holds no later item. If
-// the batch ends there, its count is reset for the batch that will reuse
-// it.
-func (b *Batcher[T]) dispatch(head, to uint64, last bool) uint64 {
-	if last {
-		b.written[(head/b.size)&b.mask].n.Store(0)
+// split calls run on [from, to), in two pieces if a Join's mark lies inside.
+func (b *Batcher[T]) split(from, to uint64, run func(i, j uint64)) {
+	if m := b.flush.Mark(); from < m && m < to {
+		run(from, m)
+		from = m
 	}
-	if m := b.flush.Mark(); head < m && m < to {
-		b.run(head, m)
-		head = m
-	}
-	b.run(head, to)
-	return to
+	run(from, to)
 }
 
-func (b *Batcher[T]) run(from, to uint64) {
-	batch := from / b.size
-	i := (batch&b.mask)*b.size + from - batch*b.size
-	v := <-b.free
-	if b.copies {
-		*v = append((*v)[:0], b.slots[i:i+(to-from)]...)
-	} else {
-		*v = b.slots[i : i+(to-from)]
+// recycle takes back a piece once its batch is processed.
+func (b *Batcher[T]) recycle(v *[]T) {
+	p := b.byBuf[v]
+	if p.chunk != nil {
+		b.finished(p.chunk, uint64(len(p.items)))
+		p.chunk = nil
 	}
-	b.workers.Run(v)
+	p.items = nil
+	b.pieces <- p
+}
+
+// added is the number of items added, in full.
+func (b *Batcher[T]) added() (uint64, bool) {
+	r := b.gate.Released() // first: the count only grows, so it stays ahead
+	s := b.state.Load()
+	return r + (s-r)&countMask, s&closedBit != 0
 }
 
 // Len implements impl.Batcher.
-func (b *Batcher[T]) Len() int { return b.exec.Len() }
+func (b *Batcher[T]) Len() int {
+	r := b.gate.Released()
+	return int((b.state.Load() - r) & countMask)
+}
 
 // Stats implements impl.Batcher.
-func (b *Batcher[T]) Stats() impl.Stats { return b.exec.Stats() }
+func (b *Batcher[T]) Stats() impl.Stats {
+	s := b.exec.Stats()
+	s.Added, _ = b.added()
+	return s
+}
 
 // Join implements impl.Batcher.
-func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.flush, timeout) }
+func (b *Batcher[T]) Join(timeout time.Duration) error {
+	n, isClosed := b.added()
+	if isClosed {
+		return nil
+	}
+	b.flush.Request(n)
+	return b.exec.Progress.Wait(n, timeout)
+}
 
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
-	b.exec.Shut(b.flush)
+	if b.state.Or(closedBit)&closedBit == 0 {
+		b.gate.Close() // wakes the producers waiting for room
+		b.pool.Lock()
+		b.pool.cond.Broadcast() // and those waiting for a chunk
+		b.pool.Unlock()
+		b.flush.Request(math.MaxUint64)
+	}
 	<-b.done
 	return nil
 }

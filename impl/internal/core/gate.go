@@ -101,6 +101,19 @@ func (g *Gate) AwaitRoom() {
 	g.mu.Unlock()
 }
 
+// AwaitReleased blocks until n items have been released or the Gate is
+// closed: for a batcher that admits items by its own count and uses the
+// Gate only to wait for room.
+func (g *Gate) AwaitReleased(n uint64) {
+	g.mu.Lock()
+	g.waiting.Add(1)
+	for g.state.Load()&closedBit == 0 && g.released.Load() < n {
+		g.cond.Wait()
+	}
+	g.waiting.Add(-1)
+	g.mu.Unlock()
+}
+
 // Release marks n admitted items as processed, unblocking Acquire.
 func (g *Gate) Release(n int) {
 	g.released.Add(uint64(n))
