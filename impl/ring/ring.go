@@ -625,8 +625,7 @@ func (b *Batcher[T]) added() (uint64, bool) {
 
 // Len implements impl.Batcher.
 func (b *Batcher[T]) Len() int {
-	r := b.gate.Released()
-	return int((b.state.Load() - r) & countMask)
+	return int(b.gate.PendingOf(&b.state, func(s, r uint64) uint64 { return (s - r) & countMask }))
 }
 
 // Stats implements impl.Batcher.

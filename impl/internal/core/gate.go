@@ -175,8 +175,29 @@ func (g *Gate) Released() uint64 { return g.released.Load() }
 
 // Pending is the number of items admitted and not yet released.
 func (g *Gate) Pending() int {
-	r := g.released.Load() // read first: Added only grows, so the difference stays >= 0
-	return int(g.Added() - r)
+	return int(g.PendingOf(&g.state, func(s, r uint64) uint64 { return s&^flagBits - r }))
+}
+
+// PendingOf is Pending for a batcher that counts admissions in a state word
+// of its own: pending(s, r) is the items pending with state s and r
+// releases. It reads the releases between two reads of state that agree,
+// so no admission came between and the difference is exact at that moment.
+// Releases read before state alone would count releases and later
+// admissions both, and overstate the queue (once by ten times its limit).
+// Under a stream of admissions it stops after a few tries, reads releases
+// first, and caps the result at the limit, which pending never exceeds.
+func (g *Gate) PendingOf(state *atomic.Uint64, pending func(s, r uint64) uint64) uint64 {
+	s := state.Load()
+	for range 8 {
+		r := g.released.Load()
+		s2 := state.Load()
+		if s2 == s {
+			return pending(s, r)
+		}
+		s = s2
+	}
+	r := g.released.Load() // first: the state read after it has admitted at least these
+	return min(pending(state.Load(), r), g.limit)
 }
 
 // NoLimit is a limit that never blocks, for tests of other machinery.
