@@ -115,8 +115,12 @@ func bisectThreshold(good, bad string, sel *selection, g *gateFlags, stdout, std
 		args = append(args, "-quick")
 	}
 	fmt.Fprintf(stderr, "benchrun: bisect: measuring %.12s (good) against %.12s (bad)\n", good, bad)
-	if code := run(args, stdout, stderr); code != 1 {
-		return 0, fmt.Errorf("bisect: %.12s does not regress against %.12s on the selected cells (compare exited %d): nothing to bisect", bad, good, code)
+	switch code := run(args, stdout, stderr); code {
+	case 1:
+	case 0:
+		return 0, fmt.Errorf("bisect: %.12s is not slower than %.12s on the selected cells: nothing to bisect", bad, good)
+	default:
+		return 0, fmt.Errorf("bisect: the gate could not judge %.12s against %.12s (compare exited %d, its reason above); rerun with a larger -count", bad, good, code)
 	}
 	j, err := gate.JudgeFiles(gate.TableConfig(g.alpha, ""), gate.Options{Head: "head", Threshold: g.limit},
 		"base="+filepath.Join(out, "base", "results.txt"), "head="+filepath.Join(out, "head", "results.txt"))

@@ -197,7 +197,9 @@ const (
 	retry // not pushed yet: the goroutine's P has no arena
 )
 
-// Add implements impl.Batcher.
+// Add implements impl.Batcher. The goroutine is pinned to its P only for
+// the push, which never blocks; at the bound, or for a fresh chunk, it
+// waits unpinned. Add never runs the Processor.
 func (b *Batcher[T]) Add(item T) error {
 	if p := core.Pin(); p < len(b.arenas) {
 		a := &b.arenas[p]
@@ -220,8 +222,8 @@ func (b *Batcher[T]) Add(item T) error {
 // extend is push's common case, for the caller that owns a: the item goes
 // into the slot after the previous item, in the same chunk, and neither
 // opens nor completes a batch. It reports false, having published nothing,
-// in every other case, which push then handles. A quarter of the cost per
-// item at one producer is the general case's checks.
+// in every other case, which push then handles. Skipping the general
+// case's checks takes about 7% off an item at one producer.
 func (b *Batcher[T]) extend(a *arena[T], item T) bool {
 	k := a.next
 	if k == 0 || k >= uint64(len(a.items)) {
