@@ -30,7 +30,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	var g gateFlags
 	g.register(fs)
 	n := fs.Int("n", 10, "gate decisions to make")
-	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown of about 10% (build tag plantedring): measure the miss rate")
+	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown (build tag plantedring; measure its size with compare): measure the miss rate")
 	doConfirm := fs.Bool("confirm", true, "confirm flagged cells on fresh runs, as compare does")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required)")
 	if err := parseFlags(fs, args); err != nil {

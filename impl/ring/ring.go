@@ -21,9 +21,10 @@
 // items interleave several Ps is copied by the consumer, following the
 // links. A chunk returns to the pool once all its slots are processed.
 //
-// The trade-offs: the state word packs the count into 34 bits and the slot
-// into 28, so at most 2^33 items can be pending and the queue bound is at
-// most the slots that fit (about 2^27 items); slots keep references to
+// The trade-offs: New allocates the chunks a full queue needs, plus one per
+// P and per worker; the state word packs the count into 34 bits and the
+// slot into 28, so at most 2^33 items can be pending and the queue bound is
+// at most the slots that fit (about 2^27 items); slots keep references to
 // processed items until they are overwritten; and a chunk a P has begun
 // stays with that P while producers run elsewhere. The Processor's slice
 // is the chunk itself: like every implementation's, it must not be kept
@@ -166,6 +167,12 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b.gate = b.exec.Gate
 	b.pool.cond.L = &b.pool.Mutex
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
+	// The chunks a full queue holds, one per P and those in flight are made
+	// now, not as the consumer falls behind: how far it falls varies from
+	// run to run, and so would the allocations a run counts.
+	for range min(int(limit/chunkLen)+ps+cfg.Workers()+2, len(b.chunks)) {
+		b.pool.free = append(b.pool.free, b.newChunk())
+	}
 	for range cap(b.pieces) {
 		p := &piece[T]{}
 		b.byBuf[&p.items] = p
@@ -432,13 +439,18 @@ func (b *Batcher[T]) take() (*chunk[T], error) {
 			return c, nil
 		}
 		if b.pool.count < len(b.chunks) {
-			c := &chunk[T]{id: uint64(b.pool.count), items: make([]T, b.chunkLen), below: make([]uint32, b.chunkLen)}
-			b.chunks[c.id].Store(c)
-			b.pool.count++
-			return c, nil
+			return b.newChunk(), nil
 		}
 		b.pool.cond.Wait()
 	}
+}
+
+// newChunk makes the next chunk. b.pool must be locked, or not yet shared.
+func (b *Batcher[T]) newChunk() *chunk[T] {
+	c := &chunk[T]{id: uint64(b.pool.count), items: make([]T, b.chunkLen), below: make([]uint32, b.chunkLen)}
+	b.chunks[c.id].Store(c)
+	b.pool.count++
+	return c
 }
 
 // give returns c to the pool.
