@@ -79,12 +79,8 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if _, err := harness.Git(ctx, tree, "bisect", "start", badSHA, goodSHA); err != nil {
 		return err
 	}
-	step := []string{"bisect", "run", self, "bisect-step", "-good", goodSHA, "-count", fmt.Sprint(g.count),
-		"-threshold", strconv.FormatFloat(limit*100, 'f', -1, 64) + "%", "-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
-		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String()}
-	if sel.quick {
-		step = append(step, "-quick")
-	}
+	step := append([]string{"bisect", "run", self, "bisect-step", "-good", goodSHA},
+		gateArgs(&sel, &g, g.count, strconv.FormatFloat(limit*100, 'f', -1, 64)+"%")...)
 	cmd := exec.CommandContext(ctx, "git", step...)
 	cmd.Dir = tree
 	var log bytes.Buffer
@@ -108,12 +104,8 @@ func bisectThreshold(good, bad string, sel *selection, g *gateFlags, stdout, std
 		return 0, err
 	}
 	defer os.RemoveAll(out)
-	args := []string{"compare", "-base", good, "-head", bad, "-count", fmt.Sprint(g.count), "-threshold", g.threshold,
-		"-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
-		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String(), "-profile=false", "-force", "-o", out}
-	if sel.quick {
-		args = append(args, "-quick")
-	}
+	args := append([]string{"compare", "-base", good, "-head", bad, "-profile=false", "-force", "-o", out},
+		gateArgs(sel, g, g.count, g.threshold)...)
 	fmt.Fprintf(stderr, "benchrun: bisect: measuring %.12s (good) against %.12s (bad)\n", good, bad)
 	switch code := run(args, stdout, stderr); code {
 	case 1:
@@ -149,6 +141,18 @@ func stepThreshold(regressed []gate.Cell, floor float64) (float64, *gate.Cell) {
 	return max(floor, math.Abs(worst.Delta)/2), worst
 }
 
+// gateArgs are the flags that pass bisect's selection and gate settings on
+// to compare and to bisect-step, at count runs and threshold.
+func gateArgs(sel *selection, g *gateFlags, count int, threshold string) []string {
+	args := []string{"-count", fmt.Sprint(count), "-threshold", threshold, "-alpha", fmt.Sprint(g.alpha),
+		"-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
+		"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String()}
+	if sel.quick {
+		args = append(args, "-quick")
+	}
+	return args
+}
+
 var firstBad = regexp.MustCompile(`(?m)^([0-9a-f]{40}) is the first bad commit`)
 
 // bisectStepCmd is one step of git bisect run, in the worktree at the
@@ -176,13 +180,9 @@ func bisectStepCmd(args []string, stdout, stderr io.Writer) int {
 	// ambiguous. A step that made no decision at all (a build error) is
 	// skipped at once.
 	for count := g.count; ; count *= 2 {
-		cargs := []string{"-base", *good, "-head", "HEAD", "-count", fmt.Sprint(count), "-threshold", g.threshold,
-			"-alpha", fmt.Sprint(g.alpha), "-timeout", g.timeout.String(), "-wait-idle", g.waitIdle.String(),
-			"-impl", sel.impl, "-scenario", sel.scenario, "-runtime", sel.runTime.String(), "-profile=false", "-force", "-o", out}
-		if sel.quick {
-			cargs = append(cargs, "-quick")
-		}
-		code := run(append([]string{"compare"}, cargs...), stdout, stderr)
+		cargs := append([]string{"compare", "-base", *good, "-head", "HEAD", "-profile=false", "-force", "-o", out},
+			gateArgs(&sel, &g, count, g.threshold)...)
+		code := run(cargs, stdout, stderr)
 		switch {
 		case code == 0 || code == 1:
 			return code
