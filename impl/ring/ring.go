@@ -22,13 +22,13 @@
 // links. A chunk returns to the pool once all its slots are processed.
 //
 // The trade-offs: New allocates the chunks a full queue needs, plus one per
-// P and per worker; the state word packs the count into 34 bits and the
-// slot into 28, so at most 2^33 items can be pending and the queue bound is
-// at most the slots that fit (about 2^27 items); slots keep references to
-// processed items until they are overwritten; and a chunk a P has begun
-// stays with that P while producers run elsewhere. The Processor's slice
-// is the chunk itself: like every implementation's, it must not be kept
-// after the Processor returns.
+// P and per worker, up to 2^20 slots; the state word packs the count into
+// 34 bits and the slot into 28, so at most 2^33 items can be pending and the
+// queue bound is at most the slots that fit (about 2^27 items); slots keep
+// references to processed items until they are overwritten; and a chunk a
+// P has begun stays with that P while producers run elsewhere. The
+// Processor's slice is the chunk itself: like every implementation's, it
+// must not be kept after the Processor returns.
 package ring
 
 import (
@@ -169,8 +169,9 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
 	// The chunks a full queue holds, one per P and those in flight are made
 	// now, not as the consumer falls behind: how far it falls varies from
-	// run to run, and so would the allocations a run counts.
-	for range min(int(limit/chunkLen)+ps+cfg.Workers()+2, len(b.chunks)) {
+	// run to run, and so would the allocations a run counts. Up to 2^20
+	// slots: beyond that, chunks are made as they are needed.
+	for range min(int(limit/chunkLen)+ps+cfg.Workers()+2, len(b.chunks), max(1, 1<<20/int(chunkLen))) {
 		b.pool.free = append(b.pool.free, b.newChunk())
 	}
 	for range cap(b.pieces) {
