@@ -10,8 +10,9 @@
 // The word holds the count of items added, the top of the open batch's
 // list, whether the open batch lies contiguous in one chunk, and the closed
 // flag, so one CAS admits the item (bounded by MaxQueueSize), orders it
-// after every earlier item and publishes it. Items therefore keep one global order, Add order for any
-// one producer, however the producers move between Ps.
+// after every earlier item and publishes it. Items therefore keep one
+// global order, Add order for any one producer, however the producers move
+// between Ps.
 //
 // The producer whose item completes a batch cuts it in the same CAS and
 // leaves it in a slot of cut batches for the consumer; a partial batch
@@ -114,6 +115,25 @@ type chunk[T any] struct {
 	below []uint32
 	dirty bool          // a link was written: below is cleared before the chunk is reused
 	done  atomic.Uint64 // slots processed (in place) or copied out
+}
+
+// link records that slot k, whose ref is ref, lies on below (ref+1 of the
+// item under it, 0 for none). The slot before needs no link; a link an
+// earlier push left in k is cleared.
+func (c *chunk[T]) link(k, below, ref uint64) {
+	if below != ref && below != 0 {
+		c.below[k], c.dirty = uint32(below), true
+	} else if c.dirty {
+		c.below[k] = 0
+	}
+}
+
+// under is the ref of the item under slot k, whose ref is ref.
+func (c *chunk[T]) under(k, ref uint64) uint64 {
+	if l := c.below[k]; l != 0 {
+		return uint64(l) - 1
+	}
+	return ref - 1 // the slot before
 }
 
 // cut is a batch cut by the producer that completed it, for batch number
@@ -245,9 +265,7 @@ func (b *Batcher[T]) extend(a *arena[T], item T) bool {
 		return false
 	}
 	a.items[k] = item
-	if a.c.dirty {
-		a.c.below[k] = 0 // the slot before is implicit; clear a link left here
-	}
+	a.c.link(k, ref, ref)
 	// Still contiguous: the item below is the slot before, in this chunk.
 	if !b.state.CompareAndSwap(s, (s+1)&countMask|(ref+1)<<countBits|s&contigBit) {
 		return false
@@ -324,11 +342,7 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 			return atLimit, released + pending - b.limit + 1 // the releases to wait for
 		}
 		below := s >> countBits & refMask
-		if below != ref && below != 0 {
-			c.below[k], c.dirty = uint32(below), true
-		} else if c.dirty {
-			c.below[k] = 0 // the slot before is implicit; clear a link an earlier attempt left
-		}
+		c.link(k, below, ref)
 		count := (s + 1) & countMask
 		n := released + pending + 1 // the items added with this one
 		r := b.mod(n)
@@ -588,11 +602,7 @@ func (b *Batcher[T]) dispatch(top, from, to uint64) {
 		}
 		buf[i-1] = c.items[k]
 		run++
-		if l := c.below[k]; l != 0 {
-			ref = uint64(l) - 1
-		} else {
-			ref-- // the slot before
-		}
+		ref = c.under(k, ref)
 	}
 	b.finished(c, run)
 	if !(from < m && m < to) {
