@@ -15,6 +15,7 @@ package mutex
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -24,6 +25,7 @@ import (
 // Batcher is a mutex-guarded slice batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
 	exec     *core.Executor[T] // runs batches; its Gate counts the processed items
+	released *atomic.Uint64    // the Gate's count, read on Add's path without a call
 	workers  *core.Workers[T]
 	size     int
 	interval time.Duration
@@ -62,6 +64,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b.timer.Stop()
 	b.room.L = &b.mu
 	b.exec = core.NewExecutor(cfg)
+	b.released = b.exec.Gate.ReleasedCount()
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
 	b.batch = b.buffer()
 	go b.consume()
@@ -97,7 +100,7 @@ func (b *Batcher[T]) recycle(buf *[]T) {
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
 	b.mu.Lock()
-	for !b.closed && b.added-b.exec.Gate.Released() >= b.limit {
+	for !b.closed && b.added-b.released.Load() >= b.limit {
 		b.waiting++
 		b.room.Wait()
 		b.waiting--
@@ -168,7 +171,7 @@ func (b *Batcher[T]) consume() {
 func (b *Batcher[T]) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return int(b.added - b.exec.Gate.Released())
+	return int(b.added - b.released.Load())
 }
 
 // Stats implements impl.Batcher.

@@ -103,7 +103,11 @@ type arena[T any] struct {
 	items []T    // c.items, nil without a chunk: the push reads only the arena
 	base  uint64 // the ref of c's first slot
 	next  uint64 // c's next free slot
-	_     [16]byte
+	// Add's fast path, set by the last push through the arena: the state
+	// word it left, the items added with it, and the bound below which
+	// the next items may follow it without a push's checks.
+	last, n, stop uint64
+	_             [56]byte
 }
 
 type chunk[T any] struct {
@@ -229,49 +233,51 @@ const (
 // the push, which never blocks; at the bound, or for a fresh chunk, it
 // waits unpinned. Add never runs the Processor.
 func (b *Batcher[T]) Add(item T) error {
-	if p := core.Pin(); p < len(b.arenas) {
-		a := &b.arenas[p]
-		core.PinnedAcquire(unsafe.Pointer(a))
-		out, pending := added, uint64(0)
-		if !b.extend(a, item) {
-			out, pending = b.push(a, item)
-		}
-		core.PinnedRelease(unsafe.Pointer(a))
-		core.Unpin()
-		if out == added {
+	a := b.pin()
+	if a == nil {
+		return b.settle(item, retry, 0)
+	}
+	// The common case: the state word is as this arena's last push left
+	// it, so that item was the last one added, and this one goes into the
+	// next slot, in the same batch and chunk, within the bound. The word
+	// moves up one count and one slot. Its slot holds no link: only a
+	// push writes one, and only when the item under is elsewhere.
+	if s := b.state.Load(); s == a.last && a.n+1 < a.stop {
+		a.items[a.next] = item
+		if next := s + 1 + 1<<countBits; b.state.CompareAndSwap(s, next) {
+			a.last, a.n, a.next = next, a.n+1, a.next+1
+			b.unpin(a)
 			return nil
 		}
-		return b.settle(item, out, pending)
 	}
-	core.Unpin()
-	return b.settle(item, retry, 0)
+	out, pending := b.push(a, item)
+	b.unpin(a)
+	if out == added {
+		return nil
+	}
+	return b.settle(item, out, pending)
 }
 
-// extend is push's common case, for the caller that owns a: the item goes
-// into the slot after the previous item, in the same chunk, and neither
-// opens nor completes a batch. It reports false, having published nothing,
-// in every other case, which push then handles. Skipping the general
-// case's checks takes about 7% off an item at one producer.
-func (b *Batcher[T]) extend(a *arena[T], item T) bool {
-	k := a.next
-	if k == 0 || k >= uint64(len(a.items)) {
-		return false
+// pin pins the calling goroutine to its P and returns the P's arena; for
+// a P beyond those at New it unpins again and returns nil.
+func (b *Batcher[T]) pin() *arena[T] {
+	if p := core.Pin(); p < len(b.arenas) {
+		a := &b.arenas[p]
+		if core.Race {
+			core.PinnedAcquire(unsafe.Pointer(a))
+		}
+		return a
 	}
-	ref := a.base + k
-	released := b.gate.Released()
-	s := b.state.Load()
-	pending := (s - released) & countMask
-	if s&closedBit != 0 || pending >= b.limit || s>>countBits&refMask != ref || b.mod(released+pending+1) == 0 {
-		return false
+	core.Unpin()
+	return nil
+}
+
+// unpin ends the pinned section pin began with a.
+func (b *Batcher[T]) unpin(a *arena[T]) {
+	if core.Race {
+		core.PinnedRelease(unsafe.Pointer(a))
 	}
-	a.items[k] = item
-	a.c.link(k, ref, ref)
-	// Still contiguous: the item below is the slot before, in this chunk.
-	if !b.state.CompareAndSwap(s, (s+1)&countMask|(ref+1)<<countBits|s&contigBit) {
-		return false
-	}
-	a.next++
-	return true
+	core.Unpin()
 }
 
 // settle does, unpinned, what a push left to do, pushing again until the
@@ -304,14 +310,10 @@ func (b *Batcher[T]) settle(item T, out outcome, pending uint64) error {
 		case closed:
 			return impl.ErrClosed
 		}
-		if p := core.Pin(); p < len(b.arenas) {
-			a := &b.arenas[p]
-			core.PinnedAcquire(unsafe.Pointer(a))
+		if a := b.pin(); a != nil {
 			out, pending = b.push(a, item)
-			core.PinnedRelease(unsafe.Pointer(a))
-			core.Unpin()
+			b.unpin(a)
 		} else {
-			core.Unpin()
 			b.overflow.Lock()
 			out, pending = b.push(&b.overflow.arena, item)
 			b.overflow.Unlock()
@@ -360,7 +362,7 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 				top |= contigBit >> countBits
 			}
 			if b.state.CompareAndSwap(s, count) {
-				a.next++
+				a.next, a.stop = a.next+1, 0
 				ct := &b.cuts[(n/b.size)&uint64(len(b.cuts)-1)]
 				ct.top = top
 				ct.gen.Store(n / b.size)
@@ -374,6 +376,11 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 		}
 		if b.state.CompareAndSwap(s, next) {
 			a.next++
+			a.last, a.n = next, n
+			// Add's fast path may follow while the items stay short of
+			// the batch's end, the bound (by the releases read here), the
+			// chunk's end, and a wrap of the state word's count.
+			a.stop = min(n-r+b.size, released+b.limit+1, n+b.chunkLen-k, (n|countMask)+1)
 			if below == 0 {
 				return opened, pending + 1
 			}
@@ -392,14 +399,10 @@ func (b *Batcher[T]) refill(skip bool) error {
 	}
 	var left *chunk[T]
 	var unused uint64
-	if p := core.Pin(); p < len(b.arenas) {
-		a := &b.arenas[p]
-		core.PinnedAcquire(unsafe.Pointer(a))
+	if a := b.pin(); a != nil {
 		c, left, unused = b.install(a, c, skip)
-		core.PinnedRelease(unsafe.Pointer(a))
-		core.Unpin()
+		b.unpin(a)
 	} else {
-		core.Unpin()
 		b.overflow.Lock()
 		c, left, unused = b.install(&b.overflow.arena, c, skip)
 		b.overflow.Unlock()
@@ -425,7 +428,7 @@ func (b *Batcher[T]) install(a *arena[T], c *chunk[T], skip bool) (spare, left *
 	default:
 		return c, nil, 0
 	}
-	a.c, a.items, a.base, a.next = c, c.items, c.id*b.chunkLen, 0
+	a.c, a.items, a.base, a.next, a.stop = c, c.items, c.id*b.chunkLen, 0, 0
 	return nil, left, unused
 }
 

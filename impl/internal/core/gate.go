@@ -173,6 +173,11 @@ func (g *Gate) Resume() {
 // Released is the number of items released.
 func (g *Gate) Released() uint64 { return g.released.Load() }
 
+// ReleasedCount is the counter Released reads, for a batcher to read, never
+// write, on its per-item path: generic code is compiled in the package that
+// instantiates it, which does not inline calls into this one.
+func (g *Gate) ReleasedCount() *atomic.Uint64 { return &g.released }
+
 // Pending is the number of items admitted and not yet released.
 func (g *Gate) Pending() int {
 	return int(g.PendingOf(&g.state, func(s, r uint64) uint64 { return s&^flagBits - r }))

@@ -25,7 +25,9 @@ func Unpin()
 // PinnedAcquire and PinnedRelease tell the race detector what Pin
 // guarantees: successive pinned sections on one P are ordered. Call
 // PinnedAcquire(p) after Pin and PinnedRelease(p) before Unpin, with p the
-// address of the per-P data. Without -race they do nothing.
+// address of the per-P data. Without -race they do nothing; guard the
+// calls with Race on a hot path in generic code, which another package
+// compiles without inlining calls into this one.
 func PinnedAcquire(p unsafe.Pointer) { raceAcquire(p) }
 
 // PinnedRelease: see PinnedAcquire.
