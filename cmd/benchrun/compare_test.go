@@ -72,7 +72,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 // multiply chain, as impl/planted adds, can run in the shadow of ring's
 // own compare-and-swap, and one did: +33% on one build of ring, nothing
 // measurable on the next. The add is no constant either: on a host whose
-// floor is 2.1 ns it cost mutex's Size cells +0% to +5% at sizes 10 to
+// floor is 2.1 ns it moved mutex's Size cells by -10% to +5% at sizes 10 to
 // 10000 and +57% at 100000 in one compare, and these tests failed there.
 const (
 	plantDecl = "\nfunc (b *Batcher[T]) Add(item T) error {\n"
