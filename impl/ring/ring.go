@@ -104,10 +104,10 @@ type arena[T any] struct {
 	base  uint64 // the ref of c's first slot
 	next  uint64 // c's next free slot
 	// Add's fast path, set by the last push through the arena: the state
-	// word it left, the items added with it, and the bound below which
-	// the next items may follow it without a push's checks.
-	last, n, stop uint64
-	_             [56]byte
+	// word it left, and how many items may follow it without a push's
+	// checks.
+	last, left uint64
+	_          [64]byte
 }
 
 type chunk[T any] struct {
@@ -242,10 +242,10 @@ func (b *Batcher[T]) Add(item T) error {
 	// next slot, in the same batch and chunk, within the bound. The word
 	// moves up one count and one slot. Its slot holds no link: only a
 	// push writes one, and only when the item under is elsewhere.
-	if s := b.state.Load(); s == a.last && a.n+1 < a.stop {
+	if s := b.state.Load(); s == a.last && a.left > 0 {
 		a.items[a.next] = item
 		if next := s + 1 + 1<<countBits; b.state.CompareAndSwap(s, next) {
-			a.last, a.n, a.next = next, a.n+1, a.next+1
+			a.last, a.left, a.next = next, a.left-1, a.next+1
 			b.unpin(a)
 			return nil
 		}
@@ -362,7 +362,7 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 				top |= contigBit >> countBits
 			}
 			if b.state.CompareAndSwap(s, count) {
-				a.next, a.stop = a.next+1, 0
+				a.next, a.left = a.next+1, 0
 				ct := &b.cuts[(n/b.size)&uint64(len(b.cuts)-1)]
 				ct.top = top
 				ct.gen.Store(n / b.size)
@@ -376,11 +376,12 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 		}
 		if b.state.CompareAndSwap(s, next) {
 			a.next++
-			a.last, a.n = next, n
 			// Add's fast path may follow while the items stay short of
 			// the batch's end, the bound (by the releases read here), the
-			// chunk's end, and a wrap of the state word's count.
-			a.stop = min(n-r+b.size, released+b.limit+1, n+b.chunkLen-k, (n|countMask)+1)
+			// chunk's end, and a wrap of the state word's count. Each of
+			// these is above n.
+			a.last = next
+			a.left = min(n-r+b.size, released+b.limit+1, n+b.chunkLen-k, (n|countMask)+1) - n - 1
 			if below == 0 {
 				return opened, pending + 1
 			}
@@ -428,7 +429,7 @@ func (b *Batcher[T]) install(a *arena[T], c *chunk[T], skip bool) (spare, left *
 	default:
 		return c, nil, 0
 	}
-	a.c, a.items, a.base, a.next, a.stop = c, c.items, c.id*b.chunkLen, 0, 0
+	a.c, a.items, a.base, a.next, a.left = c, c.items, c.id*b.chunkLen, 0, 0
 	return nil, left, unused
 }
 
