@@ -9,8 +9,9 @@
 // the synchronisation an item pays for: items are counted there (not by the
 // shared Gate's compare-and-swap), their order in the slice is their
 // admission order, and batches leave in that order without further
-// bookkeeping. Batch buffers are reused; one is allocated only when every
-// buffer is in flight.
+// bookkeeping. Batch buffers are reused: one is allocated only when every
+// buffer is in flight, and all are kept, so a run allocates at most the
+// buffers a full queue and the workers hold.
 package mutex
 
 import (
@@ -41,9 +42,9 @@ type Batcher[T any] struct {
 	firstAt time.Time // when its first item arrived
 	ready   []*[]T    // swapped-out batches, in admission order, not yet dispatched
 	readyN  int       // items in ready
+	free    []*[]T    // batch buffers not in use
 
 	signal chan struct{} // a batch is ready; capacity 1: a pending signal is never lost
-	free   chan *[]T     // batch buffers not in use
 	done   chan struct{} // closed when the consumer and workers have exited
 }
 
@@ -58,7 +59,6 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		limit:    uint64(cfg.QueueLimit()),
 		timer:    time.NewTimer(time.Hour),
 		signal:   make(chan struct{}, 1),
-		free:     make(chan *[]T, cfg.Workers()+2),
 		done:     make(chan struct{}),
 	}
 	b.timer.Stop()
@@ -71,26 +71,24 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	return b, nil
 }
 
-// buffer returns an empty batch buffer, reused when one is free.
+// buffer returns an empty batch buffer, reused when one is free. b.mu must
+// be held, except by New.
 func (b *Batcher[T]) buffer() *[]T {
-	select {
-	case buf := <-b.free:
+	if n := len(b.free); n > 0 {
+		buf := b.free[n-1]
+		b.free[n-1], b.free = nil, b.free[:n-1]
 		*buf = (*buf)[:0]
 		return buf
-	default:
-		buf := make([]T, 0, b.size)
-		return &buf
 	}
+	buf := make([]T, 0, b.size)
+	return &buf
 }
 
 // recycle takes back a processed batch's buffer and wakes the Adds
 // waiting for the room its items leave.
 func (b *Batcher[T]) recycle(buf *[]T) {
-	select {
-	case b.free <- buf:
-	default: // enough spares; let it go
-	}
 	b.mu.Lock()
+	b.free = append(b.free, buf)
 	if b.waiting > 0 {
 		b.room.Broadcast()
 	}

@@ -233,8 +233,9 @@ const (
 // the push, which never blocks; at the bound, or for a fresh chunk, it
 // waits unpinned. Add never runs the Processor.
 func (b *Batcher[T]) Add(item T) error {
-	a := b.pin()
+	a := b.pinned(core.Pin())
 	if a == nil {
+		core.Unpin()
 		return b.settle(item, retry, 0)
 	}
 	// The common case: the state word is as this arena's last push left
@@ -261,15 +262,25 @@ func (b *Batcher[T]) Add(item T) error {
 // pin pins the calling goroutine to its P and returns the P's arena; for
 // a P beyond those at New it unpins again and returns nil.
 func (b *Batcher[T]) pin() *arena[T] {
-	if p := core.Pin(); p < len(b.arenas) {
-		a := &b.arenas[p]
-		if core.Race {
-			core.PinnedAcquire(unsafe.Pointer(a))
-		}
-		return a
+	a := b.pinned(core.Pin())
+	if a == nil {
+		core.Unpin()
 	}
-	core.Unpin()
-	return nil
+	return a
+}
+
+// pinned is P p's arena, for a goroutine pinned to p, or nil for a P
+// beyond those at New. Add calls it itself: pin is one call too many to be
+// inlined there.
+func (b *Batcher[T]) pinned(p int) *arena[T] {
+	if p >= len(b.arenas) {
+		return nil
+	}
+	a := &b.arenas[p]
+	if core.Race {
+		core.PinnedAcquire(unsafe.Pointer(a))
+	}
+	return a
 }
 
 // unpin ends the pinned section pin began with a.
