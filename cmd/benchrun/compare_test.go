@@ -66,23 +66,33 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	}
 }
 
-// The end-to-end tests plant a slowdown in one implementation's Add: one
-// more atomic add per item, about one BenchmarkFloor (5.5 ns on the
-// reference VM, a third or more of the cost per item). A dependent
-// multiply chain, as impl/planted adds, can run in the shadow of ring's
-// own compare-and-swap, and one did: +33% on one build of ring, nothing
-// measurable on the next. The add is no constant either: on a host whose
-// floor is 2.1 ns it moved mutex's Size cells by -10% to +5% at sizes 10 to
-// 10000 and +57% at 100000 in one compare, and these tests failed there.
+// The end-to-end tests plant a slowdown in one implementation's Add: a
+// chain of 8 dependent multiplies that starts from an atomic load and ends
+// in an atomic add. Neither end lets the chain overlap the item's own
+// locked instructions (the load waits for the last one, the next one waits
+// for the add), so it costs its multiplies' latency, about 25 cycles, on
+// any host. Earlier plants did not: a multiply chain alone ran in the
+// shadow of ring's compare-and-swap on one build (+33%, then nothing), and
+// one more atomic add cost a floor, 5.5 ns on one host and, on a host whose
+// floor is 2.1 ns, -10% to +5% on mutex's Size cells below 100000, where
+// these tests failed.
 const (
 	plantDecl = "\nfunc (b *Batcher[T]) Add(item T) error {\n"
-	plantCall = "\tplantedSink.Add(1)\n"
+	plantCall = "\tplanted()\n"
 	plantFile = `package %s
 
 import "sync/atomic"
 
-// plantedSink is the end-to-end tests' planted slowdown.
+// plantedSink and planted are the end-to-end tests' planted slowdown.
 var plantedSink atomic.Uint64
+
+func planted() {
+	w := plantedSink.Load()
+	for i := range uint64(8) {
+		w = w*0x9E3779B97F4A7C15 + i
+	}
+	plantedSink.Add(w)
+}
 `
 )
 
