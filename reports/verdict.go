@@ -158,6 +158,9 @@ func verdictText(t *table.Table, rows []RowVerdict) string {
 		wins[r.Winner] = append(wins[r.Winner], r)
 	}
 	if len(order) == 0 {
+		if len(t.Cols) > 2 { // the others may differ: the Versus line says
+			return fmt.Sprintf("no significant winner in %s anywhere: the best two are within noise in every row", t.Unit) + powerNote(rows)
+		}
 		return fmt.Sprintf("no significant difference in %s anywhere", t.Unit) + powerNote(rows)
 	}
 	var parts []string

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,4 +54,38 @@ func TestVerdictsAgainstReference(t *testing.T) {
 		return
 	}
 	t.Fatal("no Size verdict")
+}
+
+// A verdict that finds no winner among the best two must not claim that
+// nothing differs: with three or more columns the others may well (the
+// Size line of `make report QUICK=1` said "no significant difference in
+// sec/op anywhere" above "channel 73× slower (3 of 3 rows significant)").
+func TestVerdictWithoutAWinnerAmongMoreColumns(t *testing.T) {
+	var b strings.Builder
+	for i := range 8 {
+		for _, size := range []int{10, 100} {
+			jitter := float64(i%4) * 0.5
+			fmt.Fprintf(&b, "BenchmarkSize/impl=ring/size=%d-2 1000 %g ns/op\n", size, 10+jitter)
+			fmt.Fprintf(&b, "BenchmarkSize/impl=mutex/size=%d-2 1000 %g ns/op\n", size, 10+1.5-jitter)
+			fmt.Fprintf(&b, "BenchmarkSize/impl=channel/size=%d-2 1000 %g ns/op\n", size, 700+jitter)
+		}
+	}
+	file := fixture.WriteFile(t, t.TempDir(), "results.txt", b.String())
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, file)
+	vs := Verdicts(ts, "mutex")
+	if len(vs) != 1 {
+		t.Fatalf("%d verdicts, want 1", len(vs))
+	}
+	v := vs[0]
+	for _, r := range v.Rows {
+		if r.Significant {
+			t.Fatalf("row %s: the best two differ significantly, want a tie: %+v", r.Row, r)
+		}
+	}
+	if strings.Contains(v.Text, "no significant difference") {
+		t.Errorf("verdict %q claims nothing differs; channel is 70× slower (%s)", v.Text, v.Versus)
+	}
+	if want := "no significant winner"; !strings.HasPrefix(v.Text, want) {
+		t.Errorf("verdict %q, want it to start %q", v.Text, want)
+	}
 }
