@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/batchbench/batchbench/internal/gitrepo"
 	"github.com/batchbench/batchbench/internal/runconfig"
 )
 
@@ -63,11 +64,11 @@ func Environment(src Source, opts Options) []benchfmt.Config {
 // whether the work tree has changes, or "unknown" outside a git checkout.
 func gitState(dir string) (commit string, dirty bool) {
 	ctx := context.Background()
-	commit, err := Git(ctx, dir, "rev-parse", "HEAD")
+	commit, err := gitrepo.Git(ctx, dir, "rev-parse", "HEAD")
 	if err != nil {
 		return "unknown", false
 	}
-	status, err := Git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
+	status, err := gitrepo.Git(ctx, dir, "status", "--porcelain", "--untracked-files=no")
 	return commit, err != nil || status != ""
 }
 

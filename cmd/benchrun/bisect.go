@@ -14,7 +14,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/internal/gitrepo"
 	"github.com/batchbench/batchbench/reports/gate"
 )
 
@@ -54,12 +54,12 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	repo, err := harness.RepoRoot(ctx, ".")
+	repo, err := gitrepo.Root(ctx, ".")
 	if err != nil {
 		return usageError{fmt.Errorf("bisect: not in a git checkout: %v", err)}
 	}
-	goodSHA, err1 := harness.ResolveCommit(ctx, repo, *good)
-	badSHA, err2 := harness.ResolveCommit(ctx, repo, *bad)
+	goodSHA, err1 := gitrepo.ResolveCommit(ctx, repo, *good)
+	badSHA, err2 := gitrepo.ResolveCommit(ctx, repo, *bad)
 	if err := errors.Join(err1, err2); err != nil {
 		return usageError{fmt.Errorf("bisect: %v", err)}
 	}
@@ -71,12 +71,12 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tree, remove, err := harness.AddWorktree(ctx, repo, badSHA)
+	tree, remove, err := gitrepo.AddWorktree(ctx, repo, badSHA)
 	if err != nil {
 		return err
 	}
 	defer remove()
-	if _, err := harness.Git(ctx, tree, "bisect", "start", badSHA, goodSHA); err != nil {
+	if _, err := gitrepo.Git(ctx, tree, "bisect", "start", badSHA, goodSHA); err != nil {
 		return err
 	}
 	step := append([]string{"bisect", "run", self, "bisect-step", "-good", goodSHA},
@@ -90,7 +90,7 @@ func bisectCmd(args []string, stdout, stderr io.Writer) error {
 	if m == nil {
 		return fmt.Errorf("bisect: git bisect run named no first bad commit: %v", runErr)
 	}
-	subject, _ := harness.Git(ctx, repo, "log", "-1", "--format=%s", m[1])
+	subject, _ := gitrepo.Git(ctx, repo, "log", "-1", "--format=%s", m[1])
 	fmt.Fprintf(stdout, "first bad commit: %s %s\n", m[1], subject)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/internal/gitrepo"
 	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
@@ -227,7 +228,7 @@ func savedResults(spec string) (string, bool) {
 // build builds one side: a git revision in a temporary worktree, or the
 // working tree when spec is empty.
 func build(ctx context.Context, name, spec, binDir, tags string) (harness.Source, error) {
-	repo, err := harness.RepoRoot(ctx, ".")
+	repo, err := gitrepo.Root(ctx, ".")
 	if err != nil {
 		return harness.Source{}, fmt.Errorf("%s %q is neither saved results nor buildable here: %v", name, spec, err)
 	}
