@@ -20,10 +20,10 @@ import (
 	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Bootstraps is how many resamples benchseries draws for each ratio's
-// interval (it recommends 1000). Its resampling is seeded by the cells'
-// values, so a trend is reproducible.
-const Bootstraps = 1000
+// bootstrapResamples is how many resamples benchseries draws for each
+// ratio's interval (it recommends 1000). Its resampling is seeded by the
+// cells' values, so a trend is reproducible.
+const bootstrapResamples = 1000
 
 // entryKey is the key trend sets on every result of a paired entry, in
 // memory only, to tell benchseries' Builder which entry (its series point
@@ -33,11 +33,11 @@ const entryKey = "trend-entry"
 
 var stampBase = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// MinRuns is the fewest runs per side a paired point needs to be judged:
+// minRuns is the fewest runs per side a paired point needs to be judged:
 // fewer and its bootstrap interval means nothing (one run per side gives
 // an interval of zero width). It is the gate's minimum, the count at
 // which benchmath's test can reach α = 0.05 at all.
-var MinRuns = gate.MinCount(0.05)
+var minRuns = gate.MinCount(0.05)
 
 // builderOptions are benchseries' options for batchbench's paired entries:
 // the numerator is the side "source: head", the denominator "source:
@@ -162,7 +162,7 @@ func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) 
 	}
 	var out []*Series
 	for _, cs := range css {
-		cs.AddSummaries(Confidence, Bootstraps)
+		cs.AddSummaries(intervalConfidence, bootstrapResamples)
 		rawUnit, tbl, _ := strings.Cut(cs.Unit, " ")
 		_, unit := benchunit.Tidy(1, rawUnit)
 		for bi, bench := range cs.Benchmarks {
@@ -189,7 +189,7 @@ func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) 
 				if c, ok := cs.ComparisonAt(bench, ser); ok && c.Numerator != nil && c.Denominator != nil {
 					p.HeadN, p.BaseN = len(c.Numerator.Values), len(c.Denominator.Values)
 				}
-				p.Inf = min(p.HeadN, p.BaseN) < MinRuns
+				p.Inf = min(p.HeadN, p.BaseN) < minRuns
 				if j, ok := judgedAt[cs.Unit+"\x00"+bench+"\x00"+ser]; ok {
 					p.Judged = &Judged{Center: j.sum.Center, Lo: j.sum.Low, Hi: j.sum.High, Metrics: j.k}
 					p.Judged.Confidence, _ = judging(o.Alpha, j.k)
@@ -211,7 +211,7 @@ func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) 
 // estimate so far into the tails: at least 20 resamples beyond each end.
 func judging(alpha float64, k int) (confidence float64, bootstraps int) {
 	tail := alpha / float64(2*k)
-	return 1 - alpha/float64(k), max(Bootstraps, int(math.Ceil(20/tail)))
+	return 1 - alpha/float64(k), max(bootstrapResamples, int(math.Ceil(20/tail)))
 }
 
 // readEntry calls use for every result of an entry; a line that does not
@@ -239,7 +239,7 @@ func readEntry(e Entry, use func(*benchfmt.Result) error) error {
 // cumulate fills in the level of each point: the product of the ratios so
 // far, with its band (see the package doc).
 func cumulate(s *Series) {
-	z := distuv.UnitNormal.Quantile(1 - (1-Confidence)/2)
+	z := distuv.UnitNormal.Quantile(1 - (1-intervalConfidence)/2)
 	var logLevel, varLo, varHi float64
 	broken := false
 	for k := range s.Points {
@@ -310,7 +310,7 @@ func Creeps(series []*Series, suspects []Suspect, o Options) []Creep {
 			continue
 		}
 		c := Creep{Series: s, Level: last.Level - 1, Lo: last.LevelLo - 1, Hi: last.LevelHi - 1, Steps: len(s.Points),
-			Flagged: flagged[s], From: s.Points[0].Base, To: last.Commit, Gaps: Gaps(s)}
+			Flagged: flagged[s], From: s.Points[0].Base, To: last.Commit, Gaps: gapsIn(s)}
 		for _, p := range s.Points {
 			if math.Abs(p.Center-1) > math.Abs(c.Largest) {
 				c.Largest = p.Center - 1
@@ -321,9 +321,9 @@ func Creeps(series []*Series, suspects []Suspect, o Options) []Creep {
 	return out
 }
 
-// Gaps counts the points of a paired series whose base is not the previous
+// gapsIn counts the points of a paired series whose base is not the previous
 // point's commit: the changes between them are not in the level.
-func Gaps(s *Series) int {
+func gapsIn(s *Series) int {
 	n := 0
 	for k := 1; k < len(s.Points); k++ {
 		if s.Points[k].Base != s.Points[k-1].Commit {

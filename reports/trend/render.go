@@ -87,7 +87,7 @@ func Write(tr *Trend, outDir string) (string, error) {
 			"a change point is where their 95%% intervals stop overlapping (benchseries' change score ≥ 1) and the median moved by at least %s. "+
 			"**Unpaired series are exposed to machine drift**: their entries were measured at different times, so a machine that ran 10%% slower "+
 			"during one entry shows as a change of the code. File paired entries (`benchrun history add` of a `benchrun compare` directory) to remove it.\n",
-			count[Unpaired], Window, th)
+			count[Unpaired], poolWindow, th)
 	}
 	b.WriteString("\n")
 
@@ -98,7 +98,7 @@ func Write(tr *Trend, outDir string) (string, error) {
 		b.WriteString("Each cell and commit is one line of `benchrun trend`'s stdout; the rows are its metrics.\n\n")
 		b.WriteString("| commit | date | cell | unit | method | change | evidence |\n|---|---|---|---|---|--:|---|\n")
 		for _, sp := range tr.Suspects {
-			ev := fmt.Sprintf("score %.2f over %d commits each side", sp.Score, Window)
+			ev := fmt.Sprintf("score %.2f over %d commits each side", sp.Score, poolWindow)
 			if sp.Series.Method == Paired {
 				ev = fmt.Sprintf("%s CI %+.1f%% to %+.1f%% against `%s` (n=%d+%d)", pct(sp.At.Judged.Confidence), sp.Lo*100, sp.Hi*100, sp.At.Base, sp.At.BaseN, sp.At.HeadN)
 			}
@@ -125,7 +125,7 @@ func Write(tr *Trend, outDir string) (string, error) {
 		gaps := 0
 		for _, s := range tr.Series {
 			if s.Method == Paired {
-				gaps = max(gaps, Gaps(s))
+				gaps = max(gaps, gapsIn(s))
 			}
 		}
 		if gaps > 0 {

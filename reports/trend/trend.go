@@ -32,7 +32,7 @@
 //     different times, so the machine's drift between entries is in its
 //     numbers. It is judged as before: benchseries.ChangeScore measures how
 //     far apart the confidence intervals of the medians pooled over up to
-//     Window commits before and after a commit lie (0 the same interval, 1
+//     3 commits before and after a commit lie (0 the same interval, 1
 //     just touching, more a gap), and of a cell's adjacent candidates only
 //     the strongest commit is kept. trend.md says which series used which
 //     method, and that unpaired ones are exposed to drift.
@@ -69,17 +69,17 @@ import (
 	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Window is how many commits on each side of a candidate are pooled, for
+// poolWindow is how many commits on each side of a candidate are pooled, for
 // unpaired series.
-const Window = 3
+const poolWindow = 3
 
-// MinScore is the change score a shift in an unpaired series must reach:
+// minScore is the change score a shift in an unpaired series must reach:
 // the intervals before and after do not overlap at all.
-const MinScore = 1.0
+const minScore = 1.0
 
-// Confidence is the level of every interval: the medians', the ratios'
-// and the level's band.
-const Confidence = 0.95
+// intervalConfidence is the level of every interval: the medians', the
+// ratios' and the level's band.
+const intervalConfidence = 0.95
 
 // A Method is how a series is judged.
 type Method int
@@ -158,7 +158,7 @@ type Point struct {
 }
 
 // Judged is a paired point's ratio as it is judged: benchseries' interval
-// at Confidence, 1 - alpha/Metrics.
+// at intervalConfidence, 1 - alpha/Metrics.
 type Judged struct {
 	Center, Lo, Hi float64
 	Confidence     float64
@@ -199,7 +199,7 @@ func (s Suspect) String() string {
 		return fmt.Sprintf("%s %s at %s (%s): %s", s.Series.Cell, s.Series.Unit, s.At.Commit, s.At.Date, s.evidence())
 	}
 	return fmt.Sprintf("%s %s at %s (%s): %+.1f%% (score %.2f over %d commits each side)",
-		s.Series.Cell, s.Series.Unit, s.At.Commit, s.At.Date, s.Change*100, s.Score, Window)
+		s.Series.Cell, s.Series.Unit, s.At.Commit, s.At.Date, s.Change*100, s.Score, poolWindow)
 }
 
 // Lines gives one line per cell and commit, its flagged units together,
@@ -480,15 +480,15 @@ func candidates(s *Series, o Options) []Suspect {
 	var out []Suspect
 	th := benchmath.DefaultThresholds
 	for i := 1; i < len(s.Points); i++ {
-		before := pool(s.Points[max(0, i-Window):i])
-		after := pool(s.Points[i:min(len(s.Points), i+Window)])
-		b := benchmath.AssumeNothing.Summary(benchmath.NewSample(before, &th), Confidence)
-		a := benchmath.AssumeNothing.Summary(benchmath.NewSample(after, &th), Confidence)
+		before := pool(s.Points[max(0, i-poolWindow):i])
+		after := pool(s.Points[i:min(len(s.Points), i+poolWindow)])
+		b := benchmath.AssumeNothing.Summary(benchmath.NewSample(before, &th), intervalConfidence)
+		a := benchmath.AssumeNothing.Summary(benchmath.NewSample(after, &th), intervalConfidence)
 		if math.IsInf(b.Lo, 0) || math.IsInf(a.Lo, 0) || math.IsInf(b.Hi, 0) || math.IsInf(a.Hi, 0) || b.Center == 0 {
 			continue
 		}
 		change := a.Center/b.Center - 1
-		if score := changeScore(b, a); math.Abs(score) >= MinScore && math.Abs(change) >= o.Threshold {
+		if score := changeScore(b, a); math.Abs(score) >= minScore && math.Abs(change) >= o.Threshold {
 			out = append(out, Suspect{Series: s, At: s.Points[i], Change: change, Score: score})
 		}
 	}
@@ -501,9 +501,9 @@ func changeScore(b, a benchmath.Summary) float64 {
 	if b.Hi-b.Lo == 0 || a.Hi-a.Lo == 0 {
 		switch {
 		case a.Lo > b.Hi:
-			return 1 + MinScore
+			return 1 + minScore
 		case a.Hi < b.Lo:
-			return -1 - MinScore
+			return -1 - minScore
 		}
 		return 0
 	}
