@@ -10,8 +10,8 @@
 // shared Gate's compare-and-swap), their order in the slice is their
 // admission order, and batches leave in that order without further
 // bookkeeping. Batch buffers are reused: one is allocated only when every
-// buffer is in flight, and all are kept, so a run allocates at most the
-// buffers a full queue and the workers hold.
+// buffer is in flight, and as many are kept as a full queue of full
+// batches and the workers hold, so a steady run allocates none.
 package mutex
 
 import (
@@ -42,7 +42,8 @@ type Batcher[T any] struct {
 	firstAt time.Time // when its first item arrived
 	ready   []*[]T    // swapped-out batches, in admission order, not yet dispatched
 	readyN  int       // items in ready
-	free    []*[]T    // batch buffers not in use
+	free    []*[]T    // batch buffers not in use, at most keep
+	keep    int
 
 	signal chan struct{} // a batch is ready; capacity 1: a pending signal is never lost
 	done   chan struct{} // closed when the consumer and workers have exited
@@ -57,6 +58,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		size:     cfg.BatchSize,
 		interval: cfg.BatchInterval,
 		limit:    uint64(cfg.QueueLimit()),
+		keep:     cfg.QueueLimit()/cfg.BatchSize + cfg.Workers() + 2,
 		timer:    time.NewTimer(time.Hour),
 		signal:   make(chan struct{}, 1),
 		done:     make(chan struct{}),
@@ -88,7 +90,9 @@ func (b *Batcher[T]) buffer() *[]T {
 // waiting for the room its items leave.
 func (b *Batcher[T]) recycle(buf *[]T) {
 	b.mu.Lock()
-	b.free = append(b.free, buf)
+	if len(b.free) < b.keep { // more come only from partial batches
+		b.free = append(b.free, buf)
+	}
 	if b.waiting > 0 {
 		b.room.Broadcast()
 	}

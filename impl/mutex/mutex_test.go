@@ -1,4 +1,4 @@
-package mutex_test
+package mutex
 
 import (
 	"runtime"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
-	"github.com/batchbench/batchbench/impl/mutex"
 )
 
 // TestKeepsEveryBuffer runs the producer ahead of a stalled Processor by
@@ -17,7 +16,7 @@ import (
 func TestKeepsEveryBuffer(t *testing.T) {
 	const size, ahead = 1000, 16
 	var stall sync.RWMutex // held by the test: the Processor waits
-	b, err := mutex.New(impl.Config[int64]{
+	b, err := New(impl.Config[int64]{
 		BatchSize:     size,
 		BatchInterval: time.Hour,
 		Processor: func([]int64) error {
@@ -51,5 +50,51 @@ func TestKeepsEveryBuffer(t *testing.T) {
 	t.Logf("bytes allocated: first round %d, second %d", first, second)
 	if buffer := uint64(size * 8); second >= buffer {
 		t.Errorf("the second round allocated %d bytes, at least one batch buffer (%d): buffers were dropped and made again", second, buffer)
+	}
+}
+
+// TestKeepsNoMoreBuffersThanAFullQueue puts 20 one-item batches in flight
+// (each Join swaps its partial batch out) behind a stalled Processor: the
+// batcher must then keep only the buffers a full queue of full batches
+// needs, not every buffer a burst of partial batches made.
+func TestKeepsNoMoreBuffersThanAFullQueue(t *testing.T) {
+	var stall sync.RWMutex
+	stall.Lock()
+	b, err := New(impl.Config[int]{
+		BatchSize:     10,
+		MaxQueueSize:  40,
+		BatchInterval: time.Hour,
+		Processor: func([]int) error {
+			stall.RLock()
+			stall.RUnlock()
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joins sync.WaitGroup
+	for i := range 20 {
+		if err := b.Add(i); err != nil {
+			t.Fatal(err)
+		}
+		joins.Go(func() {
+			if err := b.Join(time.Minute); err != nil {
+				t.Error(err)
+			}
+		})
+		for swapped := false; !swapped; runtime.Gosched() { // the Join took the item
+			b.mu.Lock()
+			swapped = len(*b.batch) == 0
+			b.mu.Unlock()
+		}
+	}
+	stall.Unlock()
+	joins.Wait()
+	if err := b.Close(); err != nil { // every buffer is back
+		t.Fatal(err)
+	}
+	if want := 40/10 + 1 + 2; b.keep != want || len(b.free) > want {
+		t.Errorf("%d buffers kept (keep %d), want at most %d", len(b.free), b.keep, want)
 	}
 }
