@@ -15,19 +15,8 @@ import (
 // baseline would pay for and a careful design does not).
 func TestKeepsEveryBuffer(t *testing.T) {
 	const size, ahead = 1000, 16
-	var stall sync.RWMutex // held by the test: the Processor waits
-	b, err := New(impl.Config[int64]{
-		BatchSize:     size,
-		BatchInterval: time.Hour,
-		Processor: func([]int64) error {
-			stall.RLock()
-			stall.RUnlock()
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var stall sync.RWMutex
+	b := stalled(t, impl.Config[int64]{BatchSize: size}, &stall)
 	defer b.Close()
 	round := func() uint64 {
 		var before, after runtime.MemStats
@@ -60,22 +49,10 @@ func TestKeepsEveryBuffer(t *testing.T) {
 func TestKeepsNoMoreBuffersThanAFullQueue(t *testing.T) {
 	var stall sync.RWMutex
 	stall.Lock()
-	b, err := New(impl.Config[int]{
-		BatchSize:     10,
-		MaxQueueSize:  40,
-		BatchInterval: time.Hour,
-		Processor: func([]int) error {
-			stall.RLock()
-			stall.RUnlock()
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := stalled(t, impl.Config[int64]{BatchSize: 10, MaxQueueSize: 40}, &stall)
 	var joins sync.WaitGroup
 	for i := range 20 {
-		if err := b.Add(i); err != nil {
+		if err := b.Add(int64(i)); err != nil {
 			t.Fatal(err)
 		}
 		joins.Go(func() {
@@ -97,4 +74,21 @@ func TestKeepsNoMoreBuffersThanAFullQueue(t *testing.T) {
 	if want := 40/10 + 1 + 2; b.keep != want || len(b.free) > want {
 		t.Errorf("%d buffers kept (keep %d), want at most %d", len(b.free), b.keep, want)
 	}
+}
+
+// stalled returns a mutex Batcher for cfg, with an hour's interval, whose
+// Processor waits while the test holds stall.
+func stalled(t *testing.T, cfg impl.Config[int64], stall *sync.RWMutex) *Batcher[int64] {
+	t.Helper()
+	cfg.BatchInterval = time.Hour
+	cfg.Processor = func([]int64) error {
+		stall.RLock()
+		stall.RUnlock()
+		return nil
+	}
+	b, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
