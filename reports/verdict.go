@@ -25,7 +25,8 @@ type Verdict struct {
 	Text string
 	// Versus says how every other column compares with the reference
 	// column, the simple design a clever one must beat, e.g. "vs mutex:
-	// ring 1.9× faster (5 of 5 rows significant)"; "" without one.
+	// ring 1.9× faster (5 of 5 rows significant); pooled within noise (0 of
+	// 5 rows significant; geomean 1.02× slower)"; "" without one.
 	Versus string
 	Rows   []RowVerdict
 }
@@ -216,7 +217,8 @@ func deltaRange(rs []RowVerdict) string {
 
 // versus compares each column with the reference column on the table's
 // rows: the geometric mean of the ratios of medians, and in how many rows
-// benchmath's test calls the difference significant.
+// benchmath's test calls the difference significant. A column that no row
+// tells apart from the reference is "within noise", whatever its geomean.
 func versus(t *table.Table, reference string) string {
 	ref := slices.Index(t.Cols, reference)
 	if ref < 0 || t.Better == 0 {
@@ -245,6 +247,12 @@ func versus(t *table.Table, reference string) string {
 		g := stats.GeoMean(ratios)
 		if t.Better > 0 {
 			g = 1 / g // higher is better: more is the faster side
+		}
+		if sig == 0 {
+			// A direction no row supports is the seed report's claim from
+			// noise: say it is within noise, and give the geomean after.
+			parts = append(parts, fmt.Sprintf("%s within noise (0 of %d rows significant; geomean %s)", col, len(ratios), factorText(g, t.Unit)))
+			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %s (%d of %d rows significant)", col, factorText(g, t.Unit), sig, len(ratios)))
 	}

@@ -61,22 +61,7 @@ func TestVerdictsAgainstReference(t *testing.T) {
 // Size line of `make report QUICK=1` said "no significant difference in
 // sec/op anywhere" above "channel 73× slower (3 of 3 rows significant)").
 func TestVerdictWithoutAWinnerAmongMoreColumns(t *testing.T) {
-	var b strings.Builder
-	for i := range 8 {
-		for _, size := range []int{10, 100} {
-			jitter := float64(i%4) * 0.5
-			fmt.Fprintf(&b, "BenchmarkSize/impl=ring/size=%d-2 1000 %g ns/op\n", size, 10+jitter)
-			fmt.Fprintf(&b, "BenchmarkSize/impl=mutex/size=%d-2 1000 %g ns/op\n", size, 10+1.5-jitter)
-			fmt.Fprintf(&b, "BenchmarkSize/impl=channel/size=%d-2 1000 %g ns/op\n", size, 700+jitter)
-		}
-	}
-	file := fixture.WriteFile(t, t.TempDir(), "results.txt", b.String())
-	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, file)
-	vs := Verdicts(ts, "mutex")
-	if len(vs) != 1 {
-		t.Fatalf("%d verdicts, want 1", len(vs))
-	}
-	v := vs[0]
+	v := ringTiesMutex(t)
 	for _, r := range v.Rows {
 		if r.Significant {
 			t.Fatalf("row %s: the best two differ significantly, want a tie: %+v", r.Row, r)
@@ -88,4 +73,37 @@ func TestVerdictWithoutAWinnerAmongMoreColumns(t *testing.T) {
 	if want := "no significant winner"; !strings.HasPrefix(v.Text, want) {
 		t.Errorf("verdict %q, want it to start %q", v.Text, want)
 	}
+}
+
+// A column that no row tells apart from the reference gets no direction:
+// "ring 1.07× faster (0 of 3 rows significant)", as `make report QUICK=1`
+// and the README said, is a gain claimed from noise.
+func TestVersusClaimsNoDirectionFromNoise(t *testing.T) {
+	v := ringTiesMutex(t)
+	want := "vs mutex: channel 65× slower (2 of 2 rows significant); ring within noise (0 of 2 rows significant; geomean 1.04× faster)"
+	if v.Versus != want {
+		t.Errorf("versus %q, want %q", v.Versus, want)
+	}
+}
+
+// ringTiesMutex is the verdict, against mutex, of a family where ring and
+// mutex are within noise in every row and channel is 70× slower.
+func ringTiesMutex(t *testing.T) Verdict {
+	t.Helper()
+	var b strings.Builder
+	for i := range 8 {
+		for _, size := range []int{10, 100} {
+			jitter := float64(i%4) * 0.5
+			fmt.Fprintf(&b, "BenchmarkSize/impl=ring/size=%d-2 1000 %g ns/op\n", size, 10-0.4+jitter)
+			fmt.Fprintf(&b, "BenchmarkSize/impl=mutex/size=%d-2 1000 %g ns/op\n", size, 10+1.5-jitter)
+			fmt.Fprintf(&b, "BenchmarkSize/impl=channel/size=%d-2 1000 %g ns/op\n", size, 700+jitter)
+		}
+	}
+	file := fixture.WriteFile(t, t.TempDir(), "results.txt", b.String())
+	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, file)
+	vs := Verdicts(ts, "mutex")
+	if len(vs) != 1 {
+		t.Fatalf("%d verdicts, want 1", len(vs))
+	}
+	return vs[0]
 }
