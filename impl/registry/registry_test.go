@@ -56,16 +56,33 @@ func BenchmarkBatcher(b *testing.B) {
 	for _, e := range registry.All() {
 		for _, producers := range []int{1, 8} {
 			b.Run(fmt.Sprintf("impl=%s/producers=%d", e.Name, producers), func(b *testing.B) {
-				benchmarkBatcher(b, e, producers)
+				benchmarkBatcher(b, e, producers, 1000, 0)
 			})
 		}
 	}
 }
 
-func benchmarkBatcher(b *testing.B, e registry.Entry, producers int) {
+// BenchmarkBatchSize separates an item's own cost from its share of each
+// batch's hand-off: BenchmarkBatcher at 1 producer with BatchSize 1000
+// and 100000, and a queue bound of 4 batches at both. With -cpu 1,2 it
+// also shows what handing each batch to the other core costs.
+func BenchmarkBatchSize(b *testing.B) {
+	for _, e := range registry.All() {
+		for _, size := range []int{1000, 100_000} {
+			b.Run(fmt.Sprintf("impl=%s/size=%d", e.Name, size), func(b *testing.B) {
+				benchmarkBatcher(b, e, 1, size, 4*size)
+			})
+		}
+	}
+}
+
+// benchmarkBatcher pushes b.N items from producers goroutines through a
+// batcher of the given BatchSize and MaxQueueSize (0: the default).
+func benchmarkBatcher(b *testing.B, e registry.Entry, producers, size, queue int) {
 	batcher, err := e.New(impl.Config[registry.Item]{
-		BatchSize:     1000,
+		BatchSize:     size,
 		BatchInterval: time.Second,
+		MaxQueueSize:  queue,
 		Processor:     func([]registry.Item) error { return nil },
 	})
 	if err != nil {
