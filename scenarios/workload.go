@@ -264,15 +264,15 @@ func readCounters() counters {
 	s := append([]metrics.Sample(nil), counterSamples...)
 	metrics.Read(s)
 	return counters{
-		cpu:          CPUTime(),
+		cpu:          cpuTime(),
 		allocBytes:   s[0].Value.Uint64(),
 		allocObjects: s[1].Value.Uint64(),
 		gcCycles:     s[2].Value.Uint64(),
 	}
 }
 
-// CPUTime is the process's user plus system CPU time (getrusage).
-func CPUTime() time.Duration {
+// cpuTime is the process's user plus system CPU time (getrusage).
+func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
