@@ -31,6 +31,10 @@ func TestKeepsEveryBuffer(t *testing.T) {
 		if err := b.Join(time.Minute); err != nil {
 			t.Fatal(err)
 		}
+		// Join returns once the last batch is processed; its buffer comes
+		// back just after. Wait for the buffers the batcher keeps, so that
+		// a slow consumer cannot leave the next round one short.
+		waitFree(t, b, min(ahead, b.keep))
 		runtime.ReadMemStats(&after)
 		return after.TotalAlloc - before.TotalAlloc
 	}
@@ -91,4 +95,20 @@ func stalled(t *testing.T, cfg impl.Config[int64], stall *sync.RWMutex) *Batcher
 		t.Fatal(err)
 	}
 	return b
+}
+
+// waitFree waits until b's free stack holds n buffers.
+func waitFree(t *testing.T, b *Batcher[int64], n int) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; runtime.Gosched() {
+		b.mu.Lock()
+		free := len(b.free)
+		b.mu.Unlock()
+		if free >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d buffers back a minute after Join, want %d", free, n)
+		}
+	}
 }
