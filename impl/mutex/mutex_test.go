@@ -34,7 +34,8 @@ func TestKeepsEveryBuffer(t *testing.T) {
 		// Join returns once the last batch is processed; its buffer comes
 		// back just after. Wait for the buffers the batcher keeps, so that
 		// a slow consumer cannot leave the next round one short.
-		waitFree(t, b, min(ahead, b.keep))
+		kept := min(ahead, b.keep)
+		waitUntil(t, b, "the kept buffers back", func() bool { return len(b.free) >= kept })
 		runtime.ReadMemStats(&after)
 		return after.TotalAlloc - before.TotalAlloc
 	}
@@ -64,11 +65,7 @@ func TestKeepsNoMoreBuffersThanAFullQueue(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		for swapped := false; !swapped; runtime.Gosched() { // the Join took the item
-			b.mu.Lock()
-			swapped = len(*b.batch) == 0
-			b.mu.Unlock()
-		}
+		waitUntil(t, b, "the Join to take the item", func() bool { return len(*b.batch) == 0 })
 	}
 	stall.Unlock()
 	joins.Wait()
@@ -97,18 +94,19 @@ func stalled(t *testing.T, cfg impl.Config[int64], stall *sync.RWMutex) *Batcher
 	return b
 }
 
-// waitFree waits until b's free stack holds n buffers.
-func waitFree(t *testing.T, b *Batcher[int64], n int) {
+// waitUntil polls cond, under b's lock, until it holds; after a minute it
+// fails the test for want.
+func waitUntil(t *testing.T, b *Batcher[int64], want string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; runtime.Gosched() {
 		b.mu.Lock()
-		free := len(b.free)
+		ok := cond()
 		b.mu.Unlock()
-		if free >= n {
+		if ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d buffers back a minute after Join, want %d", free, n)
+			t.Fatalf("waited a minute for %s", want)
 		}
 	}
 }
