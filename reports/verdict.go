@@ -248,11 +248,12 @@ func versus(t *table.Table, reference string) string {
 		if t.Better > 0 {
 			g = 1 / g // higher is better: more is the faster side
 		}
-		text := fmt.Sprintf("%s (%d of %d rows significant)", factorText(g, t.Unit), sig, len(ratios))
+		factor := factorText(g, t.Unit)
+		text := fmt.Sprintf("%s (%d of %d rows significant)", factor, sig, len(ratios))
 		if sig == 0 {
 			// A direction no row supports is the seed report's claim from
 			// noise: say it is within noise, and give the geomean after.
-			text = fmt.Sprintf("within noise (0 of %d rows significant; geomean %s)", len(ratios), factorText(g, t.Unit))
+			text = fmt.Sprintf("within noise (0 of %d rows significant; geomean %s)", len(ratios), factor)
 		}
 		parts = append(parts, col+" "+text)
 	}
