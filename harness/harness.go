@@ -14,8 +14,8 @@
 // there are several), rewritten atomically after every run, so an
 // interrupted or crashed harness leaves a valid file of the runs that
 // completed. Profiles go to profiles/ beside it, indexed by index.json, and
-// what else used the machine during each run to OutDir/noise.json (see
-// package noise). A run is staged beside OutDir and moved into it when it
+// what else used the machine during each run to OutDir/load.json (see
+// package load). A run is staged beside OutDir and moved into it when it
 // ends, so OutDir never mixes two runs' output.
 package harness
 
@@ -33,8 +33,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/profindex"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -43,9 +44,9 @@ const Version = "0.1.0"
 
 // Options configure Run.
 type Options struct {
-	Cells []scenarios.Cell
-	Count int  // measured runs per cell and source
-	Quick bool // use the families' quick item counts
+	Cells []scenarios.Cell // the cells a run measures, in results order
+	Count int              // measured runs per cell and source of Run; recorded as the count
+	Quick bool             // use the families' quick item counts
 	// Shard, "i/n", records that Cells are one shard of a split suite.
 	Shard string
 	Items int // items per run, overriding the workload's; 0 keeps it
@@ -57,17 +58,18 @@ type Options struct {
 	// ProfileTime is how long each profile records, repeating the cell's
 	// run; 0 means DefaultProfileTime.
 	ProfileTime time.Duration
-	// OutDir receives the run: results.txt, profiles/ and noise.json, or
+	// OutDir receives the run: results.txt, profiles/ and load.json, or
 	// NAME/results.txt and NAME/profiles/ per named source, and
-	// noise.json. Run refuses a directory that already holds an earlier
-	// run's output (see Force); one that holds other files keeps them.
+	// load.json (see package rundir). A directory that already holds an
+	// earlier run's output is refused (see Force); one that holds other
+	// files keeps them.
 	OutDir string
 	// Force lets Run replace an OutDir holding an earlier run, with
 	// everything in it.
 	Force bool
 	// WaitIdle, if positive, is how long Run waits at most before each
 	// timing round for the machine to go quiet: for others to take at most
-	// noise.DefaultThreshold of the CPU over a 200ms window. If it never
+	// load.DefaultThreshold of the CPU over a 200ms window. If it never
 	// does, Run says so and goes on. Where /proc is missing, Run says so
 	// once and does not wait.
 	WaitIdle time.Duration
@@ -97,13 +99,13 @@ const (
 	DefaultRunTime     = 200 * time.Millisecond
 )
 
-// Result is what Run produced.
+// Result is what a run produced.
 type Result struct {
 	Outputs []Output // one per source, in order
-	// Noise is what else used the machine during each measured run of the
+	// Load is what else used the machine during each measured run of the
 	// results, in run order; nil where /proc is missing.
-	Noise       []noise.Record
-	NoisePath   string // OutDir/noise.json, or "" if none was written
+	Load        []load.Record
+	LoadPath    string // OutDir/load.json, or "" if none was written
 	Failed      []Failure
 	Interrupted bool
 	Seed        uint64
@@ -117,83 +119,120 @@ type Failure struct {
 	Reason string
 }
 
-// ErrCellsFailed is returned by Run when at least one cell failed.
+// ErrCellsFailed is returned by Run and Session.Close when at least one
+// cell failed.
 var ErrCellsFailed = errors.New("one or more cells failed")
 
-// Run runs the timing pass and, if asked, the profiling pass.
+// Run measures opts.Cells opts.Count times and, if asked, profiles them:
+// Start, one Measure and one Profile, and Close.
 //
 // It first checks that opts.OutDir can take the run, and returns an
-// *OutDirError if not: OutDir is not a directory, or holds an earlier run
-// and opts.Force is off. The run then writes into a fresh directory beside
-// OutDir, which Run moves into place as it returns (also when cells
-// failed or the run was interrupted), so OutDir only ever holds one run's
-// output, and a report rendered into it afterwards sees only that run. A
-// harness killed outright leaves its runs in that directory, named
-// .BASE.run-*, where BASE is OutDir's last element.
-//
-// Run returns ErrCellsFailed (with a complete Result) when cells failed,
-// and ctx's error when interrupted; results.txt is valid in both cases.
+// *rundir.OutDirError if not. Run returns ErrCellsFailed (with a complete
+// Result) when cells failed, and ctx's error when interrupted;
+// results.txt is valid in both cases.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	if err := opts.complete(); err != nil {
-		return nil, err
-	}
-	stage, err := prepareOutput(opts.OutDir, opts.Sources, opts.Force)
+	s, err := Start(opts)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
-		res: &Result{Seed: opts.Seed}, outs: map[string]*output{}}
-	for _, src := range opts.Sources {
-		o, err := newOutput(opts, stage.stage, src)
-		if err != nil {
-			stage.discard()
-			return nil, err
-		}
-		r.outs[src.Name] = o
-		r.order = append(r.order, o)
+	s.progress.plan(timingRun, len(s.opts.Cells)*s.opts.Count*len(s.opts.Sources))
+	if s.opts.Profile {
+		s.progress.plan(profiledCell, len(s.opts.Cells)*len(s.opts.Sources))
 	}
-	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
-		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
-	profiles := 0
-	if opts.Profile {
-		profiles = len(opts.Cells) * len(opts.Sources)
+	err = s.Measure(ctx, s.opts.Cells, s.opts.Count)
+	if err == nil && s.opts.Profile {
+		err = s.Profile(ctx, s.opts.Cells)
 	}
-	r.progress = newProgress(opts.Log, len(opts.Cells)*opts.Count*len(opts.Sources), profiles, opts.ProfileTime)
-	r.meter = newMeter(stage.stage, opts.WaitIdle > 0, r.progress.printf)
-	return r.finish(r.passes(ctx))
+	return s.Close(err)
 }
 
-// run is one call of Run.
-type run struct {
+// A Session is a run in progress: its output is staged beside OutDir
+// (see rundir.Stage) and grows with every Measure and Profile, each run
+// rewriting its source's results file atomically, until Close installs
+// it. A caller may decide from the results so far which cells to measure
+// next. A Session is not safe for concurrent use.
+type Session struct {
 	opts     Options
-	stage    *staging
+	stage    *rundir.Stage
 	start    time.Time
 	res      *Result
 	outs     map[string]*output
 	order    []*output // outs in the sources' order
 	progress *progress
 	meter    *meter
+	rng      *rand.Rand
+	rounds   int // rounds begun, over every Measure
 	failed   map[runKey]bool
 }
 
-// passes runs the timing pass and the profiling pass.
-func (r *run) passes(ctx context.Context) error {
-	opts := r.opts
-	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))
-	for round := range opts.Count {
-		what := fmt.Sprintf("round %d/%d", round+1, opts.Count)
-		if err := r.waitIdle(ctx, what); err != nil {
+// Start checks opts and stages the run's output: every source's results
+// file, with its configuration header and no results yet. It returns an
+// *rundir.OutDirError when OutDir cannot take the run.
+func Start(opts Options) (*Session, error) {
+	if err := opts.complete(); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, src := range opts.Sources {
+		names = append(names, src.Name)
+	}
+	stage, err := rundir.Create(opts.OutDir, names, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
+		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},
+		rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))}
+	for _, src := range opts.Sources {
+		o, err := newOutput(opts, stage.Path(), src)
+		if err != nil {
+			stage.Discard()
+			return nil, err
+		}
+		s.outs[src.Name] = o
+		s.order = append(s.order, o)
+	}
+	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
+		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
+	s.progress = newProgress(opts.Log, opts.ProfileTime)
+	s.meter = newMeter(stage.Path(), opts.WaitIdle > 0, s.progress.printf)
+	return s, nil
+}
+
+// Results are the sources' results files as they stand, staged, by
+// source name ("" for a lone unnamed source): each holds every run
+// measured so far.
+func (s *Session) Results() map[string]string {
+	out := map[string]string{}
+	for _, o := range s.order {
+		out[o.rel] = o.results.path
+	}
+	return out
+}
+
+// Measure runs rounds more rounds of cells: each round visits every cell
+// once, in an order shuffled with the session's seed, and runs it once
+// per source in turn. Cells that failed are skipped; a cell that fails
+// is marked failed in its source's results, its runs dropped. It returns
+// ctx's error when interrupted, and an error writing the output.
+func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds int) error {
+	s.progress.plan(timingRun, len(cells)*rounds*len(s.opts.Sources)-s.progress.unstarted(timingRun))
+	for range rounds {
+		round := s.rounds
+		s.rounds++
+		what := fmt.Sprintf("round %d", round+1)
+		if err := s.waitIdle(ctx, what); err != nil {
 			return err
 		}
-		err := r.each(ctx, rng.Perm(len(opts.Cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell) error {
-			items := opts.items(c)
-			before, metered := r.meter.before()
-			resp, err := runWorker(ctx, opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: opts.RunTime})
+		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell) error {
+			items := s.opts.items(c)
+			before, metered := s.meter.before()
+			resp, err := runWorker(ctx, s.opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: s.opts.RunTime})
 			if err != nil {
 				return err
 			}
 			if metered {
-				if err := r.meter.record(before, noise.Record{Cell: BenchmarkName(c), Source: src.Name, Round: round}); err != nil {
+				if err := s.meter.record(before, load.Record{Cell: BenchmarkName(c), Source: src.Name, Round: round}); err != nil {
 					return err
 				}
 			}
@@ -203,57 +242,58 @@ func (r *run) passes(ctx context.Context) error {
 			return err
 		}
 	}
-	if opts.Profile {
-		order := make([]int, len(opts.Cells))
-		for i := range order {
-			order[i] = i
-		}
-		err := r.each(ctx, order, profiledCell, "profile", func(src Source, out *output, c scenarios.Cell) error {
-			entry, err := profile(ctx, opts, out.profileDir, src, c)
-			if err != nil {
-				return fmt.Errorf("profiling pass: %w", err)
-			}
-			out.index.Cells = append(out.index.Cells, entry)
-			return out.index.Write(out.profileDir)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	r.progress.finish()
-	if len(r.res.Failed) > 0 {
-		return ErrCellsFailed
-	}
 	return nil
+}
+
+// Profile runs each cell once more per source with the CPU profiler on,
+// and once more for its allocation profile, into each source's profiles/
+// and its index.json.
+func (s *Session) Profile(ctx context.Context, cells []scenarios.Cell) error {
+	s.progress.plan(profiledCell, len(cells)*len(s.opts.Sources)-s.progress.unstarted(profiledCell))
+	order := make([]int, len(cells))
+	for i := range order {
+		order[i] = i
+	}
+	return s.each(ctx, cells, order, profiledCell, "profile", func(src Source, out *output, c scenarios.Cell) error {
+		if out.profileDir == "" {
+			out.profileDir = filepath.Join(s.stage.Path(), out.rel, rundir.ProfileDir)
+		}
+		entry, err := profile(ctx, s.opts, out.profileDir, src, c)
+		if err != nil {
+			return fmt.Errorf("profiling pass: %w", err)
+		}
+		out.index.Cells = append(out.index.Cells, entry)
+		return out.index.Write(out.profileDir)
+	})
 }
 
 // each visits every cell of every source once, in the given cell order,
 // sources alternating, skipping failed cells and failing those whose visit
 // fails.
-func (r *run) each(ctx context.Context, order []int, kind stepKind, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
+func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int, kind stepKind, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
 	for _, i := range order {
-		for _, src := range r.opts.Sources {
-			k := runKey{src.Name, r.opts.Cells[i]}
-			if r.failed[k] {
-				r.progress.skip(kind)
+		for _, src := range s.opts.Sources {
+			k := runKey{src.Name, cells[i]}
+			if s.failed[k] {
+				s.progress.skip(kind)
 				continue
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			r.progress.start(kind, what+" "+k.String())
-			if err := visit(src, r.outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
-				r.failed[k] = true
-				r.res.Failed = append(r.res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
-				r.progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
-				if err := r.outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
+			s.progress.start(kind, what+" "+k.String())
+			if err := visit(src, s.outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
+				s.failed[k] = true
+				s.res.Failed = append(s.res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
+				s.progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
+				if err := s.outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
 					return err
 				}
-				if err := r.meter.drop(BenchmarkName(k.cell), src.Name); err != nil {
+				if err := s.meter.drop(BenchmarkName(k.cell), src.Name); err != nil {
 					return err
 				}
 			}
-			r.progress.done()
+			s.progress.done()
 		}
 	}
 	return ctx.Err()
@@ -261,44 +301,51 @@ func (r *run) each(ctx context.Context, order []int, kind stepKind, what string,
 
 // waitIdle waits, as Options.WaitIdle asks, for the machine to go quiet
 // before the round what.
-func (r *run) waitIdle(ctx context.Context, what string) error {
-	if r.opts.WaitIdle <= 0 || r.meter.off {
+func (s *Session) waitIdle(ctx context.Context, what string) error {
+	if s.opts.WaitIdle <= 0 || s.meter.off {
 		return nil
 	}
-	u, quiet, err := waitQuiet(ctx, r.opts.WaitIdle, idleWindow, noise.DefaultThreshold, takeSample, sleep)
+	u, quiet, err := waitQuiet(ctx, s.opts.WaitIdle, idleWindow, load.DefaultThreshold, takeSample, sleep)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
-		r.meter.fail(err)
+		s.meter.fail(err)
 	case !quiet:
-		r.progress.printf("benchrun: %s: the machine did not go quiet in %v (others took %.0f%% of the CPU); going on",
-			what, r.opts.WaitIdle, 100*(u.Others+u.Steal))
+		s.progress.printf("benchrun: %s: the machine did not go quiet in %v (others took %.0f%% of the CPU); going on",
+			what, s.opts.WaitIdle, 100*(u.Others+u.Steal))
 	}
 	return nil
 }
 
-// finish moves the run into place and completes the Result with where it
-// went.
-func (r *run) finish(err error) (*Result, error) {
-	res := r.res
-	res.Wall = time.Since(r.start)
-	at, ierr := r.stage.install()
-	root := r.opts.OutDir
-	if at != r.stage.dir {
+// Close ends the session, err being how the last Measure or Profile
+// ended: it moves the run into OutDir and returns where it went. It
+// returns ErrCellsFailed (with a complete Result) when cells failed and
+// err is nil, and err otherwise; a ctx error marks the result
+// interrupted. The results files are valid in every case.
+func (s *Session) Close(err error) (*Result, error) {
+	s.progress.finish()
+	if err == nil && len(s.res.Failed) > 0 {
+		err = ErrCellsFailed
+	}
+	res := s.res
+	res.Wall = time.Since(s.start)
+	at, ierr := s.stage.Install()
+	root := s.opts.OutDir
+	if at == s.stage.Path() {
 		root = at // the move failed: the output is still where it was staged
 	}
-	for _, o := range r.order {
+	for _, o := range s.order {
 		res.Outputs = append(res.Outputs, o.at(root))
 	}
-	res.Noise = r.meter.records
-	if r.meter.written {
-		res.NoisePath = filepath.Join(root, noise.File)
+	res.Load = s.meter.records
+	if s.meter.written {
+		res.LoadPath = filepath.Join(root, load.File)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		res.Interrupted = true
 		for _, o := range res.Outputs {
-			fmt.Fprintf(r.opts.Log, "\nbenchrun: interrupted; %s holds the runs that completed\n", o.ResultsPath)
+			fmt.Fprintf(s.opts.Log, "\nbenchrun: interrupted; %s holds the runs that completed\n", o.ResultsPath)
 		}
 	}
 	if ierr != nil {
@@ -331,18 +378,15 @@ func newOutput(opts Options, dir string, src Source) (*output, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if opts.Profile {
-		o.profileDir = filepath.Join(dir, "profiles")
-	}
-	o.results = newResultsFile(filepath.Join(dir, "results.txt"), Environment(src, opts), opts.Cells)
+	o.results = newResultsFile(filepath.Join(dir, rundir.ResultsFile), Environment(src, opts), opts.Cells)
 	return o, o.results.flush()
 }
 
 // at returns where the output is once the run's directory is at root.
 func (o *output) at(root string) Output {
-	out := Output{Source: o.rel, ResultsPath: filepath.Join(root, o.rel, "results.txt")}
+	out := Output{Source: o.rel, ResultsPath: filepath.Join(root, o.rel, rundir.ResultsFile)}
 	if len(o.index.Cells) > 0 {
-		out.ProfileDir = filepath.Join(root, o.rel, "profiles")
+		out.ProfileDir = filepath.Join(root, o.rel, rundir.ProfileDir)
 	}
 	return out
 }
@@ -353,9 +397,6 @@ func (opts *Options) complete() error {
 	}
 	if opts.Count < 1 {
 		return fmt.Errorf("count must be >= 1, got %d", opts.Count)
-	}
-	if opts.OutDir == "" {
-		return &OutDirError{Err: errors.New("none given")}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout

@@ -20,8 +20,9 @@ import (
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/registry"
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/profindex"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -149,10 +150,10 @@ func TestFailingCellsAreReportedAndTheRunContinues(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" {
 		// The failed cells' runs, flaky's first among them, are gone from
-		// the noise records too.
-		records, err := noise.Read(dir)
+		// the load records too.
+		records, err := load.Read(dir)
 		if err != nil || len(records) != 2 || records[0].Cell != results[0].Name.String() || records[1].Cell != results[0].Name.String() {
-			t.Errorf("noise.json = %+v, %v; want ring's 2 runs", records, err)
+			t.Errorf("load.json = %+v, %v; want ring's 2 runs", records, err)
 		}
 	}
 	for _, r := range results {
@@ -320,8 +321,8 @@ func TestRunRefusesADirectoryHoldingResults(t *testing.T) {
 			Count: 1, Items: 2_000, OutDir: dir, Log: &log,
 			Sources: []harness.Source{{Name: "head", Command: []string{os.Args[0]}}},
 		})
-		var oe *harness.OutDirError
-		if !errors.Is(err, harness.ErrOutputExists) || !errors.As(err, &oe) || res != nil {
+		var oe *rundir.OutDirError
+		if !errors.Is(err, rundir.ErrOutputExists) || !errors.As(err, &oe) || res != nil {
 			t.Errorf("Run over %s = %+v, %v; want an *OutDirError wrapping ErrOutputExists", old, res, err)
 			continue
 		}
@@ -348,8 +349,8 @@ func TestRunRefusesAFile(t *testing.T) {
 			Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
 			Count: 1, Items: 2_000, OutDir: file, Force: force, Log: &bytes.Buffer{},
 		})
-		var oe *harness.OutDirError
-		if !errors.As(err, &oe) || errors.Is(err, harness.ErrOutputExists) {
+		var oe *rundir.OutDirError
+		if !errors.As(err, &oe) || errors.Is(err, rundir.ErrOutputExists) {
 			t.Errorf("Run -o FILE (force %v): %v, want an *OutDirError", force, err)
 		}
 		if data, _ := os.ReadFile(file); string(data) != "x" {
@@ -438,7 +439,7 @@ func TestForceKeepsTheWorkingDirectory(t *testing.T) {
 		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
 		Count: 1, Items: 2_000, OutDir: ".", Force: true, Log: &bytes.Buffer{},
 	})
-	var oe *harness.OutDirError
+	var oe *rundir.OutDirError
 	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "working directory") {
 		t.Errorf("Run -force -o . = %v, want an *OutDirError about the working directory", err)
 	}
@@ -475,16 +476,16 @@ func TestCompareLayoutWorks(t *testing.T) {
 		Cells: []scenarios.Cell{cell(t, "Size/impl=ring/size=1000")},
 		Count: 1, Items: 2_000, OutDir: dir, Sources: sources, Log: &bytes.Buffer{},
 	})
-	if !errors.Is(err, harness.ErrOutputExists) {
+	if !errors.Is(err, rundir.ErrOutputExists) {
 		t.Errorf("second compare into %s: %v, want ErrOutputExists", dir, err)
 	}
 }
 
-// TestNoiseIsRecordedPerRun checks the sidecar: one record per measured
+// TestLoadIsRecordedPerRun checks the sidecar: one record per measured
 // run, named as in results.txt.
-func TestNoiseIsRecordedPerRun(t *testing.T) {
+func TestLoadIsRecordedPerRun(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("noise needs /proc")
+		t.Skip("the load record needs /proc")
 	}
 	dir := t.TempDir()
 	c := cell(t, "Size/impl=ring/size=1000")
@@ -494,15 +495,15 @@ func TestNoiseIsRecordedPerRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(dir, noise.File); res.NoisePath != want {
-		t.Errorf("NoisePath = %q, want %q", res.NoisePath, want)
+	if want := filepath.Join(dir, load.File); res.LoadPath != want {
+		t.Errorf("LoadPath = %q, want %q", res.LoadPath, want)
 	}
-	records, err := noise.Read(dir)
+	records, err := load.Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 2 || !slices.Equal(records, res.Noise) {
-		t.Fatalf("noise.json = %+v, Result.Noise = %+v; want the same 2 records", records, res.Noise)
+	if len(records) != 2 || !slices.Equal(records, res.Load) {
+		t.Fatalf("load.json = %+v, Result.Load = %+v; want the same 2 records", records, res.Load)
 	}
 	results, _ := readResults(t, res.Outputs[0].ResultsPath)
 	for i, r := range records {

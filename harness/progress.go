@@ -36,10 +36,10 @@ type progress struct {
 	kind         stepKind
 }
 
-// newProgress tracks runs timing runs and profiles profiled cells, each of
-// which records profiles for profileTime twice.
-func newProgress(w io.Writer, runs, profiles int, profileTime time.Duration) *progress {
-	p := &progress{w: w, now: time.Now, planned: [2]int{runs, profiles}, profileGuess: 2 * profileTime}
+// newProgress tracks the steps planned: timing runs, and profiled cells,
+// each of which records profiles for profileTime twice.
+func newProgress(w io.Writer, profileTime time.Duration) *progress {
+	p := &progress{w: w, now: time.Now, profileGuess: 2 * profileTime}
 	p.began = p.now()
 	p.mark = p.began
 	if f, ok := w.(*os.File); ok {
@@ -49,6 +49,12 @@ func newProgress(w io.Writer, runs, profiles int, profileTime time.Duration) *pr
 	}
 	return p
 }
+
+// plan adds n steps of a kind to those planned (none when n <= 0).
+func (p *progress) plan(kind stepKind, n int) { p.planned[kind] += max(n, 0) }
+
+// unstarted is how many planned steps of a kind have not ended.
+func (p *progress) unstarted(kind stepKind) int { return p.planned[kind] - p.ended[kind] }
 
 func (p *progress) finished() int { return p.ended[timingRun] + p.ended[profiledCell] }
 func (p *progress) total() int    { return p.planned[timingRun] + p.planned[profiledCell] }

@@ -16,7 +16,9 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func newTestProgress(runs, profiles int, profileTime time.Duration) (*progress, *fakeClock, *bytes.Buffer) {
 	var log bytes.Buffer
 	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&log, runs, profiles, profileTime)
+	p := newProgress(&log, profileTime)
+	p.plan(timingRun, runs)
+	p.plan(profiledCell, profiles)
 	p.now = clock.now
 	p.began, p.mark = clock.now(), clock.now()
 	return p, clock, &log

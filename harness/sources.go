@@ -9,11 +9,21 @@ import (
 	"github.com/batchbench/batchbench/internal/gitrepo"
 )
 
-// BuildRevision builds cmd/benchrun as of the git revision ref of the
-// repository at repo, in a temporary worktree that it removes again, so the
-// user's working tree is never touched. The binary goes to binDir; tags are
-// passed to go build -tags.
-func BuildRevision(ctx context.Context, repo, ref, name, binDir, tags string) (Source, error) {
+// A Build says how to build a source from a git repository: the package
+// of the command that serves workers (one whose main calls ServeWorker
+// first), its build tags, and where the binaries go.
+type Build struct {
+	Repo   string // the repository's root
+	Main   string // the command's package, relative to Repo, e.g. "./cmd/x"
+	Tags   string // passed to go build -tags; "" for none
+	BinDir string
+}
+
+// Revision builds the source as of the git revision ref, in a temporary
+// worktree that it removes again, so the user's working tree is never
+// touched, and names it name.
+func (b Build) Revision(ctx context.Context, ref, name string) (Source, error) {
+	repo := b.Repo
 	commit, err := gitrepo.ResolveCommit(ctx, repo, ref)
 	if err != nil {
 		return Source{}, err
@@ -23,26 +33,26 @@ func BuildRevision(ctx context.Context, repo, ref, name, binDir, tags string) (S
 		return Source{}, err
 	}
 	defer remove()
-	bin, err := build(ctx, tree, name, binDir, tags)
+	bin, err := b.build(ctx, tree, name)
 	if err != nil {
 		return Source{}, fmt.Errorf("building %s (%s): %w", ref, commit[:12], err)
 	}
 	return Source{Name: name, Command: []string{bin}, Commit: commit}, nil
 }
 
-// BuildWorkingTree builds cmd/benchrun from the working tree of the
-// repository at repo, uncommitted changes included.
-func BuildWorkingTree(ctx context.Context, repo, name, binDir, tags string) (Source, error) {
-	commit, dirty := gitState(repo)
-	bin, err := build(ctx, repo, name, binDir, tags)
+// WorkingTree builds the source from the repository's working tree,
+// uncommitted changes included, and names it name.
+func (b Build) WorkingTree(ctx context.Context, name string) (Source, error) {
+	commit, dirty := gitState(b.Repo)
+	bin, err := b.build(ctx, b.Repo, name)
 	if err != nil {
 		return Source{}, fmt.Errorf("building the working tree: %w", err)
 	}
 	return Source{Name: name, Command: []string{bin}, Commit: commit, Dirty: dirty}, nil
 }
 
-func build(ctx context.Context, dir, name, binDir, tags string) (string, error) {
-	bin, err := filepath.Abs(filepath.Join(binDir, "benchrun-"+name))
+func (b Build) build(ctx context.Context, dir, name string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join(b.BinDir, "worker-"+name))
 	if err != nil {
 		return "", err
 	}
@@ -50,10 +60,10 @@ func build(ctx context.Context, dir, name, binDir, tags string) (string, error) 
 	// wherever its tree lies, so an A/A comparison compares like with like
 	// instead of two code layouts.
 	args := []string{"build", "-trimpath", "-buildvcs=false", "-o", bin}
-	if tags != "" {
-		args = append(args, "-tags", tags)
+	if b.Tags != "" {
+		args = append(args, "-tags", b.Tags)
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/benchrun")...)
+	cmd := exec.CommandContext(ctx, "go", append(args, b.Main)...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)

@@ -25,7 +25,7 @@ func TestForeignDefaultsMatchBenchstat(t *testing.T) {
 		"perf-notes":   {fixture.PerfTestdata(t, "issue19634.txt")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, err := Generate(Options{Inputs: inputs, OutDir: t.TempDir()})
+			s, err := Generate(Options{Inputs: fixture.Inputs(inputs...), Impls: testImpls, Page: Page{OutDir: t.TempDir()}})
 			if err != nil {
 				t.Fatal(err)
 			}

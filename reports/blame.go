@@ -5,25 +5,29 @@ import (
 	"github.com/batchbench/batchbench/reports/profiles"
 )
 
-// Blame is a regression with the profile evidence for it.
-type Blame struct {
+// blame is a regression with the profile evidence for it.
+type blame struct {
 	gate.Cell
 	Profile string               // "CPU", or "allocation" for B/op and allocs/op
 	Grown   []profiles.FuncDelta // functions whose flat share grew most, head against base
 	Command string               // opens the profile difference in pprof
 }
 
-// Blames pairs each blocking regression with the profile difference of
+// maxGrown is how many grown functions a blame names.
+const maxGrown = 5
+
+// Blames, for the templates, pairs each blocking regression with the profile difference of
 // its cell (the allocation profile for allocation metrics, the CPU
-// profile otherwise), keeping the n functions whose share grew most.
-func (s *Summary) Blames(n int) []Blame {
+// profile otherwise), naming the functions whose share grew most.
+func (r *report) Blames() []blame {
+	n, s := maxGrown, r.Summary
 	if s.Decision == nil {
 		return nil
 	}
 	head := s.Decision.First.Head
-	var out []Blame
+	var out []blame
 	for _, f := range s.Decision.Regressed {
-		b := Blame{Cell: f, Profile: "CPU"}
+		b := blame{Cell: f, Profile: "CPU"}
 		for _, d := range s.Profiles.Diffs {
 			diff := d.CPU
 			if f.Unit == "B/op" || f.Unit == "allocs/op" {

@@ -5,7 +5,7 @@
 //
 // The input is one or more files in the Go benchmark format (the harness's
 // results.txt, or any `go test -bench` output) plus, optionally, a profile
-// index (profiles/index.json) and a noise record (noise.json) written by
+// index (profiles/index.json) and a machine-load record (load.json) written by
 // the harness. Generate writes report.html (one self-contained file),
 // report.md (for a pull-request comment) and plots/*.png + plots/*.svg, and
 // returns a Summary a CLI can print.

@@ -10,49 +10,57 @@ import (
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/plots"
 	"github.com/batchbench/batchbench/reports/profiles"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
-// Options configures Generate.
+// Page says where a report goes and what it says besides its data.
+type Page struct {
+	// OutDir receives report.html, report.md and plots/. It is created.
+	OutDir string
+	Title  string // default "Benchmark report"
+	// Now is the clock the report's date comes from; default time.Now.
+	Now func() time.Time
+	// Advise, if set, words what a reader can do about a merge gate's
+	// decision (which settings to change, how many runs would decide);
+	// its lines follow the decision in both reports and the Summary.
+	Advise func(*gate.Decision) []string
+}
+
+// ImplRoles name the implementations with a role in a report whose
+// columns are implementations (/impl): the baseline every column is
+// compared against, and the reference, the simple design every verdict
+// also compares each column with. The command line takes them from the
+// registry; a report of other columns has neither.
+type ImplRoles struct {
+	Baseline, Reference string
+}
+
+// Options say what Generate reads and how it builds the tables.
 type Options struct {
-	// Inputs are benchmark files, each "path" or "label=path" as in
-	// benchstat; the label (default: the path) is the ".file" value.
-	Inputs []string
+	Page
+	Inputs []table.Input
 	// ProfileDirs gives the profile directory (holding index.json) of
 	// each input, "" for none. By default "profiles" next to each input
 	// is used if it has an index.
 	ProfileDirs []string
-	// OutDir receives report.html, report.md and plots/. It is created.
-	OutDir string
 
 	// Table, Row, Col, Ignore and Filter are benchproc projections and a
 	// filter, as benchstat's flags (see table.Config), with defaults
 	// that depend on the inputs (see TableConfig).
 	Table, Row, Col, Ignore, Filter string
-	// Baseline is the column compared against; default "channel" when Col
-	// is "/impl" and a channel implementation is present, else the first
-	// column.
+	// Baseline is the column compared against; default Impls.Baseline
+	// when the columns are implementations and it is present, else the
+	// first column.
 	Baseline string
 	// Reference is the column every verdict also compares each column
-	// with: the simple design the others must beat. Default "mutex" when
-	// Col is "/impl" and a mutex implementation is present.
+	// with; default Impls.Reference when the columns are implementations.
 	Reference string
+	Impls     ImplRoles
 	Alpha     float64 // default 0.05
-	Title     string  // default "Benchmark report"
-	// Now is the clock the report's date comes from; default time.Now.
-	Now func() time.Time
-
-	// Gate, if set, makes the report a merge gate's: column Gate.Head is
-	// judged against the baseline (benchrun report -head).
-	Gate *gate.Options
-	// Decision, if set, is a merge gate's decision already made on these
-	// inputs (benchrun compare): the report renders its first stage's
-	// results and opens with it. Inputs and the table options are then
-	// not read.
-	Decision *gate.Decision
 }
 
 // Summary is what Generate produced, for a CLI to print.
@@ -66,8 +74,10 @@ type Summary struct {
 	Results  *table.Results
 	Tables   *table.Tables
 	Profiles *profiles.Set
-	// Decision is the merge gate's decision, for a gate report.
+	// Decision is the merge gate's decision, for a gate report, and
+	// Advice the caller's words on it (Page.Advise).
 	Decision *gate.Decision
+	Advice   []string
 }
 
 // Text is a short plain-text summary: where the report is, the gate's
@@ -77,6 +87,9 @@ func (s *Summary) Text() string {
 	fmt.Fprintf(&b, "report: %s\n", s.HTML)
 	if d := s.Decision; d != nil {
 		fmt.Fprintf(&b, "%s\n", d.Headline())
+		for _, a := range s.Advice {
+			fmt.Fprintf(&b, "  %s\n", a)
+		}
 	}
 	for _, v := range s.Verdicts {
 		fmt.Fprintf(&b, "%s (%s): %s\n", v.Title, v.Unit, v.Text)
@@ -101,63 +114,93 @@ func (s *Summary) Text() string {
 // become part of the report, not errors; errors are unreadable inputs,
 // input with neither results nor failures, invalid projections and
 // unwritable output.
-func Generate(opts Options) (*Summary, error) {
-	if opts.OutDir == "" {
-		return nil, fmt.Errorf("no output directory")
-	}
-	d := opts.Decision
-	var res *table.Results
-	var ts *table.Tables
-	if d != nil {
-		res, ts = d.First.Results, d.First.Tables
-	} else {
-		var err error
-		if res, err = table.Load(opts.Inputs...); err != nil {
-			return nil, err
-		}
-		if res.Count == 0 && len(res.Failures) == 0 {
-			// A run whose every cell failed still deserves a report; a file
-			// with neither results nor failures is not benchmark output.
-			return nil, fmt.Errorf("no benchmark results or failures in %s", strings.Join(opts.Inputs, ", "))
-		}
-		if ts, err = table.Build(res, opts.TableConfig(res)); err != nil {
-			return nil, err
-		}
-		if opts.Gate != nil {
-			d = gate.Decide(gate.Judge(res, ts, *opts.Gate), nil)
-		}
-	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, err
-	}
-	ps, err := plots.Write(ts, opts.OutDir)
+func Generate(o Options) (*Summary, error) {
+	res, ts, err := o.tables()
 	if err != nil {
 		return nil, err
 	}
-	profs, err := profiles.Load(res, opts.profileDirs(res), ts.Config)
+	return write(res, ts, nil, o.reference(ts), o.profileDirs, o.Page)
+}
+
+// Judge makes a merge gate's decision on the inputs, as Generate would
+// tabulate them: column g.Head against the baseline column, first stage
+// only (saved results cannot be measured again). GenerateGate reports it.
+func Judge(o Options, g gate.Options) (*gate.Decision, error) {
+	res, ts, err := o.tables()
+	if err != nil {
+		return nil, err
+	}
+	return gate.Decide(gate.Judge(res, ts, g), nil), nil
+}
+
+// GenerateGate writes the report of a merge gate's decision, as Generate
+// does, from the tables the decision's first stage judged, and the
+// profiles beside its inputs and its confirmation's.
+func GenerateGate(d *gate.Decision, p Page) (*Summary, error) {
+	return write(d.First.Results, d.First.Tables, d, "", defaultProfileDirs, p)
+}
+
+// tables reads the inputs and builds their tables.
+func (o Options) tables() (*table.Results, *table.Tables, error) {
+	res, err := table.Load(o.Inputs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Count == 0 && len(res.Failures) == 0 {
+		// A run whose every cell failed still deserves a report; a file
+		// with neither results nor failures is not benchmark output.
+		var paths []string
+		for _, in := range o.Inputs {
+			paths = append(paths, in.Path)
+		}
+		return nil, nil, fmt.Errorf("no benchmark results or failures in %s", strings.Join(paths, ", "))
+	}
+	ts, err := table.Build(res, o.TableConfig(res))
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, ts, nil
+}
+
+// write renders the report of res and ts, and of d for a gate.
+func write(res *table.Results, ts *table.Tables, d *gate.Decision, reference string, profileDirs func(*table.Results) []string, p Page) (*Summary, error) {
+	if p.OutDir == "" {
+		return nil, fmt.Errorf("no output directory")
+	}
+	if err := os.MkdirAll(p.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	ps, err := plots.Write(ts, p.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	profs, err := profiles.Load(res, profileDirs(res), ts.Config)
 	if err != nil {
 		return nil, err
 	}
 	if d != nil && d.Confirm != nil {
 		// A compare profiles the flagged cells on their confirmation runs.
-		more, err := profiles.Load(d.Confirm.Results, opts.profileDirs(d.Confirm.Results), ts.Config)
+		more, err := profiles.Load(d.Confirm.Results, profileDirs(d.Confirm.Results), ts.Config)
 		if err != nil {
 			return nil, err
 		}
 		profs.Add(more)
 	}
 	s := &Summary{
-		HTML:     filepath.Join(opts.OutDir, "report.html"),
-		Markdown: filepath.Join(opts.OutDir, "report.md"),
-		Plots:    ps, Verdicts: Verdicts(ts, opts.reference(ts)), Warnings: collectWarnings(res, ts),
+		HTML:     filepath.Join(p.OutDir, rundir.ReportHTML),
+		Markdown: filepath.Join(p.OutDir, rundir.ReportMarkdown),
+		Plots:    ps, Verdicts: Verdicts(ts, reference), Warnings: collectWarnings(res, ts),
 		Config: ts.Config, Results: res, Tables: ts, Profiles: profs, Decision: d,
 	}
+	if d != nil && p.Advise != nil {
+		s.Advice = p.Advise(d)
+	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
-	now := opts.Now
+	now := p.Now
 	if now == nil {
 		now = time.Now
 	}
-	r := newReport(s, opts.Title, now())
+	r := newReport(s, p.Title, now())
 	if err := atomicfile.Write(s.HTML, r.html); err != nil {
 		return nil, err
 	}
@@ -170,8 +213,8 @@ func Generate(opts Options) (*Summary, error) {
 // TableConfig resolves the options' table configuration for res. The
 // defaults are benchstat's, except:
 //   - one input (or several sharing one label, the shards of a run)
-//     whose names carry an impl key gets /impl columns (with channel, the
-//     seed design, as the baseline when present); several inputs are
+//     whose names carry an impl key gets /impl columns (with
+//     Impls.Baseline as the baseline when present); several inputs are
 //     always the columns, as in benchstat, so they are never pooled;
 //   - batchbench's own results (a "harness" configuration key) get one
 //     table set per configuration and family (-table .config,.name), and
@@ -190,8 +233,8 @@ func (o Options) TableConfig(res *table.Results) table.Config {
 	if harness {
 		cfg.Ignore = strings.Join(slices.DeleteFunc(append(slices.Clone(runconfig.PerRun), cfg.Ignore), func(s string) bool { return s == "" }), ",")
 	}
-	if cfg.Baseline == "" && cfg.Col == "/impl" && slices.Contains(res.NameKeyValues("impl"), "channel") {
-		cfg.Baseline = "channel"
+	if cfg.Baseline == "" && cfg.Col == "/impl" && o.Impls.Baseline != "" && slices.Contains(res.NameKeyValues("impl"), o.Impls.Baseline) {
+		cfg.Baseline = o.Impls.Baseline
 	}
 	return cfg.WithDefaults()
 }
@@ -200,13 +243,18 @@ func (o Options) reference(ts *table.Tables) string {
 	if o.Reference != "" || ts.Config.Col != "/impl" {
 		return o.Reference
 	}
-	return "mutex"
+	return o.Impls.Reference
 }
 
 func (o Options) profileDirs(res *table.Results) []string {
 	if len(o.ProfileDirs) > 0 {
 		return o.ProfileDirs
 	}
+	return defaultProfileDirs(res)
+}
+
+// defaultProfileDirs are the profile directories beside the inputs.
+func defaultProfileDirs(res *table.Results) []string {
 	var dirs []string
 	for _, in := range res.Inputs {
 		dirs = append(dirs, profiles.DirFor(in.Path))

@@ -7,9 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
+
+// testImpls are the registry's roles, as the command line passes them.
+var testImpls = ImplRoles{Baseline: "channel", Reference: "mutex"}
 
 func readString(t *testing.T, path string) string {
 	t.Helper()
@@ -41,7 +44,7 @@ func harnessDir(t *testing.T) string {
 func TestGenerateHarnessResults(t *testing.T) {
 	dir := harnessDir(t)
 	out := filepath.Join(t.TempDir(), "report")
-	s, err := Generate(Options{Inputs: []string{filepath.Join(dir, "results.txt")}, OutDir: out})
+	s, err := Generate(Options{Inputs: fixture.Inputs(filepath.Join(dir, "results.txt")), Impls: testImpls, Page: Page{OutDir: out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +121,7 @@ func TestGenerateHarnessResults(t *testing.T) {
 
 func TestGenerateForeignFixture(t *testing.T) {
 	out := t.TempDir()
-	s, err := Generate(Options{Inputs: []string{fixture.Nsxbet}, OutDir: out})
+	s, err := Generate(Options{Inputs: fixture.Inputs(fixture.Nsxbet), Impls: testImpls, Page: Page{OutDir: out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,8 +147,8 @@ func TestGenerateForeignFixture(t *testing.T) {
 func TestGenerateBaseHead(t *testing.T) {
 	base, head := harnessDir(t), harnessDir(t)
 	s, err := Generate(Options{
-		Inputs:   []string{"base=" + filepath.Join(base, "results.txt"), "head=" + filepath.Join(head, "results.txt")},
-		OutDir:   t.TempDir(),
+		Inputs:   fixture.Inputs("base="+filepath.Join(base, "results.txt"), "head="+filepath.Join(head, "results.txt")),
+		Page:     Page{OutDir: t.TempDir()},
 		Col:      ".file",
 		Baseline: "base",
 		Filter:   ".name:Size", // fewer plots: this test is about pairing
@@ -170,13 +173,13 @@ func TestGenerateBaseHead(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	if _, err := Generate(Options{Inputs: []string{fixture.Nsxbet}}); err == nil {
+	if _, err := Generate(Options{Inputs: fixture.Inputs(fixture.Nsxbet)}); err == nil {
 		t.Error("no error without an output directory")
 	}
-	if _, err := Generate(Options{Inputs: []string{"does-not-exist.txt"}, OutDir: t.TempDir()}); err == nil {
+	if _, err := Generate(Options{Inputs: fixture.Inputs("does-not-exist.txt"), Impls: testImpls, Page: Page{OutDir: t.TempDir()}}); err == nil {
 		t.Error("no error for a missing input")
 	}
-	if _, err := Generate(Options{Inputs: []string{fixture.Nsxbet}, OutDir: t.TempDir(), Col: "/x@(("}); err == nil {
+	if _, err := Generate(Options{Inputs: fixture.Inputs(fixture.Nsxbet), Impls: testImpls, Col: "/x@((", Page: Page{OutDir: t.TempDir()}}); err == nil {
 		t.Error("no error for a bad projection")
 	}
 }
@@ -184,7 +187,7 @@ func TestGenerateErrors(t *testing.T) {
 func TestGenerateOnlyFailures(t *testing.T) {
 	in := "goos: linux\n--- FAIL: BenchmarkSize/impl=ring/size=10\n    self-check: 3 items lost\nFAIL\n"
 	out := t.TempDir()
-	s, err := Generate(Options{Inputs: []string{fixture.WriteFile(t, t.TempDir(), "r.txt", in)}, OutDir: out})
+	s, err := Generate(Options{Inputs: fixture.Inputs(fixture.WriteFile(t, t.TempDir(), "r.txt", in)), Impls: testImpls, Page: Page{OutDir: out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +204,7 @@ func TestGenerateRefusesInputWithoutResults(t *testing.T) {
 	if err := os.WriteFile(path, []byte("just some notes\nPASS\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Generate(Options{Inputs: []string{path}, OutDir: filepath.Join(dir, "out")})
+	_, err := Generate(Options{Inputs: fixture.Inputs(path), Impls: testImpls, Page: Page{OutDir: filepath.Join(dir, "out")}})
 	if err == nil || !strings.Contains(err.Error(), "no benchmark results") {
 		t.Fatalf("Generate = %v, want a no-results error", err)
 	}
@@ -219,14 +222,14 @@ func TestBusyMachineIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixture.WriteResults(t, filepath.Join(dir, "results.txt"))
-	recs := []noise.Record{
+	recs := []load.Record{
 		{Cell: "Size/impl=ring/size=1000-2", Source: "head", Others: 0.5},
 		{Cell: "Size/impl=ring/size=10-2", Source: "head", Others: 0.01},
 	}
-	if err := noise.Write(root, recs); err != nil {
+	if err := load.Write(root, recs); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Generate(Options{Inputs: []string{filepath.Join(dir, "results.txt")}, OutDir: t.TempDir()})
+	s, err := Generate(Options{Inputs: fixture.Inputs(filepath.Join(dir, "results.txt")), Impls: testImpls, Page: Page{OutDir: t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}

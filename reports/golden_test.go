@@ -70,6 +70,7 @@ func TestGoldenReports(t *testing.T) {
 		files  map[string]string
 		inputs []string
 		opts   Options
+		gate   *gate.Options // judge head against the baseline, as report -head
 	}{
 		{name: "nsxbet", files: map[string]string{"nsxbet.txt": string(nsx)}, inputs: []string{"nsxbet.txt"}},
 		{name: "pair", files: map[string]string{
@@ -81,7 +82,7 @@ func TestGoldenReports(t *testing.T) {
 			"base.txt": gateSide(13.1, ""),
 			"head.txt": gateSide(15.2, "--- FAIL: BenchmarkSize/impl=ring/size=100000\n    self-check: observed mean batch fill 50000.0, want 100000\nFAIL\n"),
 		}, inputs: []string{"base=base.txt", "head=head.txt"},
-			opts: Options{Baseline: "base", Title: "Merge gate: head against base", Gate: &gate.Options{Head: "head", Threshold: 0.05}}},
+			opts: Options{Baseline: "base", Page: Page{Title: "Merge gate: head against base"}}, gate: &gate.Options{Head: "head", Threshold: 0.05}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Chdir(t.TempDir())
@@ -91,8 +92,16 @@ func TestGoldenReports(t *testing.T) {
 				}
 			}
 			opts := tc.opts
-			opts.Inputs, opts.OutDir, opts.Now = tc.inputs, "out", goldenClock
-			if _, err := Generate(opts); err != nil {
+			opts.Inputs, opts.OutDir, opts.Now = fixture.Inputs(tc.inputs...), "out", goldenClock
+			var err error
+			if tc.gate == nil {
+				_, err = Generate(opts)
+			} else if d, jerr := Judge(opts, *tc.gate); jerr != nil {
+				err = jerr
+			} else {
+				_, err = GenerateGate(d, opts.Page)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			got, err := os.ReadFile(filepath.Join("out", "report.md"))

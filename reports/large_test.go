@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
 // writeLarge writes a results file of about lines result lines in the
@@ -49,7 +51,7 @@ func BenchmarkReportLargeFile(b *testing.B) {
 	b.SetBytes(fi.Size())
 	b.ResetTimer()
 	for range b.N {
-		if _, err := Generate(Options{Inputs: []string{path}, OutDir: filepath.Join(dir, "out")}); err != nil {
+		if _, err := Generate(Options{Inputs: fixture.Inputs(path), Impls: testImpls, Page: Page{OutDir: filepath.Join(dir, "out")}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/batchbench/batchbench/reports/internal/md"
+
 	"github.com/batchbench/batchbench/reports/plots"
 	"github.com/batchbench/batchbench/reports/profiles"
 )
@@ -48,48 +50,26 @@ func (r *report) markdown(out io.Writer) error {
 	return err
 }
 
-// mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
-// mdCode is s as inline code, safe in a table cell.
-func mdCode(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
-}
-
-func mdRow(w *strings.Builder, cells ...string) {
-	w.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-}
-
-func mdAlign(w *strings.Builder, first string, n int, rest string) {
-	cells := []string{first}
-	for i := 0; i < n; i++ {
-		cells = append(cells, rest)
-	}
-	w.WriteString("|" + strings.Join(cells, "|") + "|\n")
-}
-
 func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "# %s\n\n", r.Title)
 	if d := r.Decision; d != nil {
 		fmt.Fprintf(w, "**%s** %s\n\n", d.Headline(), d.Details())
-		for _, b := range r.Blames(5) {
-			fmt.Fprintf(w, "- **%s**", mdCell(b.Cell.String()))
+		for _, a := range r.Advice {
+			fmt.Fprintf(w, "> %s\n\n", a)
+		}
+		for _, b := range r.Blames() {
+			fmt.Fprintf(w, "- **%s**", md.Cell(b.Cell.String()))
 			if len(b.Grown) > 0 {
 				fmt.Fprintf(w, ": %s share grew in ", b.Profile)
 				for i, fd := range b.Grown {
 					if i > 0 {
 						w.WriteString(", ")
 					}
-					fmt.Fprintf(w, "%s (%s)", mdCode(fd.Func), pctPoints(fd.FlatChange()))
+					fmt.Fprintf(w, "%s (%s)", md.Code(fd.Func), pctPoints(fd.FlatChange()))
 				}
 			}
 			if b.Command != "" {
-				fmt.Fprintf(w, " · %s", mdCode(b.Command))
+				fmt.Fprintf(w, " · %s", md.Code(b.Command))
 			}
 			w.WriteString("\n")
 		}
@@ -100,14 +80,14 @@ func (r *report) mdHeader(w *strings.Builder) {
 	r.mdGate(w)
 	w.WriteString("## Environment\n\n")
 	env := r.Env()
-	mdRow(w, append([]string{"key"}, env.Columns...)...)
-	mdAlign(w, "---", len(env.Columns), "---")
+	md.Row(w, append([]string{"key"}, env.Columns...)...)
+	md.Align(w, "---", len(env.Columns), "---")
 	for _, row := range env.Rows {
-		cells := []string{mdCode(row[0])}
+		cells := []string{md.Code(row[0])}
 		for _, v := range row[1:] {
-			cells = append(cells, mdCell(v))
+			cells = append(cells, md.Cell(v))
 		}
-		mdRow(w, cells...)
+		md.Row(w, cells...)
 	}
 	if r.HarnessInput() {
 		w.WriteString("\nIn every batchbench family one op is one item: sec/op is time per item.\n")
@@ -124,14 +104,14 @@ func (r *report) mdGate(w *strings.Builder) {
 	}
 	w.WriteString("## Merge gate\n\n")
 	w.WriteString(g.Note + "\n\n")
-	mdRow(w, "cell", "unit", "base", "head", "Δ", "p", "n", "resolves", "gate")
-	mdAlign(w, "---", 8, "--:")
+	md.Row(w, "cell", "unit", "base", "head", "Δ", "p", "n", "resolves", "gate")
+	md.Align(w, "---", 8, "--:")
 	for _, row := range g.Rows {
 		status := row.Status
 		if row.Class == "worse" {
 			status = "**" + status + "**"
 		}
-		mdRow(w, mdCode(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, status)
+		md.Row(w, md.Code(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, status)
 	}
 	w.WriteString("\n")
 }
@@ -199,19 +179,19 @@ func (r *report) mdTables(w *strings.Builder, groups []sectionView) {
 			w.WriteString("\n\n")
 			hdr := []string{""}
 			for i, c := range t.Cols {
-				hdr = append(hdr, mdCell(c)+" "+t.Unit)
+				hdr = append(hdr, md.Cell(c)+" "+t.Unit)
 				if i > 0 {
 					hdr = append(hdr, "vs base")
 				}
 			}
-			mdRow(w, hdr...)
-			mdAlign(w, "---", len(hdr)-1, "--:")
+			md.Row(w, hdr...)
+			md.Align(w, "---", len(hdr)-1, "--:")
 			rows := t.Rows
 			if t.Geomean != nil {
 				rows = append(rows, *t.Geomean)
 			}
 			for _, row := range rows {
-				cells := []string{mdCode(row.Label)}
+				cells := []string{md.Code(row.Label)}
 				if row.Label == "geomean" && t.Geomean != nil {
 					cells[0] = "**geomean**"
 				}
@@ -223,7 +203,7 @@ func (r *report) mdTables(w *strings.Builder, groups []sectionView) {
 					if m := c.NoteMarks(); m != "" {
 						center += " " + m
 					}
-					cells = append(cells, mdCell(center))
+					cells = append(cells, md.Cell(center))
 					if i > 0 {
 						d := c.Delta
 						if c.P != "" {
@@ -232,10 +212,10 @@ func (r *report) mdTables(w *strings.Builder, groups []sectionView) {
 						if c.Class == "better" || c.Class == "worse" {
 							d = "**" + d + "**"
 						}
-						cells = append(cells, mdCell(d))
+						cells = append(cells, md.Cell(d))
 					}
 				}
-				mdRow(w, cells...)
+				md.Row(w, cells...)
 			}
 			w.WriteString("\n")
 			for i, n := range t.Notes {
@@ -288,10 +268,10 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 			hdr = append(hdr, c.Name)
 		}
 		hdr = append(hdr, "other", "heap allocated", "top allocator")
-		mdRow(w, hdr...)
-		mdAlign(w, "---", len(hdr)-1, "--:")
+		md.Row(w, hdr...)
+		md.Align(w, "---", len(hdr)-1, "--:")
 		for _, p := range g.Profiles {
-			cells := []string{mdCode(p.Row), mdCell(p.Col)}
+			cells := []string{md.Code(p.Row), md.Cell(p.Col)}
 			if s := p.CPU; s != nil {
 				cells = append(cells, s.FormatValue(s.Total))
 				for _, c := range s.Categories {
@@ -305,11 +285,11 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 				}
 			}
 			if s := p.Heap; s != nil && len(s.Flat) > 0 {
-				cells = append(cells, s.FormatValue(s.Total), mdCode(profiles.ShortFunc(s.Flat[0].Func))+" "+pct(s.Flat[0].Share))
+				cells = append(cells, s.FormatValue(s.Total), md.Code(profiles.ShortFunc(s.Flat[0].Func))+" "+pct(s.Flat[0].Share))
 			} else {
 				cells = append(cells, "", "")
 			}
-			mdRow(w, cells...)
+			md.Row(w, cells...)
 		}
 		w.WriteString("\n")
 	}
@@ -344,17 +324,17 @@ func (r *report) mdProfileDetails(groups []sectionView) []string {
 					continue
 				}
 				fmt.Fprintf(&b, "%s, total %s:\n\n```\n%s\n```\n\n", s.SampleType, s.FormatValue(s.Total), s.Command)
-				mdRow(&b, "flat", "function", "cum", "function")
-				mdAlign(&b, "--:", 3, "---")
+				md.Row(&b, "flat", "function", "cum", "function")
+				md.Align(&b, "--:", 3, "---")
 				for i := range max(len(s.Flat), len(s.Cum)) {
 					cells := []string{"", "", "", ""}
 					if i < len(s.Flat) {
-						cells[0], cells[1] = pct(s.Flat[i].Share), mdCode(profiles.ShortFunc(s.Flat[i].Func))
+						cells[0], cells[1] = pct(s.Flat[i].Share), md.Code(profiles.ShortFunc(s.Flat[i].Func))
 					}
 					if i < len(s.Cum) {
-						cells[2], cells[3] = pct(s.Cum[i].Share), mdCode(profiles.ShortFunc(s.Cum[i].Func))
+						cells[2], cells[3] = pct(s.Cum[i].Share), md.Code(profiles.ShortFunc(s.Cum[i].Func))
 					}
-					mdRow(&b, cells...)
+					md.Row(&b, cells...)
 				}
 				b.WriteString("\n")
 			}
@@ -369,10 +349,10 @@ func mdDiff(w *strings.Builder, d *profiles.Diff) {
 	if d.Command != "" {
 		fmt.Fprintf(w, "```\n%s\n```\n\n", d.Command)
 	}
-	mdRow(w, "function", "base flat", "head flat", "Δ flat", "base cum", "head cum", "Δ cum")
-	mdAlign(w, "---", 6, "--:")
+	md.Row(w, "function", "base flat", "head flat", "Δ flat", "base cum", "head cum", "Δ cum")
+	md.Align(w, "---", 6, "--:")
 	for _, f := range d.Funcs {
-		mdRow(w, mdCode(profiles.ShortFunc(f.Func)), pct(f.BaseFlat), pct(f.HeadFlat), pctPoints(f.FlatChange()),
+		md.Row(w, md.Code(profiles.ShortFunc(f.Func)), pct(f.BaseFlat), pct(f.HeadFlat), pctPoints(f.FlatChange()),
 			pct(f.BaseCum), pct(f.HeadCum), pctPoints(f.CumChange()))
 	}
 	w.WriteString("\n")
@@ -397,10 +377,10 @@ func (r *report) mdWarnings(w *strings.Builder) {
 	}
 	var sc, failed, noisy, bs []string
 	for _, f := range ws.SelfCheck {
-		sc = append(sc, mdCode(f.Benchmark)+": "+f.Reason)
+		sc = append(sc, md.Code(f.Benchmark)+": "+f.Reason)
 	}
 	for _, f := range ws.Failed {
-		failed = append(failed, mdCode(f.Benchmark)+": "+cmp.Or(f.Reason, "no reason given"))
+		failed = append(failed, md.Code(f.Benchmark)+": "+cmp.Or(f.Reason, "no reason given"))
 	}
 	for _, n := range ws.Noisy {
 		noisy = append(noisy, n.String())

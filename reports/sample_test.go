@@ -24,8 +24,8 @@ func TestRenderSample(t *testing.T) {
 	fixture.WriteResults(t, filepath.Join(in, "results.txt"))
 	fixture.WriteProfiles(t, in)
 	for _, c := range []Options{
-		{Inputs: []string{filepath.Join(in, "results.txt")}, OutDir: filepath.Join(out, "impl-report"), Title: "batchbench (synthetic sample)"},
-		{Inputs: []string{fixture.Nsxbet}, OutDir: filepath.Join(out, "nsx-report"), Title: "NSXBet batcher enqueue"},
+		{Inputs: fixture.Inputs(filepath.Join(in, "results.txt")), Impls: testImpls, Page: Page{OutDir: filepath.Join(out, "impl-report"), Title: "batchbench (synthetic sample)"}},
+		{Inputs: fixture.Inputs(fixture.Nsxbet), Page: Page{OutDir: filepath.Join(out, "nsx-report"), Title: "NSXBet batcher enqueue"}},
 	} {
 		s, err := Generate(c)
 		if err != nil {

@@ -1,9 +1,10 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -89,9 +90,9 @@ type Warnings struct {
 	Excluded  []string // results with impossible values (NaN, infinite, negative)
 	Other     []string // filter rejections, profile problems
 	// Busy are the runs taken while other processes or guests used more
-	// than noise.DefaultThreshold of the machine; Runs is how many runs
+	// than load.DefaultThreshold of the machine; Runs is how many runs
 	// recorded what else used the machine.
-	Busy []noise.Record
+	Busy []load.Record
 	Runs int
 }
 
@@ -102,28 +103,31 @@ func (w *Warnings) BusyLine() string {
 		return ""
 	}
 	return fmt.Sprintf("the machine was busy during %d of %d runs (others took over %.0f%% of the CPU): %s",
-		len(w.Busy), w.Runs, noise.DefaultThreshold*100, strings.Join(noise.Cells(w.Busy), ", "))
+		len(w.Busy), w.Runs, load.DefaultThreshold*100, strings.Join(load.Cells(w.Busy), ", "))
 }
 
-// readNoise reads the noise records of the inputs' runs: noise.json
-// beside each results file, or one level up (a compare writes one for
-// both sides). Inputs without one recorded nothing.
-func readNoise(res *table.Results) (busy []noise.Record, runs int, errs []string) {
+// readLoad reads the machine-load records of the inputs' runs: the
+// record beside each results file, or one level up (a compare writes one
+// for both sides). Inputs without one recorded nothing.
+func readLoad(res *table.Results) (busy []load.Record, runs int, errs []string) {
 	seen := map[string]bool{}
 	for _, in := range res.Inputs {
 		dir := filepath.Dir(in.Path)
 		for _, d := range []string{dir, filepath.Dir(dir)} {
-			if _, err := os.Stat(filepath.Join(d, noise.File)); err != nil || seen[d] {
+			if seen[d] {
+				break
+			}
+			recs, err := load.Read(d)
+			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
 			seen[d] = true
-			recs, err := noise.Read(d)
 			if err != nil {
 				errs = append(errs, err.Error())
-				continue
+				break
 			}
 			runs += len(recs)
-			busy = append(busy, noise.Busy(recs, noise.DefaultThreshold)...)
+			busy = append(busy, load.Busy(recs, load.DefaultThreshold)...)
 			break
 		}
 	}
@@ -153,7 +157,7 @@ func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
 		Other:     slices.Clone(ts.FilterErrors),
 	}
 	var errs []string
-	w.Busy, w.Runs, errs = readNoise(res)
+	w.Busy, w.Runs, errs = readLoad(res)
 	w.Other = append(w.Other, errs...)
 	for _, f := range res.Failures {
 		if f.SelfCheck {

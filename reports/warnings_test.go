@@ -9,7 +9,7 @@ import (
 )
 
 func TestFailedCellsAreWarnings(t *testing.T) {
-	res, err := table.Load(fixture.ResultsFile(t))
+	res, err := table.Load(table.Input{Path: fixture.ResultsFile(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

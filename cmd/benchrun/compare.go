@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,231 +8,242 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"strings"
+	"time"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/harness/compare"
+	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/internal/gitrepo"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
-	"github.com/batchbench/batchbench/scenarios"
 )
 
-// compareCmd is the merge gate: it measures base and head alternately,
-// confirms what the first test flags on fresh runs, and exits with the
-// gate's decision: 1 when head regresses a gated metric significantly and
-// by more than the threshold (or a head cell fails), 2 when nothing
-// could be judged.
+// workerMain is the package a side's build serves workers from.
+const workerMain = "./cmd/benchrun"
+
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", stderr)
 	var sel selection
 	sel.register(fs)
-	base := fs.String("base", "", "git `REF` to build and measure, or a results DIR saved by benchrun (required)")
-	head := fs.String("head", "", "git `REF` or results DIR (default: the working tree, uncommitted changes included)")
-	var g gateFlags
-	g.register(fs)
+	var m measuring
+	m.register(fs, "cell and side")
+	var j judging
+	j.register(fs)
+	base := fs.String("base", "", "git `REF` to build and measure, or saved results (a results FILE or a run DIR) (required)")
+	head := fs.String("head", "", "git `REF` or saved results (default: the working tree, uncommitted changes included)")
 	profile := fs.Bool("profile", true, "profile both sides of the cells the first test flags (of every cell when nothing is confirmed), for the regressions' profile diffs")
-	doConfirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
+	confirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
 	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
-	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required; refused if it holds an earlier run)")
+	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required, unless both sides are saved results)")
 	force := fs.Bool("force", false, "replace DIR, and everything in it, if it holds an earlier run")
-	seed := fs.Uint64("seed", 0, "shuffle the run order with this seed (0: random, printed)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, 2); err != nil {
 		return err
 	}
-	if *base == "" || *out == "" {
-		return usageError{errors.New("compare: -base and -o are required")}
+	if fs.NArg() > 0 {
+		// compare OLD NEW, as benchstat OLD NEW.
+		if fs.NArg() != 2 || *base != "" || *head != "" {
+			return usageError{errors.New("compare: give -base and -head, or two saved results OLD NEW")}
+		}
+		*base, *head = fs.Arg(0), fs.Arg(1)
 	}
-	if err := g.finish(fs, &sel, "compare"); err != nil {
+	if *base == "" {
+		return usageError{errors.New("compare: -base is required")}
+	}
+	if err := m.finish(fs, &sel); err != nil {
 		return err
 	}
-	cells, err := sel.cells()
+	if err := j.check(m.count); err != nil {
+		return err
+	}
+	if err := gate.TableConfig(j.alpha, *ignore).Check(); err != nil {
+		return usageError{err}
+	}
+	if compare.IsSaved(*base) && compare.IsSaved(*head) {
+		// Two saved results: the gate of report -head, on the same files.
+		o := reportOptions()
+		o.Inputs = []table.Input{{Label: rundir.Base, Path: *base}, {Label: rundir.Head, Path: *head}}
+		o.Baseline, o.Ignore, o.Alpha, o.OutDir = rundir.Base, *ignore, j.alpha, *out
+		if o.OutDir == "" {
+			o.OutDir = filepath.Dir(*head)
+		}
+		x, err := reports.Expand(o.Inputs)
+		if err != nil {
+			return usageError{err}
+		}
+		o.Inputs = x.Inputs
+		return gateSaved(o, gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, stdout, stderr)
+	}
+	if *out == "" {
+		return usageError{errors.New("compare: -o DIR is required")}
+	}
+	cells, err := sel.cells(fs)
 	if err != nil {
 		return err
 	}
-	gcfg := gate.TableConfig(g.alpha, *ignore)
-	gopts := gate.Options{Head: "head", Threshold: g.limit}
-	if err := gcfg.Check(); err != nil {
-		return usageError{fmt.Errorf("compare: %v", err)}
-	}
-	for _, spec := range []string{*base, *head} {
-		path, ok := savedResults(spec)
-		if !ok {
-			continue
-		}
-		if spec == *base {
-			if err := usableBase(path, cells); err != nil {
-				return usageError{fmt.Errorf("compare: %v", err)}
-			}
-		}
-		if rel, err := filepath.Rel(*out, path); *force && err == nil && !strings.HasPrefix(rel, "..") {
-			return usageError{fmt.Errorf("compare: -force would delete %s, which is inside -o %s", spec, *out)}
-		}
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	binDir, err := os.MkdirTemp("", "benchrun-compare-")
-	if err != nil {
+	b, cleanup, err := build(ctx, *tags)
+	if err != nil && !compare.IsSaved(*base) {
 		return err
 	}
-	defer os.RemoveAll(binDir)
-
-	// Each side is saved results, or a build to measure.
-	inputs := map[string][]string{}
-	var builds []harness.Source
-	for _, side := range []struct{ name, spec string }{{"base", *base}, {"head", *head}} {
-		if path, ok := savedResults(side.spec); ok {
-			inputs[side.name] = []string{path}
-			continue
-		}
-		src, err := build(ctx, side.name, side.spec, binDir, *tags)
-		if err != nil {
-			return buildError{err}
-		}
-		builds = append(builds, src)
-	}
-	// With confirmation, only the flagged cells are profiled, on their
-	// fresh runs: a profile explains a regression, and profiling every
-	// cell would cost more than the timing pass.
-	confirming := *doConfirm && len(builds) == 2
-	m := &measurer{ctx: ctx, stdout: stdout, stderr: stderr, profile: *profile, opts: harness.Options{
-		Cells: cells, Count: g.count, Quick: sel.quick, Shard: sel.shard, RunTime: sel.runTime, Profile: *profile && !confirming,
-		OutDir: *out, Force: *force, WaitIdle: g.waitIdle, Seed: *seed, Timeout: g.timeout, Sources: builds, Log: stderr,
-	}}
-	if len(builds) > 0 {
-		files, err := m.measure(m.opts)
-		if err != nil {
-			return err
-		}
-		for side, paths := range files {
-			inputs[side] = append(inputs[side], paths...)
+	defer cleanup()
+	o := compare.Options{Base: side(*base), Head: side(*head), Build: b, Run: m.options(&sel, cells, *out, stderr),
+		Judge: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, Table: gate.TableConfig(j.alpha, *ignore),
+		Confirm: *confirm, Profile: *profile}
+	o.Run.Force = *force
+	res, err := compare.Run(ctx, o)
+	if res != nil {
+		for _, r := range res.Runs {
+			printRun(r, stdout, stderr)
 		}
 	}
-	var confirm gate.Measure
-	if confirming {
-		confirm = m.confirm
-	}
-	d, err := gate.Run(ctx, gcfg, gopts, labelled(inputs), confirm)
 	if err != nil {
-		return err
+		return forceAdvice(err)
 	}
-	_, err = render(reports.Options{Decision: d, OutDir: *out, Title: gateTitle}, stdout, stderr)
-	return err
+	s, err := reports.GenerateGate(res.Decision, gatePage(*out))
+	return show(s, err, stdout, stderr)
 }
 
-// measurer runs the harness for a compare: both sides, A B A B.
-type measurer struct {
-	ctx            context.Context
-	stdout, stderr io.Writer
-	opts           harness.Options
-	profile        bool // profile the confirmation's cells
+// side is what a -base or -head value names: saved results, a revision,
+// or ("") the working tree.
+func side(spec string) compare.Side {
+	if compare.IsSaved(spec) {
+		return compare.Side{Saved: spec}
+	}
+	return compare.Side{Rev: spec}
 }
 
-// measure runs opts and returns the results files by side.
-func (m *measurer) measure(opts harness.Options) (map[string][]string, error) {
-	res, err := harness.Run(m.ctx, opts)
-	if res == nil {
-		return nil, outDirUsage("compare", err)
-	}
-	if res.Interrupted {
-		return nil, cmp.Or(err, errors.New("interrupted"))
-	}
-	printRun(res, m.stdout, m.stderr)
-	files := map[string][]string{}
-	for _, o := range res.Outputs {
-		files[o.Source] = append(files[o.Source], o.ResultsPath)
-	}
-	return files, nil
-}
-
-// confirm is the gate's Measure: fresh runs of the flagged cells, and
-// their profiles if asked for, into DIR/confirm.
-func (m *measurer) confirm(_ context.Context, names []string) ([]string, error) {
-	fmt.Fprintf(m.stderr, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(names), m.opts.Count)
-	opts := m.opts
-	opts.Cells, opts.Profile, opts.OutDir, opts.Seed = nil, m.profile, filepath.Join(m.opts.OutDir, "confirm"), 0
-	for _, name := range names {
-		c, err := scenarios.Parse(name)
-		if err != nil {
-			return nil, fmt.Errorf("confirming %s: %v", name, err)
-		}
-		opts.Cells = append(opts.Cells, c)
-	}
-	files, err := m.measure(opts)
-	if err != nil {
-		return nil, err
-	}
-	return labelled(files), nil
-}
-
-// procsSuffix is go test's -GOMAXPROCS suffix of a benchmark name.
-var procsSuffix = regexp.MustCompile(`-\d+$`)
-
-// usableBase refuses saved base results that cannot be compared with
-// anything before head is measured: no results at all, or none of the
-// selected cells.
-func usableBase(path string, cells []scenarios.Cell) error {
-	res, err := table.Load(path)
-	if err != nil {
-		return err
-	}
-	if res.Count == 0 {
-		return fmt.Errorf("base %s holds no benchmark results", path)
-	}
-	names := map[string]bool{}
-	for _, name := range res.Names() {
-		names[procsSuffix.ReplaceAllString(name, "")] = true
-	}
-	for _, c := range cells {
-		if names[c.Name()] {
-			return nil
-		}
-	}
-	return fmt.Errorf("base %s has none of the %d selected cells (e.g. %s)", path, len(cells), cells[0].Name())
-}
-
-// labelled lists every results file as "side=path"; files of one side share
-// its label, so the report pools their runs in one column.
-func labelled(inputs map[string][]string) []string {
-	var out []string
-	for _, side := range []string{"base", "head"} {
-		for _, path := range inputs[side] {
-			out = append(out, side+"="+path)
-		}
-	}
-	return out
-}
-
-// buildError marks a failure to build a side: exit status 2, like usage.
-type buildError struct{ error }
-
-// savedResults reports whether spec names a directory of saved results, or a
-// results file, and returns the results file.
-func savedResults(spec string) (string, bool) {
-	fi, err := os.Stat(spec)
-	if err != nil {
-		return "", false
-	}
-	if !fi.IsDir() {
-		return spec, true
-	}
-	path := filepath.Join(spec, "results.txt")
-	_, err = os.Stat(path)
-	return path, err == nil
-}
-
-// build builds one side: a git revision in a temporary worktree, or the
-// working tree when spec is empty.
-func build(ctx context.Context, name, spec, binDir, tags string) (harness.Source, error) {
+// build says how to build sides from the git checkout around the working
+// directory, into a temporary directory that cleanup removes.
+func build(ctx context.Context, tags string) (harness.Build, func(), error) {
 	repo, err := gitrepo.Root(ctx, ".")
 	if err != nil {
-		return harness.Source{}, fmt.Errorf("%s %q is neither saved results nor buildable here: %v", name, spec, err)
+		return harness.Build{}, func() {}, usageError{fmt.Errorf("not in a git checkout, so nothing can be built: %v", err)}
 	}
-	if spec == "" {
-		return harness.BuildWorkingTree(ctx, repo, name, binDir, tags)
+	bin, err := os.MkdirTemp("", "benchrun-build-")
+	if err != nil {
+		return harness.Build{}, func() {}, err
 	}
-	return harness.BuildRevision(ctx, repo, spec, name, binDir, tags)
+	return harness.Build{Repo: repo, Main: workerMain, Tags: tags, BinDir: bin}, func() { os.RemoveAll(bin) }, nil
+}
+
+func calibrateCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("calibrate", stderr)
+	var sel selection
+	sel.register(fs)
+	var m measuring
+	m.register(fs, "cell and side")
+	var j judging
+	j.register(fs)
+	n := fs.Int("n", 10, "gate decisions to make")
+	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown (build tag plantedring; measure its size with compare): measure the miss rate")
+	confirm := fs.Bool("confirm", true, "confirm flagged cells on fresh runs, as compare does")
+	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required; must not exist)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{errors.New("calibrate: -o DIR is required")}
+	}
+	if err := m.finish(fs, &sel); err != nil {
+		return err
+	}
+	if err := j.check(m.count); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return usageError{fmt.Errorf("calibrate: -n must be >= 1, got %d", *n)}
+	}
+	cells, err := sel.cells(fs)
+	if err != nil {
+		return err
+	}
+	if exists(*out) {
+		return usageError{fmt.Errorf("calibrate: %s exists; give a new directory", *out)}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	b, cleanup, err := build(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	o := compare.CalibrateOptions{Decisions: *n, Compare: compare.Options{Build: b, Run: m.options(&sel, cells, *out, io.Discard),
+		Judge: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, Table: gate.TableConfig(j.alpha, ""), Confirm: *confirm},
+		Decided: func(i int, d *gate.Decision) {
+			fmt.Fprintf(stdout, "decision %d/%d: exit %d: %s\n", i+1, *n, d.Status.ExitCode(), d.Headline())
+		}}
+	if *planted {
+		o.HeadTags = "plantedring"
+	}
+	start := time.Now()
+	cal, err := compare.Calibrate(ctx, o)
+	if err != nil {
+		return err
+	}
+	setup := fmt.Sprintf("`benchrun calibrate %s` · %d cells · count %d · threshold %s · α = %v · %d decisions in %v",
+		strings.Join(args, " "), len(cells), m.count, j.threshold.String(), j.alpha, *n, time.Since(start).Round(time.Second))
+	path := filepath.Join(*out, "calibrate.md")
+	if err := atomicfile.WriteFile(path, []byte(cal.Markdown(*planted, float64(j.threshold), setup))); err != nil {
+		return err
+	}
+	r, what := cal.BlockRate(), "false-block rate"
+	if *planted {
+		r, what = cal.PassRate(), "miss rate"
+	}
+	fmt.Fprintf(stdout, "%s: %s\ncalibration: %s\n", what, r, path)
+	return nil
+}
+
+func bisectCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bisect", stderr)
+	var sel selection
+	sel.register(fs)
+	var m measuring
+	m.register(fs, "cell and side")
+	var j judging
+	j.register(fs)
+	good := fs.String("good", "", "a git `REF` without the regression (required)")
+	bad := fs.String("bad", "", "a git `REF` with it (required)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *good == "" || *bad == "" {
+		return usageError{errors.New("bisect: -good and -bad are required")}
+	}
+	if err := m.finish(fs, &sel); err != nil {
+		return err
+	}
+	if err := j.check(m.count); err != nil {
+		return err
+	}
+	cells, err := sel.cells(fs)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	b, cleanup, err := build(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	for _, ref := range []string{*good, *bad} {
+		if _, err := gitrepo.ResolveCommit(ctx, b.Repo, ref); err != nil {
+			return usageError{err}
+		}
+	}
+	commit, err := compare.Bisect(ctx, compare.BisectOptions{Good: *good, Bad: *bad, Log: stderr,
+		Compare: compare.Options{Build: b, Run: m.options(&sel, cells, "", stderr),
+			Judge: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, Table: gate.TableConfig(j.alpha, "")}})
+	if err != nil {
+		return err
+	}
+	subject, _ := gitrepo.Git(ctx, b.Repo, "log", "-1", "--format=%s", commit)
+	fmt.Fprintf(stdout, "first bad commit: %s %s\n", commit, subject)
+	return nil
 }

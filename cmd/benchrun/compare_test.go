@@ -11,9 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/batchbench/batchbench/reports/gate"
-	"github.com/batchbench/batchbench/scenarios"
 )
 
 var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
@@ -21,20 +18,6 @@ var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build 
 // pairCount is the runs per side of each paired history entry the
 // end-to-end trend test records.
 const pairCount = 100
-
-func TestParseThreshold(t *testing.T) {
-	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0, "100%": 1, "0.5": 0.5} {
-		if got, err := parseThreshold(in); err != nil || got != want {
-			t.Errorf("parseThreshold(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	// A bare 5 once meant 500%; NaN, Inf and 1e9 were accepted.
-	for _, bad := range []string{"", "five", "-1%", "%", "5", "1", "1e9", "NaN", "Inf", "-Inf", "NaN%", "150%"} {
-		if _, err := parseThreshold(bad); err == nil {
-			t.Errorf("parseThreshold(%q) succeeded", bad)
-		}
-	}
-}
 
 func TestUsageErrorsExitTwo(t *testing.T) {
 	for _, args := range [][]string{
@@ -227,41 +210,6 @@ func TestCompareFlagsPlantedRegression(t *testing.T) {
 	t.Logf("A/A:\n%s", stdout)
 	if code != 0 && code != 2 { // inconclusive is honest when the cells are too noisy
 		t.Errorf("compare HEAD HEAD exited %d, want no block\n%s", code, stderr)
-	}
-}
-
-// The cells a confirmation reruns are named so the harness can parse them
-// back into the scenarios that flagged them.
-func TestFlaggedCellsParseIntoScenarios(t *testing.T) {
-	dir := t.TempDir()
-	write := func(side string, ringNs float64) string {
-		var b strings.Builder
-		b.WriteString("harness: batchbench test\n")
-		for i := range 10 {
-			jitter := float64(i%3) * 0.1
-			b.WriteString(fmt.Sprintf("BenchmarkSize/impl=ring/size=1000-2 1000 %g ns/op\n", ringNs+jitter))
-			b.WriteString(fmt.Sprintf("BenchmarkSize/impl=pooled/size=1000-2 1000 %g ns/op\n", 200+jitter))
-		}
-		path := filepath.Join(dir, side+".txt")
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	inputs := labelled(map[string][]string{"base": {write("base", 13)}, "head": {write("head", 16)}})
-	if want := []string{"base=" + filepath.Join(dir, "base.txt"), "head=" + filepath.Join(dir, "head.txt")}; !slices.Equal(inputs, want) {
-		t.Fatalf("labelled = %q, want %q", inputs, want)
-	}
-	j, err := gate.JudgeFiles(gate.TableConfig(0.05, ""), gate.Options{Head: "head", Threshold: 0.05}, inputs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := j.ToConfirm()
-	if len(names) != 1 || names[0] != "Size/impl=ring/size=1000" {
-		t.Fatalf("cells to confirm = %v, want only Size/impl=ring/size=1000", names)
-	}
-	if c, err := scenarios.Parse(names[0]); err != nil || c.Name() != names[0] {
-		t.Errorf("scenarios.Parse(%q) = %v, %v", names[0], c.Name(), err)
 	}
 }
 

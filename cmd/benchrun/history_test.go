@@ -112,7 +112,7 @@ func TestHistoryAddPair(t *testing.T) {
 		t.Errorf("trend -threshold 30%%: exit %d, stdout %q", code, o.String())
 	}
 	e.Reset()
-	if code := run([]string{"trend", "-db", db, "-threshold", "25", "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "bad -threshold") {
+	if code := run([]string{"trend", "-db", db, "-threshold", "25", "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), `invalid value "25" for flag -threshold: bad threshold "25"`) {
 		t.Errorf("trend -threshold 25: exit %d, %q", code, e.String())
 	}
 }

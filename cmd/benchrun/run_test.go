@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/batchbench/batchbench/harness"
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 )
 
 // oneCell selects a single cell under a short timeout: a run that wrongly
@@ -93,16 +93,16 @@ func TestRunHelpPrintsEachDefaultOnce(t *testing.T) {
 func TestPrintRun(t *testing.T) {
 	res := &harness.Result{
 		Outputs: []harness.Output{{ResultsPath: "out/x/results.txt"}},
-		Noise: []noise.Record{
+		Load: []load.Record{
 			{Cell: "Size/impl=ring/size=1000-2", Round: 0, Others: 0.01},
 			{Cell: "Size/impl=ring/size=1000-2", Round: 1, Others: 0.40},
 			{Cell: "Size/impl=channel/size=1000-2", Round: 1, Others: 0.02, Steal: 0.2},
 		},
-		NoisePath: "out/x/noise.json",
+		LoadPath: "out/x/load.json",
 	}
 	var stdout, stderr bytes.Buffer
 	printRun(res, &stdout, &stderr)
-	const want = "benchrun: the machine was busy during 2 of 3 runs (others took over 10% of the CPU; see out/x/noise.json): " +
+	const want = "benchrun: the machine was busy during 2 of 3 runs (others took over 10% of the CPU; see out/x/load.json): " +
 		"Size/impl=ring/size=1000-2, Size/impl=channel/size=1000-2\n"
 	if stderr.String() != want {
 		t.Errorf("stderr = %q, want %q", stderr.String(), want)

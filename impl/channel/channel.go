@@ -4,7 +4,7 @@
 //
 // Only the seed's contract bugs are fixed: Add after Close returns ErrClosed
 // instead of panicking, Join flushes and honours its timeout, Close processes
-// everything accepted, and a Gate bounds the queue. The cost profile is the
+// everything accepted, and a Admission bounds the queue. The cost profile is the
 // seed's: several goroutine hops and selects per item, and a fresh slice per
 // batch.
 //
@@ -31,7 +31,7 @@ import (
 // Batcher is the channel-pipeline batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
 	cfg  impl.Config[T]
-	gate *core.Gate
+	admission *core.Admission
 	exec *core.Executor[T]
 
 	in          *chann.Chann[rill.Try[T]]
@@ -58,7 +58,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		generations: make(chan (<-chan rill.Try[[]T])),
 		done:        make(chan struct{}),
 	}
-	b.gate = b.exec.Gate
+	b.admission = b.exec.Admission
 	batches := make(chan rill.Try[ticketed[T]])
 	go b.relay()
 	go b.forward(batches)
@@ -74,7 +74,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
-	if _, err := b.gate.Acquire(); err != nil {
+	if _, err := b.admission.Acquire(); err != nil {
 		return err
 	}
 	b.in.In() <- rill.Try[T]{Value: item} // the chann stays open until every admitted item is relayed
@@ -90,7 +90,7 @@ func (b *Batcher[T]) relay() {
 	gen := b.startGeneration()
 	out := b.in.Out()
 	for {
-		added, closed := b.gate.State()
+		added, closed := b.admission.State()
 		// A flush mark inside the current generation ends it there, once
 		// every item below the mark (all admitted) has been relayed.
 		if f := b.flush.Mark(); f > genStart && relayed > genStart && relayed >= min(f, added) {
@@ -145,7 +145,7 @@ func (b *Batcher[T]) Join(timeout time.Duration) error { return b.exec.Join(b.fl
 // Flush asks for the items added so far to be batched now, without waiting,
 // and returns how many that is and whether the Batcher is closed.
 func (b *Batcher[T]) Flush() (added uint64, closed bool) {
-	added, closed = b.gate.State()
+	added, closed = b.admission.State()
 	if !closed {
 		b.flush.Request(added)
 	}

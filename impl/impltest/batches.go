@@ -201,7 +201,7 @@ func testIdleNeverProcesses(t *testing.T, newBatcher registry.Factory) {
 // whole interval later.
 func testTimerWhileBusy(t *testing.T, newBatcher registry.Factory) {
 	const interval = 300 * time.Millisecond
-	held := newGate()
+	held := newLatch()
 	entered := make(chan struct{}, 1)
 	process, calls := stamper()
 	b := start(t, newBatcher, impl.Config[Item]{BatchSize: 100, BatchInterval: interval, Processor: func(batch []Item) error {

@@ -18,7 +18,7 @@ func testConcurrency(t *testing.T, newBatcher registry.Factory) {
 		t.Run(fmt.Sprintf("Concurrency=%d", n), func(t *testing.T) {
 			want := max(n, 1)
 			var inside, peak atomic.Int32
-			reached := newGate()
+			reached := newLatch()
 			rec := newRecorder(2)
 			cfg := config(2, func(batch []Item) error {
 				cur := inside.Add(1)
@@ -126,7 +126,7 @@ func testBackpressure(t *testing.T, newBatcher registry.Factory) {
 // testDefaultBound: MaxQueueSize 0 is bounded too, by the default documented
 // in package impl (Config.QueueLimit).
 func testDefaultBound(t *testing.T, newBatcher registry.Factory) {
-	held := newGate()
+	held := newLatch()
 	rec := newRecorder(1000)
 	cfg := config(1000, func(batch []Item) error {
 		held.wait()
@@ -153,7 +153,7 @@ func testExactBound(t *testing.T, newBatcher registry.Factory) {
 	for _, c := range []struct{ size, concurrency int }{{5, 1}, {3, 1}, {10, 1}, {3, 2}} {
 		t.Run(fmt.Sprintf("BatchSize=%d,Concurrency=%d", c.size, c.concurrency), func(t *testing.T) {
 			const limit = 10
-			held := newGate()
+			held := newLatch()
 			rec := newRecorder(c.size)
 			cfg := config(c.size, func(batch []Item) error {
 				held.wait()

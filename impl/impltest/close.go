@@ -159,7 +159,7 @@ func raceClose(t *testing.T, b batcher, producers, perProducer int, closeNow fun
 // either returns ErrClosed or is accepted and processed; it is never lost
 // and never stuck.
 func testAddBlockedAtClose(t *testing.T, newBatcher registry.Factory) {
-	held := newGate()
+	held := newLatch()
 	rec := newRecorder(2)
 	cfg := config(2, func(batch []Item) error {
 		held.wait()

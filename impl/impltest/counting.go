@@ -14,7 +14,7 @@ import (
 // the processor included; Stats counts Adds, processed items, processor
 // calls and failed calls.
 func testCounting(t *testing.T, newBatcher registry.Factory) {
-	held := newGate()
+	held := newLatch()
 	entered := make(chan struct{}, 1)
 	b := start(t, newBatcher, config(5, func(batch []Item) error {
 		signal(entered)

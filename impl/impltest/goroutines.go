@@ -38,7 +38,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 	})
 	t.Run("JoinTimedOut", func(t *testing.T) {
 		noLeaks(t, func() {
-			held := newGate()
+			held := newLatch()
 			b := start(t, newBatcher, config(10, func([]Item) error {
 				held.wait()
 				return nil
@@ -56,7 +56,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 	})
 	t.Run("BlockedAdd", func(t *testing.T) {
 		noLeaks(t, func() {
-			held := newGate()
+			held := newLatch()
 			cfg := config(2, func([]Item) error {
 				held.wait()
 				return nil
@@ -110,7 +110,7 @@ func testIdleNoCPU(t *testing.T, newBatcher registry.Factory) {
 	}
 
 	requireQuiet(t)
-	held := newGate()
+	held := newLatch()
 	cfg := impl.Config[Item]{
 		BatchSize: 100, BatchInterval: time.Millisecond, Concurrency: 4,
 		Processor: func(batch []Item) error {

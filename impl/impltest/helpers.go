@@ -24,7 +24,7 @@ const (
 	// waitLimit bounds every wait for something that must happen; it is
 	// far above what any correct implementation needs, even under -race.
 	waitLimit = 10 * time.Second
-	// stuckLimit is how long a gated Processor waits for its gate before
+	// stuckLimit is how long a latched Processor waits for its latch before
 	// giving up, so that a failing test unwinds instead of hanging.
 	stuckLimit = 20 * time.Second
 	// blockCheck is how long an Add must stay blocked to count as blocked.
@@ -50,17 +50,17 @@ func seq(first Item, n int) []Item {
 	return ids
 }
 
-// start builds a Batcher and closes it when the test ends. The gates are
+// start builds a Batcher and closes it when the test ends. The latches are
 // opened first, so that a test that failed with a processor held still
 // closes promptly.
-func start(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item], gates ...*gate) batcher {
+func start(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item], latches ...*latch) batcher {
 	t.Helper()
 	b, err := newBatcher(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() {
-		for _, g := range gates {
+		for _, g := range latches {
 			g.open()
 		}
 		closeWithin(t, b)
@@ -158,19 +158,19 @@ func wantStats(t *testing.T, b batcher, want impl.Stats) {
 	}
 }
 
-// gate holds processor calls until it is opened.
-type gate struct {
+// latch holds processor calls until it is opened.
+type latch struct {
 	ch   chan struct{}
 	once sync.Once
 }
 
-func newGate() *gate { return &gate{ch: make(chan struct{})} }
+func newLatch() *latch { return &latch{ch: make(chan struct{})} }
 
-func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
+func (g *latch) open() { g.once.Do(func() { close(g.ch) }) }
 
-// wait blocks until the gate opens, or stuckLimit passes so that a failing
-// test does not hang; it reports whether the gate opened.
-func (g *gate) wait() bool {
+// wait blocks until the latch opens, or stuckLimit passes so that a failing
+// test does not hang; it reports whether the latch opened.
+func (g *latch) wait() bool {
 	select {
 	case <-g.ch:
 		return true

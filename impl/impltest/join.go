@@ -119,7 +119,7 @@ func testJoin(t *testing.T, newBatcher registry.Factory) {
 // with earlier items, never returns.
 func testJoinIgnoresLaterAdds(t *testing.T, newBatcher registry.Factory) {
 	const later = 1000 // ids from here on are added after Join was called
-	first, rest := newGate(), newGate()
+	first, rest := newLatch(), newLatch()
 	entered := make(chan struct{}, 1)
 	rec := newRecorder(10)
 	b := start(t, newBatcher, config(10, func(batch []Item) error {
@@ -199,9 +199,9 @@ func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
 
 // startStuck starts a batcher of size 10 whose Processor records each batch,
 // signals entered and then waits until held opens.
-func startStuck(t *testing.T, newBatcher registry.Factory) (b batcher, held *gate, entered chan struct{}, rec *recorder) {
+func startStuck(t *testing.T, newBatcher registry.Factory) (b batcher, held *latch, entered chan struct{}, rec *recorder) {
 	t.Helper()
-	held = newGate()
+	held = newLatch()
 	entered = make(chan struct{}, 1)
 	rec = newRecorder(10)
 	b = start(t, newBatcher, config(10, func(batch []Item) error {

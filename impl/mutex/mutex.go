@@ -7,7 +7,7 @@
 //
 // Everything a producer does happens under the one lock, so the lock is all
 // the synchronisation an item pays for: items are counted there (not by the
-// shared Gate's compare-and-swap), their order in the slice is their
+// shared Admission's compare-and-swap), their order in the slice is their
 // admission order, and batches leave in that order without further
 // bookkeeping. Batch buffers are reused: one is allocated only when every
 // buffer is in flight, and as many are kept as a full queue of full
@@ -25,8 +25,8 @@ import (
 
 // Batcher is a mutex-guarded slice batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
-	exec     *core.Executor[T] // runs batches; its Gate counts the processed items
-	released *atomic.Uint64    // the Gate's count, read on Add's path without a call
+	exec     *core.Executor[T] // runs batches; its Admission counts the processed items
+	released *atomic.Uint64    // the Admission's count, read on Add's path without a call
 	workers  *core.Workers[T]
 	size     int
 	interval time.Duration
@@ -66,7 +66,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 	b.timer.Stop()
 	b.room.L = &b.mu
 	b.exec = core.NewExecutor(cfg)
-	b.released = b.exec.Gate.ReleasedCount()
+	b.released = b.exec.Admission.ReleasedCount()
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
 	b.batch = b.buffer()
 	go b.consume()

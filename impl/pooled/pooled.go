@@ -2,7 +2,7 @@
 // the strategy the seed report tried, built as well as it can be.
 //
 // Items still travel through a chann channel to one batching goroutine, but
-// the channel has a fixed capacity equal to the queue bound (the Gate already
+// the channel has a fixed capacity equal to the queue bound (the Admission already
 // bounds the queue, so the unbounded chann queue and its per-item growth are
 // not needed), rill's Try wrappers are gone, and batch buffers come from a
 // sync.Pool and return to it once the Processor is done with them.
@@ -26,7 +26,7 @@ import (
 type Batcher[T any] struct {
 	size     int
 	interval time.Duration
-	gate     *core.Gate
+	admission     *core.Admission
 	exec     *core.Executor[T]
 	workers  *core.Workers[T]
 	buffers  sync.Pool // of *[]T with capacity size
@@ -49,7 +49,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		flush:    core.NewFlush(),
 		done:     make(chan struct{}),
 	}
-	b.gate = b.exec.Gate
+	b.admission = b.exec.Admission
 	b.buffers.New = func() any {
 		buf := make([]T, 0, cfg.BatchSize)
 		return &buf
@@ -67,10 +67,10 @@ func (b *Batcher[T]) recycle(buf *[]T) {
 
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
-	if _, err := b.gate.Acquire(); err != nil {
+	if _, err := b.admission.Acquire(); err != nil {
 		return err
 	}
-	b.in.In() <- item // never blocks: the Gate keeps the channel from filling
+	b.in.In() <- item // never blocks: the Admission keeps the channel from filling
 	return nil
 }
 
@@ -90,7 +90,7 @@ func (b *Batcher[T]) batch() {
 	in := b.in.Out()
 	for {
 		n := len(*buf)
-		added, closed := b.gate.State()
+		added, closed := b.admission.State()
 		// A flush waits for every item it covers: they are admitted, so
 		// their sends are moments away. Items arrive one per iteration, so
 		// the flushed batch ends exactly at the mark.

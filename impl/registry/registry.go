@@ -36,8 +36,13 @@ func Of[B impl.Batcher[Item]](newBatcher func(impl.Config[Item]) (B, error)) Fac
 	}
 }
 
-// Baseline is the implementation every comparison is made against.
+// Baseline is the implementation every comparison is made against: the
+// seed design.
 const Baseline = "channel"
+
+// Reference is the simple design every clever implementation must beat:
+// reports compare each implementation with it as well.
+const Reference = "mutex"
 
 var builtin = []Entry{
 	{"channel", Of(channel.New[Item])},

@@ -65,7 +65,7 @@ type Batcher[T any] struct {
 	_     [56]byte
 
 	exec     *core.Executor[T]
-	gate     *core.Gate // counts releases and parks producers at the bound
+	admission     *core.Admission // counts releases and parks producers at the bound
 	workers  *core.Workers[T]
 	flush    *core.Flush
 	size     uint64 // BatchSize
@@ -188,7 +188,7 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		scratch:  make([]T, size),
 		done:     make(chan struct{}),
 	}
-	b.gate = b.exec.Gate
+	b.admission = b.exec.Admission
 	b.pool.cond.L = &b.pool.Mutex
 	b.workers = core.NewWorkers(b.exec, cfg.Workers(), b.recycle)
 	// The chunks a full queue holds, one per P and those in flight are made
@@ -317,7 +317,7 @@ func (b *Batcher[T]) settle(item T, out outcome, pending uint64) error {
 				return err
 			}
 		case atLimit:
-			b.gate.AwaitReleased(pending)
+			b.admission.AwaitReleased(pending)
 		case closed:
 			return impl.ErrClosed
 		}
@@ -345,7 +345,7 @@ func (b *Batcher[T]) push(a *arena[T], item T) (outcome, uint64) {
 	for {
 		// Releases first: they never pass the count read after them. They
 		// may lag it, and the bound then errs on the safe side.
-		released := b.gate.Released()
+		released := b.admission.Released()
 		s := b.state.Load()
 		if s&closedBit != 0 {
 			return closed, 0
@@ -658,14 +658,14 @@ func (b *Batcher[T]) recycle(v *[]T) {
 
 // added is the number of items added, in full.
 func (b *Batcher[T]) added() (uint64, bool) {
-	r := b.gate.Released() // first: the count only grows, so it stays ahead
+	r := b.admission.Released() // first: the count only grows, so it stays ahead
 	s := b.state.Load()
 	return r + (s-r)&countMask, s&closedBit != 0
 }
 
 // Len implements impl.Batcher.
 func (b *Batcher[T]) Len() int {
-	return int(b.gate.PendingOf(&b.state, func(s, r uint64) uint64 { return (s - r) & countMask }))
+	return int(b.admission.PendingOf(&b.state, func(s, r uint64) uint64 { return (s - r) & countMask }))
 }
 
 // Stats implements impl.Batcher.
@@ -688,7 +688,7 @@ func (b *Batcher[T]) Join(timeout time.Duration) error {
 // Close implements impl.Batcher.
 func (b *Batcher[T]) Close() error {
 	if b.state.Or(closedBit)&closedBit == 0 {
-		b.gate.Close() // wakes the producers waiting for room
+		b.admission.Close() // wakes the producers waiting for room
 		b.pool.Lock()
 		b.pool.cond.Broadcast() // and those waiting for a chunk
 		b.pool.Unlock()

@@ -27,6 +27,14 @@ type Decision struct {
 	Status Status
 	// Reason says why the gate is inconclusive.
 	Reason string
+	// IncomparableKeys are the configuration keys in which base and head
+	// share no value, when that made the gate inconclusive.
+	IncomparableKeys []string
+	// NeedCount is about how many runs per side would let an
+	// inconclusive gate decide: the fewest at which the test can reach
+	// alpha, or what the underpowered cells need to resolve the
+	// threshold; 0 when no practical count would, or count is not why.
+	NeedCount int
 	First  *Judgement // the first stage
 	// Confirm judges fresh runs of the cells First flagged, without the
 	// runs that flagged them; nil when there was no confirmation.
@@ -73,26 +81,33 @@ func Decide(first, confirm *Judgement) *Decision {
 	switch {
 	case len(first.Incomparable) > 0:
 		d.Status = Inconclusive
-		keys := make([]string, len(first.Incomparable))
-		for i, k := range first.Incomparable {
-			keys[i], _, _ = strings.Cut(k, " ")
+		for _, k := range first.Incomparable {
+			key, _, _ := strings.Cut(k, " ")
+			d.IncomparableKeys = append(d.IncomparableKeys, key)
 		}
-		d.Reason = fmt.Sprintf("base and head are not comparable: they differ in %s. Results that differ in configuration are never compared; measure both on one machine and setup, or, if the difference does not matter, pass -ignore %s",
-			strings.Join(first.Incomparable, ", "), strings.Join(keys, ","))
+		d.Reason = fmt.Sprintf("base and head are not comparable: they differ in %s. Results that differ in configuration are never compared; measure both on one machine and setup, or ignore these keys if the difference does not matter",
+			strings.Join(first.Incomparable, ", "))
 	case len(d.Regressed) > 0 || len(d.FailedHead) > 0:
 		d.Status = Block
 	case compared == 0:
 		d.Status = Inconclusive
-		d.Reason = fmt.Sprintf("compared nothing: no gated cell has both a %s and a %s sample", "base", first.Head)
+		d.Reason = fmt.Sprintf("compared nothing: no gated cell has both a %s and a %s sample", first.Tables.Config.Baseline, first.Head)
+		for _, in := range first.Results.Inputs {
+			if in.Count == 0 {
+				d.Reason += fmt.Sprintf("; %s holds no benchmark results", in.Path)
+			}
+		}
 		if len(first.Columns) > 0 {
 			d.Reason += fmt.Sprintf(" (columns: %s)", strings.Join(first.Columns, ", "))
 		}
 	case first.maxN() < first.MinCount:
 		d.Status = Inconclusive
-		d.Reason = fmt.Sprintf("count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side; rerun with -count %d or more",
-			first.maxN(), first.Alpha, first.MinCount, first.MinCount)
+		d.NeedCount = first.MinCount
+		d.Reason = fmt.Sprintf("count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side",
+			first.maxN(), first.Alpha, first.MinCount)
 	case resolved == 0:
 		d.Status = Inconclusive
+		d.NeedCount = first.needCount()
 		d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, pct(first.Threshold), first.countAdvice())
 	default:
 		d.Status = Pass
@@ -147,17 +162,27 @@ func (j *Judgement) maxN() int {
 	return n
 }
 
-// countAdvice is the concrete -count that would resolve the threshold in
-// the underpowered cells, or why none would.
-func (j *Judgement) countAdvice() string {
+// needCount is about how many runs per side would resolve the threshold
+// in every underpowered cell; 0 when some cell would need more than any
+// practical count.
+func (j *Judgement) needCount() int {
 	need := 0
 	for _, c := range j.Underpowered() {
 		if c.NeedCount == 0 {
-			return "some are too noisy to resolve it at any practical count"
+			return 0
 		}
 		need = max(need, c.NeedCount)
 	}
-	return fmt.Sprintf("need about count %d", need)
+	return need
+}
+
+// countAdvice says what count would resolve the threshold in the
+// underpowered cells, or that none would.
+func (j *Judgement) countAdvice() string {
+	if n := j.needCount(); n > 0 {
+		return fmt.Sprintf("need about count %d", n)
+	}
+	return "some are too noisy to resolve it at any practical count"
 }
 
 // Headline is the decision in one line of plain text.

@@ -166,10 +166,10 @@ func TableConfig(alpha float64, ignore string) table.Config {
 	return table.Config{Table: ".config,.name", Col: ".file", Baseline: "base", Ignore: strings.Join(keys, ","), Alpha: alpha}
 }
 
-// JudgeFiles reads labelled inputs ("base=PATH", "head=PATH"; several
-// files may share a label), builds the tables with cfg and judges them:
-// the path every stage of a compare takes.
-func JudgeFiles(cfg table.Config, o Options, inputs ...string) (*Judgement, error) {
+// JudgeFiles reads inputs labelled "base" and "head" (several files may
+// share a label), builds the tables with cfg and judges them: the path
+// every stage of a compare takes.
+func JudgeFiles(cfg table.Config, o Options, inputs ...table.Input) (*Judgement, error) {
 	res, err := table.Load(inputs...)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // sides are a cell's base and head samples.
@@ -17,7 +19,7 @@ type sides [2][]float64
 // writeSides writes base.txt and head.txt in dir with one benchmark per
 // cell (name -> samples in unit), headed by meta, and returns the
 // labelled inputs. extra is appended to head (e.g. a failure block).
-func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]sides) []string {
+func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]sides) []table.Input {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]si
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var inputs []string
+	var inputs []table.Input
 	for side, label := range []string{"base", "head"} {
 		var b strings.Builder
 		b.WriteString(meta)
@@ -43,7 +45,7 @@ func writeSides(t *testing.T, dir, unit, meta, extra string, cells map[string]si
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		inputs = append(inputs, label+"="+path)
+		inputs = append(inputs, table.Input{Label: label, Path: path})
 	}
 	return inputs
 }
@@ -53,7 +55,7 @@ func judge(t *testing.T, unit, meta string, threshold float64, cells map[string]
 	return judgeFiles(t, threshold, writeSides(t, t.TempDir(), unit, meta, "", cells)...)
 }
 
-func judgeFiles(t *testing.T, threshold float64, inputs ...string) *Judgement {
+func judgeFiles(t *testing.T, threshold float64, inputs ...table.Input) *Judgement {
 	t.Helper()
 	j, err := JudgeFiles(TableConfig(0.05, ""), Options{Head: "head", Threshold: threshold}, inputs...)
 	if err != nil {
@@ -262,24 +264,24 @@ func TestInconclusiveDecisions(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		inputs []string
+		inputs []table.Input
 		want   string
 	}{
-		{"platforms", []string{
-			"base=" + write(platforms, "base.txt", "goos: linux\n"+lines("X", 10, 100)),
-			"head=" + write(platforms, "head.txt", "goos: darwin\n"+lines("X", 10, 100)),
+		{"platforms", []table.Input{
+			{Label: "base", Path: write(platforms, "base.txt", "goos: linux\n"+lines("X", 10, 100))},
+			{Label: "head", Path: write(platforms, "head.txt", "goos: darwin\n"+lines("X", 10, 100))},
 		}, "not comparable: they differ in goos (base: linux; head: darwin)"},
-		{"nothing shared", []string{
-			"base=" + write(mk("shared"), "base.txt", lines("X", 10, 100)),
-			"head=" + write(mk("shared"), "head.txt", lines("Y", 10, 100)),
+		{"nothing shared", []table.Input{
+			{Label: "base", Path: write(mk("shared"), "base.txt", lines("X", 10, 100))},
+			{Label: "head", Path: write(mk("shared"), "head.txt", lines("Y", 10, 100))},
 		}, "compared nothing"},
-		{"empty base", []string{
-			"base=" + write(mk("empty"), "base.txt", ""),
-			"head=" + write(mk("empty"), "head.txt", lines("X", 10, 100)),
+		{"empty base", []table.Input{
+			{Label: "base", Path: write(mk("empty"), "base.txt", "")},
+			{Label: "head", Path: write(mk("empty"), "head.txt", lines("X", 10, 100))},
 		}, "compared nothing"},
-		{"count 1", []string{
-			"base=" + write(mk("one"), "base.txt", lines("X", 1, 100)),
-			"head=" + write(mk("one"), "head.txt", lines("X", 1, 200)),
+		{"count 1", []table.Input{
+			{Label: "base", Path: write(mk("one"), "base.txt", lines("X", 1, 100))},
+			{Label: "head", Path: write(mk("one"), "head.txt", lines("X", 1, 200))},
 		}, "count 1 is too small"},
 		{"too noisy", writeSides(t, mk("noisy"), "ns/op", "", "", noisy), "can resolve a 5% change"},
 	} {
@@ -292,7 +294,7 @@ func TestInconclusiveDecisions(t *testing.T) {
 	}
 	// -ignore makes a difference the user accepts comparable.
 	j, err := JudgeFiles(TableConfig(0.05, "goos"), Options{Head: "head", Threshold: 0.05},
-		"base="+filepath.Join(platforms, "base.txt"), "head="+filepath.Join(platforms, "head.txt"))
+		table.Input{Label: "base", Path: filepath.Join(platforms, "base.txt")}, table.Input{Label: "head", Path: filepath.Join(platforms, "head.txt")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +371,7 @@ func TestRunConfirmsFlaggedCellsOnly(t *testing.T) {
 		"Size/size=1000": {spread(100, 10), spread(100, 10)},
 	})
 	var asked []string
-	confirm := func(_ context.Context, cells []string) ([]string, error) {
+	confirm := func(_ context.Context, cells []string) ([]table.Input, error) {
 		asked = cells
 		return writeSides(t, filepath.Join(dir, "fresh"), "ns/op", "", "", map[string]sides{"Size/size=10": {spread(100, 10), spread(100.5, 10)}}), nil
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // Measure runs the named cells again on both sides, fresh, and returns
-// the results files labelled "base=PATH" and "head=PATH".
-type Measure func(ctx context.Context, cells []string) ([]string, error)
+// the results files, labelled "base" and "head".
+type Measure func(ctx context.Context, cells []string) ([]table.Input, error)
 
 // Run makes the gate's decision on the labelled inputs of a first
 // stage. When the first stage flags regressions and confirm is not nil,
@@ -16,7 +16,7 @@ type Measure func(ctx context.Context, cells []string) ([]string, error)
 // fresh runs alone, the same way (JudgeFiles with cfg and o); a cell
 // blocks only if both stages find it regressed. Incomparable inputs are
 // not confirmed: there is nothing to confirm.
-func Run(ctx context.Context, cfg table.Config, o Options, inputs []string, confirm Measure) (*Decision, error) {
+func Run(ctx context.Context, cfg table.Config, o Options, inputs []table.Input, confirm Measure) (*Decision, error) {
 	first, err := JudgeFiles(cfg, o, inputs...)
 	if err != nil {
 		return nil, err

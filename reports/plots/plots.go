@@ -71,7 +71,7 @@ func Write(ts *table.Tables, outDir string) ([]File, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reports: plot %s %s: %w", t.Group, t.Unit, err)
 			}
-			base := slug(ts.SectionTitle(t) + "-" + t.Unit)
+			base := Slug(ts.SectionTitle(t) + "-" + t.Unit)
 			pf := File{Section: t.Section(), Group: t.Group, Unit: t.Unit, Title: c.plot.Title.Text,
 				PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Notes: c.notes}
 			if err := c.writePNG(filepath.Join(outDir, pf.PNG)); err != nil {
@@ -114,7 +114,9 @@ func plottedTables(tables []*table.Table) []*table.Table {
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
-func slug(s string) string {
+// Slug makes a file name of a title: lower case, runs of anything but
+// letters and digits one dash, e.g. "Size · sec/op" → "size-sec-op".
+func Slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
@@ -137,9 +139,13 @@ func (c *chart) layout(dc draw.Canvas) {
 	c.legend.Draw(area)
 }
 
-func (c *chart) writePNG(path string) error {
-	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
-	c.layout(draw.New(img))
+func (c *chart) writePNG(path string) error { return WritePNG(path, chartWidth, chartHeight, c.layout) }
+
+// WritePNG paints a width × height canvas at the charts' resolution and
+// writes it to path as a PNG, atomically.
+func WritePNG(path string, width, height vg.Length, paint func(draw.Canvas)) error {
+	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(chartDPI))
+	paint(draw.New(img))
 	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err

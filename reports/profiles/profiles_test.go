@@ -185,7 +185,7 @@ func TestLoadProfilesPairsColumns(t *testing.T) {
 	results := filepath.Join(dir, "results.txt")
 	fixture.WriteResults(t, results)
 	pdir := fixture.WriteProfiles(t, dir)
-	res, err := table.Load(results)
+	res, err := table.Load(table.Input{Path: results})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestLoadProfilesPairsColumns(t *testing.T) {
 	}
 
 	// Base against head: the same profiles under two labels pair by cell.
-	res, err = table.Load("base="+results, "head="+results)
+	res, err = table.Load(table.Input{Label: "base", Path: results}, table.Input{Label: "head", Path: results})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestLoadRefusesPathsOutsideTheIndex(t *testing.T) {
 	if err := idx.Write(pdir); err != nil {
 		t.Fatal(err)
 	}
-	res, err := table.Load(results)
+	res, err := table.Load(table.Input{Path: results})
 	if err != nil {
 		t.Fatal(err)
 	}

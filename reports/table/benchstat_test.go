@@ -68,7 +68,7 @@ func TestTablesMatchBenchstatCLI(t *testing.T) {
 		{name: "perf-zero", inputs: []string{fixture.PerfTestdata(t, "zero.txt")}, tame: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := table.Load(tc.inputs...)
+			res, err := table.Load(fixture.Inputs(tc.inputs...)...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,7 +41,7 @@ func Build(res *Results, cfg Config) (*Tables, error) {
 
 	out := &Tables{Config: cfg, Units: res.Units}
 	accs := make(map[benchproc.Key]*tableAcc)
-	_, err = res.scan(false, func(r *benchfmt.Result) {
+	_, err = res.scan(false, func(_ int, r *benchfmt.Result) {
 		if ok, err := filter.Apply(r); !ok {
 			if err != nil {
 				out.FilterErrors = append(out.FilterErrors, err.Error())

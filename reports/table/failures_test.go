@@ -20,7 +20,7 @@ BenchmarkA/impl=ring-2 10 100 ns/op
 --- FAIL: TestSomething (0.01s)
 FAIL
 `
-	res, err := table.Load(fixture.WriteFile(t, t.TempDir(), "r.txt", in))
+	res, err := table.Load(table.Input{Path: fixture.WriteFile(t, t.TempDir(), "r.txt", in)})
 	if err != nil {
 		t.Fatal(err)
 	}

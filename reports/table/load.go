@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 
@@ -33,21 +34,9 @@ type Results struct {
 	// cannot be), "file:line: why".
 	Excluded []string
 
-	args      []string            // the inputs as given, to read again
 	nameKeys  map[string][]string // sub-name key -> values, in order of appearance
 	nameKnown map[string]bool     // "key=value" and full names seen
 	names     []string            // distinct full names, in order of appearance
-}
-
-// Input is one benchmark file.
-type Input struct {
-	Label string // the ".file" value: the label of "label=path", else the path
-	Path  string
-	// Config is the file configuration of the file's first result; see
-	// Results.Configs for all of them. Empty when the file has no results.
-	Config []ConfigLine
-	// Count is the number of results read from the file.
-	Count int
 }
 
 // ConfigValue returns the value of key in the input's (first)
@@ -69,73 +58,91 @@ type ConfigLine struct {
 // Value returns the value of key in the configuration, "" if absent.
 func (c Configuration) Value(key string) string { return configValue(c.Lines, key) }
 
-// inputLabels parses benchstat's "label=path" input syntax and labels the
-// rest as benchfmt.Files does: by path, with "#N" appended when the same
-// unlabelled path is given more than once.
-func inputLabels(args []string) []Input {
+// Input is one benchmark file and the column it belongs to. A caller
+// names the file and, optionally, the label; Load fills in the rest.
+type Input struct {
+	// Label is the ".file" value. Empty means the path, with "#N"
+	// appended when the same unlabelled path is given more than once, as
+	// benchfmt.Files does; several inputs may share a label (the shards
+	// of one run), and their results then pool in one column.
+	Label string
+	Path  string
+	// Config is the file configuration of the file's first result; see
+	// Results.Configs for all of them. Empty when the file has no results.
+	Config []ConfigLine
+	// Count is the number of results read from the file.
+	Count int
+}
+
+// ParseInput reads benchstat's "label=path" syntax: the label is what
+// comes before the first "=". A string without one is a path.
+func ParseInput(s string) Input {
+	if label, path, ok := strings.Cut(s, "="); ok {
+		return Input{Label: label, Path: path}
+	}
+	return Input{Path: s}
+}
+
+// String is the input in benchstat's syntax: "label=path", or the path
+// alone when the label is the path.
+func (in Input) String() string {
+	if in.Label == "" || in.Label == in.Path {
+		return in.Path
+	}
+	return in.Label + "=" + in.Path
+}
+
+// labelled returns the inputs with their labels resolved.
+func labelled(inputs []Input) []Input {
 	count := map[string]int{}
-	var ins []Input
-	for _, arg := range args {
-		in := Input{Label: arg, Path: arg}
-		if label, path, ok := strings.Cut(arg, "="); ok {
-			in.Label, in.Path = label, path
-		} else {
-			count[arg]++
+	ins := make([]Input, len(inputs))
+	for i, in := range inputs {
+		ins[i] = Input{Label: in.Label, Path: in.Path}
+		if in.Label == "" {
+			count[in.Path]++
 		}
-		ins = append(ins, in)
 	}
 	next := map[string]int{}
 	for i, in := range ins {
-		if in.Label == in.Path && count[in.Path] > 1 {
+		switch {
+		case in.Label != "":
+		case count[in.Path] > 1:
 			ins[i].Label = fmt.Sprintf("%s#%d", in.Path, next[in.Path])
 			next[in.Path]++
+		default:
+			ins[i].Label = in.Path
 		}
 	}
 	return ins
 }
 
-// Load reads the benchmark files. Each argument is a path or, as in
-// benchstat, "label=path", where label becomes the ".file" key. Syntax
-// errors in a file are collected, not fatal; unreadable files are.
-func Load(inputs ...string) (*Results, error) {
+// Load reads the benchmark files. Syntax errors in a file are collected,
+// not fatal; unreadable files are.
+func Load(inputs ...Input) (*Results, error) {
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("no input files")
 	}
-	res := &Results{args: inputs, nameKeys: map[string][]string{}, nameKnown: map[string]bool{}}
-	res.Inputs = inputLabels(inputs)
+	res := &Results{nameKeys: map[string][]string{}, nameKnown: map[string]bool{}}
+	res.Inputs = labelled(inputs)
 	configs := map[string]int{} // label and config lines -> index in res.Configs
-	cur := -1                   // the input being read
 
-	units, err := res.scan(true, func(r *benchfmt.Result) {
+	units, err := res.scan(true, func(i int, r *benchfmt.Result) {
 		res.Count++
 		res.noteNameKeys(r.Name)
-		label := r.GetConfig(".file")
+		in := &res.Inputs[i]
 		lines := fileConfig(r)
-		id := configID(label, lines)
+		id := configID(in.Label, lines)
 		ci, ok := configs[id]
 		if !ok {
 			ci = len(res.Configs)
 			configs[id] = ci
-			res.Configs = append(res.Configs, Configuration{Input: label, Lines: lines})
+			res.Configs = append(res.Configs, Configuration{Input: in.Label, Lines: lines})
 		}
 		res.Configs[ci].Results++
-		// Files are read in order: results belong to the current input
-		// until one of another file or label appears. Several inputs may
-		// share a label (the shards of one run), or a file, so both tell.
-		file, _ := r.Pos()
-		at := func(i int) bool { return res.Inputs[i].Path == file && res.Inputs[i].Label == label }
-		if cur < 0 || !at(cur) {
-			for cur++; cur < len(res.Inputs) && !at(cur); cur++ {
-			}
-			if cur == len(res.Inputs) {
-				cur = -1
-				return
-			}
+		if in.Count == 0 {
+			in.Config = lines
 		}
-		if res.Inputs[cur].Count == 0 {
-			res.Inputs[cur].Config = lines
-		}
-		res.Inputs[cur].Count++
+		in.Count++
 	})
 	if err != nil {
 		return nil, err
@@ -155,30 +162,44 @@ func Load(inputs ...string) (*Results, error) {
 	return res, nil
 }
 
-// scan reads the inputs once, calling use with each usable result (the
-// reader reuses it: use must copy what it keeps), and, on the first
-// scan, records syntax errors and excluded results. It returns the Unit
-// metadata.
-func (res *Results) scan(first bool, use func(*benchfmt.Result)) (benchfmt.UnitMetadataMap, error) {
-	files := benchfmt.Files{Paths: res.args, AllowLabels: true}
-	for files.Scan() {
-		switch rec := files.Result().(type) {
-		case *benchfmt.SyntaxError:
-			if first {
-				res.SyntaxErrors = append(res.SyntaxErrors, rec.Error())
-			}
-		case *benchfmt.Result:
-			if why := invalidValue(rec); why != "" {
+// scan reads the inputs once, in order, calling use with the index of
+// the input and each usable result (the reader reuses the result: use
+// must copy what it keeps), and, on the first scan, records syntax errors
+// and excluded results. It returns the Unit metadata, which carries
+// across files as in benchfmt.Files.
+func (res *Results) scan(first bool, use func(input int, r *benchfmt.Result)) (benchfmt.UnitMetadataMap, error) {
+	var r benchfmt.Reader
+	for i, in := range res.Inputs {
+		f, err := os.Open(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		// ".file" is not valid syntax for a key in the file itself, so
+		// no line of it can change the label.
+		r.Reset(f, in.Path, ".file", in.Label)
+		for r.Scan() {
+			switch rec := r.Result().(type) {
+			case *benchfmt.SyntaxError:
 				if first {
-					file, line := rec.Pos()
-					res.Excluded = append(res.Excluded, fmt.Sprintf("%s:%d: Benchmark%s: %s", file, line, rec.Name, why))
+					res.SyntaxErrors = append(res.SyntaxErrors, rec.Error())
 				}
-				continue
+			case *benchfmt.Result:
+				if why := invalidValue(rec); why != "" {
+					if first {
+						file, line := rec.Pos()
+						res.Excluded = append(res.Excluded, fmt.Sprintf("%s:%d: Benchmark%s: %s", file, line, rec.Name, why))
+					}
+					continue
+				}
+				use(i, rec)
 			}
-			use(rec)
+		}
+		f.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return files.Units(), files.Err()
+	return r.Units(), nil
 }
 
 // noteNameKeys records the name and its key=value parts.

@@ -149,7 +149,7 @@ func TestConfigurationsAreNeverPooled(t *testing.T) {
 		}
 	}
 	path := fixture.WriteFile(t, t.TempDir(), "two.txt", in.String())
-	res, err := table.Load(path)
+	res, err := table.Load(table.Input{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestConfigurationsAreNeverPooled(t *testing.T) {
 func TestImpossibleValuesAreExcluded(t *testing.T) {
 	in := "BenchmarkX/impl=ring 1 5 ns/op\nBenchmarkX/impl=ring 1 -5 ns/op\nBenchmarkX/impl=ring 1 NaN ns/op\nBenchmarkX/impl=ring 1 3 items/s 2 B/op\nBenchmarkX/impl=ring 1 Inf ns/op\n"
 	path := fixture.WriteFile(t, t.TempDir(), "bad.txt", in)
-	res, err := table.Load(path)
+	res, err := table.Load(table.Input{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}

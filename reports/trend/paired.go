@@ -15,9 +15,9 @@ import (
 	"golang.org/x/perf/benchunit"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/batchbench/batchbench/internal/history"
 	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/reports/gate"
-	"github.com/batchbench/batchbench/reports/table"
 )
 
 // bootstrapResamples is how many resamples benchseries draws for each
@@ -73,7 +73,7 @@ var procsSuffix = regexp.MustCompile(`-\d+$`)
 // ComparisonSeries per unit and configuration, one point per entry and
 // cell, head/base with its bootstrapped 95% interval; and, for the metrics
 // the gate judges, the interval the point is judged by (see judging).
-func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) ([]*Series, error) {
+func loadPaired(entries []history.Entry, idx []int, o Options) ([]*Series, error) {
 	if len(idx) == 0 {
 		return nil, nil
 	}
@@ -94,7 +94,7 @@ func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) 
 			return nil, err
 		}
 		at[norm] = i
-		maps.Copy(units, loaded[i].Units)
+		maps.Copy(units, entries[i].Results.Units)
 		err = readEntry(entries[i], func(r *benchfmt.Result) error {
 			r.SetConfig(entryKey, stamp)
 			shown.Add(r)
@@ -185,7 +185,7 @@ func loadPaired(entries []Entry, idx []int, loaded []*table.Results, o Options) 
 				}
 				e := entries[i]
 				p := Point{Entry: i, Center: sum.Center, Lo: sum.Low, Hi: sum.High,
-					Commit: short(e.Commit), Date: e.Date, Label: short(e.Commit), Base: short(cs.HashPairs[ser].DenHash)}
+					Commit: history.Short(e.Commit), Date: e.Date, Label: history.Short(e.Commit), Base: history.Short(cs.HashPairs[ser].DenHash)}
 				if c, ok := cs.ComparisonAt(bench, ser); ok && c.Numerator != nil && c.Denominator != nil {
 					p.HeadN, p.BaseN = len(c.Numerator.Values), len(c.Denominator.Values)
 				}
@@ -216,7 +216,7 @@ func judging(alpha float64, k int) (confidence float64, bootstraps int) {
 
 // readEntry calls use for every result of an entry; a line that does not
 // parse is an error naming the entry.
-func readEntry(e Entry, use func(*benchfmt.Result) error) error {
+func readEntry(e history.Entry, use func(*benchfmt.Result) error) error {
 	f, err := os.Open(e.Path)
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ func readEntry(e Entry, use func(*benchfmt.Result) error) error {
 	for r.Scan() {
 		switch rec := r.Result().(type) {
 		case *benchfmt.SyntaxError:
-			return fmt.Errorf("history entry %s is damaged (%v)", e.Name, rec)
+			return &history.DamagedError{Entry: e.Name, Why: rec.Error()}
 		case *benchfmt.Result:
 			if err := use(rec); err != nil {
 				return err

@@ -2,11 +2,9 @@ package trend
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -14,9 +12,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
+	"github.com/batchbench/batchbench/internal/history"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/plots"
 )
@@ -27,30 +25,51 @@ import (
 // cumulative product of its ratios, with its band; the flagged commits
 // ringed. It returns the Markdown's path.
 func Write(tr *Trend, outDir string) (string, error) {
-	if err := os.MkdirAll(filepath.Join(outDir, "plots"), 0o755); err != nil {
+	groups := groupSeries(tr.Series)
+	if err := writeCharts(tr, groups, outDir); err != nil {
 		return "", err
 	}
-	type group struct {
-		title  string
-		method Method
-		series []*Series
-	}
-	var groups []*group
-	byKey := map[string]*group{}
-	count := map[Method]int{}
-	for _, s := range tr.Series {
-		count[s.Method]++
+	path := filepath.Join(outDir, "trend.md")
+	return path, atomicfile.WriteFile(path, []byte(markdown(tr, groups)))
+}
+
+// A chartGroup is the series drawn on one chart: one family's metric,
+// judged by one method.
+type chartGroup struct {
+	title  string
+	method Method
+	series []*Series
+}
+
+// png is the chart's path relative to the output directory.
+func (g *chartGroup) png() string { return "plots/" + plots.Slug(g.title) + ".png" }
+
+// groupSeries puts the series on their charts, paired charts first: they
+// are the ones to trust.
+func groupSeries(series []*Series) []*chartGroup {
+	var groups []*chartGroup
+	byKey := map[string]*chartGroup{}
+	for _, s := range series {
 		k := s.Group + " · " + s.Unit
 		if s.Method == Paired {
 			k += " · paired level"
 		}
 		g := byKey[k]
 		if g == nil {
-			g = &group{title: k, method: s.Method}
+			g = &chartGroup{title: k, method: s.Method}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
 		g.series = append(g.series, s)
+	}
+	slices.SortStableFunc(groups, func(a, b *chartGroup) int { return int(b.method) - int(a.method) })
+	return groups
+}
+
+// writeCharts draws every group's chart into outDir/plots.
+func writeCharts(tr *Trend, groups []*chartGroup, outDir string) error {
+	if err := os.MkdirAll(filepath.Join(outDir, "plots"), 0o755); err != nil {
+		return err
 	}
 	flagged := map[*Series]map[int]bool{}
 	for _, sp := range tr.Suspects {
@@ -58,6 +77,25 @@ func Write(tr *Trend, outDir string) (string, error) {
 			flagged[sp.Series] = map[int]bool{}
 		}
 		flagged[sp.Series][sp.At.Entry] = true
+	}
+	for _, g := range groups {
+		draw := chart
+		if g.method == Paired {
+			draw = levelChart
+		}
+		if err := draw(g.title, tr.Entries, g.series, flagged, filepath.Join(outDir, g.png())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markdown is trend.md: how each series was judged, the suspects, the
+// cumulative changes, and the charts.
+func markdown(tr *Trend, groups []*chartGroup) string {
+	count := map[Method]int{}
+	for _, s := range tr.Series {
+		count[s.Method]++
 	}
 	pairedEntries := 0
 	for _, e := range tr.Entries {
@@ -86,87 +124,76 @@ func Write(tr *Trend, outDir string) (string, error) {
 		fmt.Fprintf(&b, "- **Unpaired** (%d series): medians pooled over windows of up to %d commits before and after each commit; "+
 			"a change point is where their 95%% intervals stop overlapping (benchseries' change score ≥ 1) and the median moved by at least %s. "+
 			"**Unpaired series are exposed to machine drift**: their entries were measured at different times, so a machine that ran 10%% slower "+
-			"during one entry shows as a change of the code. File paired entries (`benchrun history add` of a `benchrun compare` directory) to remove it.\n",
+			"during one entry shows as a change of the code. File paired entries (a compare's directory) to remove it.\n",
 			count[Unpaired], poolWindow, th)
 	}
 	b.WriteString("\n")
-
-	if len(tr.Suspects) == 0 {
-		fmt.Fprintf(&b, "No change point: no cell moved by %s or more with confidence.\n\n", th)
-	} else {
-		fmt.Fprintf(&b, "## Suspect commits (%d)\n\n", len(Lines(tr.Suspects)))
-		b.WriteString("Each cell and commit is one line of `benchrun trend`'s stdout; the rows are its metrics.\n\n")
-		b.WriteString("| commit | date | cell | unit | method | change | evidence |\n|---|---|---|---|---|--:|---|\n")
-		for _, sp := range tr.Suspects {
-			ev := fmt.Sprintf("score %.2f over %d commits each side", sp.Score, poolWindow)
-			if sp.Series.Method == Paired {
-				ev = fmt.Sprintf("%s CI %+.1f%% to %+.1f%% against `%s` (n=%d+%d)", pct(sp.At.Judged.Confidence), sp.Lo*100, sp.Hi*100, sp.At.Base, sp.At.BaseN, sp.At.HeadN)
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %+.1f%% | %s |\n", sp.At.Commit, sp.At.Date, sp.Series.Cell, sp.Series.Unit,
-				sp.Series.Method, sp.Change*100, ev)
-		}
-		b.WriteString("\n")
-	}
-
+	writeSuspects(&b, tr, th)
 	if count[Paired] > 0 {
-		b.WriteString("## Cumulative change (paired)\n\n")
-		if len(tr.Creeps) == 0 {
-			fmt.Fprintf(&b, "No paired series' level moved by %s or more with its band excluding 1.\n\n", th)
-		} else {
-			fmt.Fprintf(&b, "%d paired series moved by %s or more over the history, the level's 95%% band excluding 1; "+
-				"a creep is one with few or no flagged steps.\n\n", len(tr.Creeps), th)
-			b.WriteString("| cell | unit | level | 95% band | from → to | entries | flagged | largest step |\n|---|---|--:|---|---|--:|--:|--:|\n")
-			for _, c := range tr.Creeps {
-				fmt.Fprintf(&b, "| `%s` | %s | %+.1f%% | %+.1f%% to %+.1f%% | `%s` → `%s` | %d | %d | %+.1f%% |\n", c.Series.Cell, c.Series.Unit,
-					c.Level*100, c.Lo*100, c.Hi*100, c.From, c.To, c.Steps, c.Flagged, c.Largest*100)
-			}
-			b.WriteString("\n")
-		}
-		gaps := 0
-		for _, s := range tr.Series {
-			if s.Method == Paired {
-				gaps = max(gaps, gapsIn(s))
-			}
-		}
-		if gaps > 0 {
-			fmt.Fprintf(&b, "The chain of paired entries has gaps: up to %d entries were measured against a commit that is not the previous entry's, "+
-				"so the level leaves out the changes in between (record every commit, or compare each against the last recorded one).\n\n", gaps)
-		}
+		writeCreeps(&b, tr, th)
 	}
-
 	b.WriteString("## Series\n\n")
-	// Paired series first: they are the ones to trust.
-	slices.SortStableFunc(groups, func(a, b *group) int { return int(b.method) - int(a.method) })
 	for _, g := range groups {
-		png := "plots/" + slug(g.title) + ".png"
-		var err error
-		if g.method == Paired {
-			err = levelChart(g.title, tr.Entries, g.series, flagged, filepath.Join(outDir, png))
-		} else {
-			err = chart(g.title, tr.Entries, g.series, flagged, filepath.Join(outDir, png))
-		}
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, "![%s](%s)\n\n", g.title, png)
+		fmt.Fprintf(&b, "![%s](%s)\n\n", g.title, g.png())
 		if g.method == Paired {
 			b.WriteString("Paired: the level, head/base multiplied over the entries, relative to the first entry's base (1 = unchanged), with its 95% band.\n\n")
 		} else {
 			b.WriteString("Unpaired (exposed to machine drift): each entry's median with its 95% interval.\n\n")
 		}
 	}
-	path := filepath.Join(outDir, "trend.md")
-	return path, atomicfile.WriteFile(path, []byte(b.String()))
+	return b.String()
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+// writeSuspects lists the change points, a row per cell, commit and unit.
+func writeSuspects(b *strings.Builder, tr *Trend, th string) {
+	if len(tr.Suspects) == 0 {
+		fmt.Fprintf(b, "No change point: no cell moved by %s or more with confidence.\n\n", th)
+		return
+	}
+	fmt.Fprintf(b, "## Suspect commits (%d)\n\n", len(Lines(tr.Suspects)))
+	b.WriteString("Each cell and commit is one line of the trend's stdout; the rows are its metrics.\n\n")
+	b.WriteString("| commit | date | cell | unit | method | change | evidence |\n|---|---|---|---|---|--:|---|\n")
+	for _, sp := range tr.Suspects {
+		ev := fmt.Sprintf("score %.2f over %d commits each side", sp.Score, poolWindow)
+		if sp.Series.Method == Paired {
+			ev = fmt.Sprintf("%s CI %+.1f%% to %+.1f%% against `%s` (n=%d+%d)", pct(sp.At.Judged.Confidence), sp.Lo*100, sp.Hi*100, sp.At.Base, sp.At.BaseN, sp.At.HeadN)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | `%s` | %s | %s | %+.1f%% | %s |\n", sp.At.Commit, sp.At.Date, sp.Series.Cell, sp.Series.Unit,
+			sp.Series.Method, sp.Change*100, ev)
+	}
+	b.WriteString("\n")
+}
 
-func slug(s string) string {
-	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+// writeCreeps lists the paired levels that moved, and says whether the
+// chain of pairs has gaps.
+func writeCreeps(b *strings.Builder, tr *Trend, th string) {
+	b.WriteString("## Cumulative change (paired)\n\n")
+	if len(tr.Creeps) == 0 {
+		fmt.Fprintf(b, "No paired series' level moved by %s or more with its band excluding 1.\n\n", th)
+	} else {
+		fmt.Fprintf(b, "%d paired series moved by %s or more over the history, the level's 95%% band excluding 1; "+
+			"a creep is one with few or no flagged steps.\n\n", len(tr.Creeps), th)
+		b.WriteString("| cell | unit | level | 95% band | from → to | entries | flagged | largest step |\n|---|---|--:|---|---|--:|--:|--:|\n")
+		for _, c := range tr.Creeps {
+			fmt.Fprintf(b, "| `%s` | %s | %+.1f%% | %+.1f%% to %+.1f%% | `%s` → `%s` | %d | %d | %+.1f%% |\n", c.Series.Cell, c.Series.Unit,
+				c.Level*100, c.Lo*100, c.Hi*100, c.From, c.To, c.Steps, c.Flagged, c.Largest*100)
+		}
+		b.WriteString("\n")
+	}
+	gaps := 0
+	for _, s := range tr.Series {
+		if s.Method == Paired {
+			gaps = max(gaps, gapsIn(s))
+		}
+	}
+	if gaps > 0 {
+		fmt.Fprintf(b, "The chain of paired entries has gaps: up to %d entries were measured against a commit that is not the previous entry's, "+
+			"so the level leaves out the changes in between (record every commit, or compare each against the last recorded one).\n\n", gaps)
+	}
 }
 
 // newChart is a plot with one tick per entry, labelled by commit.
-func newChart(title string, entries []Entry) *plot.Plot {
+func newChart(title string, entries []history.Entry) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "commit"
@@ -176,7 +203,7 @@ func newChart(title string, entries []Entry) *plot.Plot {
 	for i, e := range entries {
 		ticks[i] = plot.Tick{Value: float64(i)}
 		if i%step == 0 {
-			ticks[i].Label = short(e.Commit)
+			ticks[i].Label = history.Short(e.Commit)
 			if len(ticks[i].Label) > 7 {
 				ticks[i].Label = ticks[i].Label[:7]
 			}
@@ -220,7 +247,7 @@ func addSeries(p *plot.Plot, k int, s *Series, xs []float64, ys, lo, hi []float6
 }
 
 // chart draws unpaired series: medians from 0 up, with their intervals.
-func chart(title string, entries []Entry, series []*Series, flagged map[*Series]map[int]bool, path string) error {
+func chart(title string, entries []history.Entry, series []*Series, flagged map[*Series]map[int]bool, path string) error {
 	p := newChart(title, entries)
 	p.Y.Min = 0
 	for k, s := range series {
@@ -242,7 +269,7 @@ func chart(title string, entries []Entry, series []*Series, flagged map[*Series]
 
 // levelChart draws paired series: each cell's level with its band, and
 // the line of no change at 1.
-func levelChart(title string, entries []Entry, series []*Series, flagged map[*Series]map[int]bool, path string) error {
+func levelChart(title string, entries []history.Entry, series []*Series, flagged map[*Series]map[int]bool, path string) error {
 	p := newChart(title, entries)
 	p.Y.Label.Text = "level (× the first base)"
 	p.Y.Min, p.Y.Max = 1, 1
@@ -274,10 +301,5 @@ func levelChart(title string, entries []Entry, series []*Series, flagged map[*Se
 }
 
 func save(p *plot.Plot, path string) error {
-	img := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 4*vg.Inch), vgimg.UseDPI(150))
-	p.Draw(draw.New(img))
-	return atomicfile.Write(path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return plots.WritePNG(path, 8*vg.Inch, 4*vg.Inch, p.Draw)
 }

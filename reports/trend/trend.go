@@ -52,11 +52,8 @@
 package trend
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -65,6 +62,7 @@ import (
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchseries"
 
+	"github.com/batchbench/batchbench/internal/history"
 	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/reports/table"
 )
@@ -121,21 +119,6 @@ func (o Options) withDefaults() Options {
 
 // DefaultAlpha is Options.Alpha's default: the gate's.
 const DefaultAlpha = 0.05
-
-// An Entry is one commit's results in the history.
-type Entry struct {
-	Name   string // the entry's directory, "20261201T120000Z-0123456789ab"
-	Commit string // the commit measured (a paired entry's head)
-	Date   string
-	Path   string
-	// Base is the commit a paired entry's head was measured against; ""
-	// for an unpaired entry (a plain run).
-	Base string
-}
-
-// Paired reports whether the entry holds a commit measured with a
-// reference (Load fills it in).
-func (e Entry) Paired() bool { return e.Base != "" }
 
 // A Point is one cell's sample at one entry.
 type Point struct {
@@ -225,7 +208,7 @@ func Lines(suspects []Suspect) []string {
 
 // A Trend is a history judged: what Write renders.
 type Trend struct {
-	Entries  []Entry
+	Entries  []history.Entry
 	Series   []*Series
 	Suspects []Suspect
 	Creeps   []Creep
@@ -233,7 +216,7 @@ type Trend struct {
 }
 
 // Analyze flags the change points and creeps of the series.
-func Analyze(entries []Entry, series []*Series, o Options) *Trend {
+func Analyze(entries []history.Entry, series []*Series, o Options) *Trend {
 	o = o.withDefaults()
 	suspects := Detect(series, o)
 	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o), Options: o}
@@ -242,131 +225,39 @@ func Analyze(entries []Entry, series []*Series, o Options) *Trend {
 // pct formats a confidence as a percentage, e.g. "98.75%".
 func pct(c float64) string { return strconv.FormatFloat(c*100, 'f', -1, 64) + "%" }
 
-// Entries lists the history in db, oldest first.
-func Entries(db string) ([]Entry, error) {
-	dirs, err := os.ReadDir(db)
-	if err != nil {
-		return nil, err
-	}
-	var out []Entry
-	for _, d := range dirs {
-		path := filepath.Join(db, d.Name(), "results.txt")
-		if !d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-			continue
-		}
-		if _, err := os.Stat(path); err != nil {
-			continue
-		}
-		out = append(out, Entry{Name: d.Name(), Path: path})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s holds no history entries (DIR/DATE-COMMIT/results.txt)", db)
-	}
-	return out, nil
-}
-
-// Load reads every entry, fills in its commit, date and (paired) base, and
-// returns the series of every cell and unit: the unpaired ones in the
-// order cells first appear, then the paired ones, their points judged
-// with o.Alpha.
-func Load(entries []Entry, o Options) ([]*Series, error) {
+// Load returns the series of every cell and unit of the entries (as
+// history.Read loaded them): the unpaired ones in the order cells first
+// appear, then the paired ones, their points judged with o.Alpha.
+func Load(entries []history.Entry, o Options) ([]*Series, error) {
 	o = o.withDefaults()
-	loaded := make([]*table.Results, len(entries))
 	var unpaired, paired []int
-	for i := range entries {
-		e := &entries[i]
-		res, err := table.Load(e.Path)
-		if err != nil {
-			return nil, err
-		}
-		damaged := func(why string) error {
-			return fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
-		}
-		if len(res.SyntaxErrors) > 0 {
-			return nil, damaged(res.SyntaxErrors[0])
-		}
-		if res.Count == 0 {
-			return nil, damaged("no results")
-		}
-		base, head, err := sides(res)
-		if err != nil {
-			return nil, damaged(err.Error())
-		}
-		loaded[i] = res
-		if head == nil {
-			e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
+	for i, e := range entries {
+		if e.Paired() {
+			paired = append(paired, i)
+		} else {
 			unpaired = append(unpaired, i)
-			continue
 		}
-		if len(res.Excluded) > 0 {
-			return nil, damaged("a value no benchmark can measure: " + res.Excluded[0])
-		}
-		e.Commit, e.Date, e.Base = head.Value(runconfig.Commit), head.Value(runconfig.Date), base.Value(runconfig.Commit)
-		if e.Base == "" || e.Base == "unknown" || e.Commit == "" || e.Commit == "unknown" {
-			return nil, damaged("a side without its commit")
-		}
-		paired = append(paired, i)
 	}
-	out, err := loadUnpaired(entries, unpaired, loaded)
+	out, err := loadUnpaired(entries, unpaired)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := loadPaired(entries, paired, loaded, o)
+	ps, err := loadPaired(entries, paired, o)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, ps...), nil
 }
 
-// sides returns the configurations of a paired entry's base and head (the
-// first of each), or nils for an unpaired one: results of no side, or of
-// head alone (a compare side filed as a run), are a plain run.
-func sides(res *table.Results) (base, head *table.Configuration, err error) {
-	var other []string
-	for i := range res.Configs {
-		c := &res.Configs[i]
-		switch v := c.Value(runconfig.Source); v {
-		case "base":
-			base = cmpOr(base, c)
-		case "head":
-			head = cmpOr(head, c)
-		default:
-			other = append(other, fmt.Sprintf("%q", v))
-		}
-	}
-	switch {
-	case base != nil && head == nil:
-		// A paired entry is written base first: base alone is one cut
-		// short, never a plain run.
-		return nil, nil, errors.New("base results without head's: a paired entry cut short")
-	case head == nil:
-		return nil, nil, nil
-	case base == nil:
-		return nil, nil, nil // one compare side filed alone: a plain run
-	}
-	if len(other) > 0 {
-		return nil, nil, fmt.Errorf("base and head results, and results of source %s", strings.Join(other, ", "))
-	}
-	return base, head, nil
-}
-
-func cmpOr(a, b *table.Configuration) *table.Configuration {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
 // loadUnpaired builds the unpaired entries' series: each entry's tables
 // (benchstat's, configuration-aware), one point per cell and unit.
-func loadUnpaired(entries []Entry, idx []int, loaded []*table.Results) ([]*Series, error) {
+func loadUnpaired(entries []history.Entry, idx []int) ([]*Series, error) {
 	cfg := table.Config{Table: ".config,.name", Ignore: strings.Join(runconfig.PerRun, ",")}
 	byKey := map[string]*Series{}
 	var out []*Series
 	for _, i := range idx {
 		e := &entries[i]
-		ts, err := table.Build(loaded[i], cfg)
+		ts, err := table.Build(e.Results, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -388,20 +279,13 @@ func loadUnpaired(entries []Entry, idx []int, loaded []*table.Results) ([]*Serie
 					out = append(out, s)
 				}
 				p := Point{Entry: i, Values: slices.Clone(cell.Sample.Values), Center: cell.Summary.Center,
-					Lo: cell.Summary.Lo, Hi: cell.Summary.Hi, Commit: short(e.Commit), Date: e.Date, Label: short(e.Commit)}
+					Lo: cell.Summary.Lo, Hi: cell.Summary.Hi, Commit: history.Short(e.Commit), Date: e.Date, Label: history.Short(e.Commit)}
 				p.Inf = math.IsInf(p.Lo, 0) || math.IsInf(p.Hi, 0)
 				s.Points = append(s.Points, p)
 			}
 		}
 	}
 	return out, nil
-}
-
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
 }
 
 // Detect flags the change points of every series, in the order of the

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/internal/history"
 )
 
 // writeHistory writes one entry per commit: the cell's runs around its
@@ -44,9 +46,9 @@ func writeEntry(t *testing.T, db string, i int, data string) {
 	}
 }
 
-func load(t *testing.T, db string) ([]Entry, []*Series) {
+func load(t *testing.T, db string) ([]history.Entry, []*Series) {
 	t.Helper()
-	entries, err := Entries(db)
+	entries, err := history.Read(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +105,11 @@ func TestDetectFlagsTheShift(t *testing.T) {
 
 // A history entry cut short is an error naming it; an empty history too.
 func TestBadHistory(t *testing.T) {
-	if _, err := Entries(t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds no history entries") {
+	if _, err := history.Read(t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds no history entries") {
 		t.Errorf("empty history: %v", err)
 	}
 	db := writeHistory(t, []float64{10, 10, 10})
-	entries, err := Entries(db)
+	entries, err := history.Read(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +118,7 @@ func TestBadHistory(t *testing.T) {
 	if err := os.WriteFile(entries[1].Path, data[:cut-3], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(entries, Options{}); err == nil || !strings.Contains(err.Error(), entries[1].Name+" is damaged") {
+	if _, err := history.Read(db); err == nil || !strings.Contains(err.Error(), entries[1].Name+" is damaged") {
 		t.Errorf("cut-short entry: %v", err)
 	}
 }
@@ -360,7 +362,8 @@ func TestDamagedPairedEntry(t *testing.T) {
 		"base half only": func(s string) string { return s[:strings.Index(s[1:], "Unit ns/op")+1] },
 		"line cut short": func(s string) string { return s[:strings.LastIndex(s, " ns/op")-3] },
 	} {
-		entries, err := Entries(pairedHistory(t, []float64{10, 10, 10}, drift))
+		db := pairedHistory(t, []float64{10, 10, 10}, drift)
+		entries, err := history.Read(db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -368,7 +371,7 @@ func TestDamagedPairedEntry(t *testing.T) {
 		if err := os.WriteFile(entries[2].Path, []byte(cut(string(data))), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Load(entries, Options{}); err == nil || !strings.Contains(err.Error(), entries[2].Name+" is damaged") {
+		if _, err := history.Read(db); err == nil || !strings.Contains(err.Error(), entries[2].Name+" is damaged") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -10,12 +10,12 @@ import (
 
 // Executor runs a Config's Processor on batches and does the bookkeeping every
 // implementation owes the contract: it recovers panics, reports failures to
-// OnError, counts batches, releases the items from the Gate and marks them
+// OnError, counts batches, releases the items from the Admission and marks them
 // finished in the Progress, in that order, so that a Join that returns has
 // seen every OnError call.
 type Executor[T any] struct {
-	Gate     *Gate
-	Progress Progress
+	Admission *Admission
+	Progress  Progress
 
 	process impl.Processor[T]
 	onError func(error, []T)
@@ -23,13 +23,13 @@ type Executor[T any] struct {
 	failed  atomic.Uint64
 }
 
-// NewExecutor returns an Executor for cfg with a Gate sized by
+// NewExecutor returns an Executor for cfg with a Admission sized by
 // cfg.QueueLimit().
 func NewExecutor[T any](cfg impl.Config[T]) *Executor[T] {
 	return &Executor[T]{
-		Gate:    NewGate(cfg.QueueLimit()),
-		process: cfg.Processor,
-		onError: cfg.OnError,
+		Admission: NewAdmission(cfg.QueueLimit()),
+		process:   cfg.Processor,
+		onError:   cfg.OnError,
 	}
 }
 
@@ -42,7 +42,7 @@ func (e *Executor[T]) Process(batch []T, t Ticket) {
 			e.onError(err, batch)
 		}
 	}
-	e.Gate.Release(len(batch))
+	e.Admission.Release(len(batch))
 	e.Progress.Finish(t)
 }
 
@@ -61,12 +61,12 @@ func (e *Executor[T]) call(batch []T) (err error) {
 // Stats reports the contract's counters.
 func (e *Executor[T]) Stats() impl.Stats {
 	return impl.Stats{
-		Added:     e.Gate.Added(),
-		Processed: e.Gate.Released(),
+		Added:     e.Admission.Added(),
+		Processed: e.Admission.Released(),
 		Batches:   e.batches.Load(),
 		Failed:    e.failed.Load(),
 	}
 }
 
 // Len is the contract's Len: items admitted and not yet processed.
-func (e *Executor[T]) Len() int { return e.Gate.Pending() }
+func (e *Executor[T]) Len() int { return e.Admission.Pending() }

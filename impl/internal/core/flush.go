@@ -40,7 +40,7 @@ func (f *Flush) Wake() <-chan struct{} { return f.wake }
 // Join is the contract's Join for an implementation whose consumer honours
 // f: it flushes what was added before the call and waits for it.
 func (e *Executor[T]) Join(f *Flush, timeout time.Duration) error {
-	added, closed := e.Gate.State()
+	added, closed := e.Admission.State()
 	if closed {
 		return nil
 	}
@@ -48,10 +48,10 @@ func (e *Executor[T]) Join(f *Flush, timeout time.Duration) error {
 	return e.Progress.Wait(added, timeout)
 }
 
-// Shut closes the Gate and, the first time, asks the consumer to flush
+// Shut closes the Admission and, the first time, asks the consumer to flush
 // everything, so it can drain and exit.
 func (e *Executor[T]) Shut(f *Flush) {
-	if e.Gate.Close() {
+	if e.Admission.Close() {
 		f.Request(math.MaxUint64)
 	}
 }

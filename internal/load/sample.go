@@ -1,4 +1,4 @@
-package noise
+package load
 
 import (
 	"bytes"
@@ -126,17 +126,17 @@ func ParseSelfStat(data []byte) (int64, error) {
 	return sum, nil
 }
 
-// LoadAvg returns the 1-minute load average from /proc/loadavg.
-func LoadAvg() (float64, error) {
+// Average returns the 1-minute load average from /proc/loadavg.
+func Average() (float64, error) {
 	data, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return 0, err
 	}
-	return ParseLoadAvg(data)
+	return ParseAverage(data)
 }
 
-// ParseLoadAvg reads the first field of /proc/loadavg.
-func ParseLoadAvg(data []byte) (float64, error) {
+// ParseAverage reads the first field of /proc/loadavg.
+func ParseAverage(data []byte) (float64, error) {
 	fields := bytes.Fields(data)
 	if len(fields) == 0 {
 		return 0, errors.New("/proc/loadavg is empty")

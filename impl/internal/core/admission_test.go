@@ -11,17 +11,17 @@ import (
 // releases and new admissions between the two reads counted twice.
 func TestPendingNeverExceedsTheLimit(t *testing.T) {
 	const limit, workers, rounds = 16, 4, 20_000
-	g := NewGate(limit)
+	a := NewAdmission(limit)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for range rounds {
-				if _, err := g.Acquire(); err != nil {
+				if _, err := a.Acquire(); err != nil {
 					t.Error(err)
 					return
 				}
-				g.Release(1)
+				a.Release(1)
 			}
 		})
 	}
@@ -30,7 +30,7 @@ func TestPendingNeverExceedsTheLimit(t *testing.T) {
 	go func() {
 		defer close(done)
 		for !stop.Load() {
-			worst = max(worst, g.Pending())
+			worst = max(worst, a.Pending())
 		}
 	}()
 	wg.Wait()

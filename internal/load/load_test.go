@@ -1,4 +1,4 @@
-package noise
+package load
 
 import (
 	"errors"
@@ -47,11 +47,11 @@ func TestParseSelfStat(t *testing.T) {
 }
 
 func TestParseLoadAvg(t *testing.T) {
-	if got, err := ParseLoadAvg([]byte("1.25 0.17 0.13 1/81 11362\n")); err != nil || got != 1.25 {
-		t.Errorf("ParseLoadAvg = %v, %v; want 1.25", got, err)
+	if got, err := ParseAverage([]byte("1.25 0.17 0.13 1/81 11362\n")); err != nil || got != 1.25 {
+		t.Errorf("ParseAverage = %v, %v; want 1.25", got, err)
 	}
-	if _, err := ParseLoadAvg(nil); err == nil {
-		t.Error("ParseLoadAvg(empty) succeeded")
+	if _, err := ParseAverage(nil); err == nil {
+		t.Error("ParseAverage(empty) succeeded")
 	}
 }
 
@@ -128,7 +128,7 @@ func TestTake(t *testing.T) {
 	if a.Total <= 0 || a.Busy <= 0 || a.Busy > a.Total {
 		t.Errorf("Take = %+v: implausible counters", a)
 	}
-	if _, err := LoadAvg(); err != nil {
+	if _, err := Average(); err != nil {
 		t.Error(err)
 	}
 }

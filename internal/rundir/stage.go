@@ -1,4 +1,4 @@
-package harness
+package rundir
 
 import (
 	"errors"
@@ -9,15 +9,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 )
 
-// ErrOutputExists is wrapped by the *OutDirError Run returns when OutDir
-// already holds results and Options.Force is off.
+// ErrOutputExists is wrapped by the *OutDirError Create returns when the
+// directory already holds an earlier run and force is off.
 var ErrOutputExists = errors.New("already holds results")
 
-// OutDirError is the error Run returns, before running anything, when
-// Options.OutDir cannot take the run: it is not a directory, it cannot be
+// OutDirError is the error Create returns, before anything is written,
+// when a directory cannot take a run: it is not a directory, it cannot be
 // created, or it already holds results (Err wraps ErrOutputExists). It is
 // the caller's usage error.
 type OutDirError struct {
@@ -35,31 +35,47 @@ func (e *OutDirError) Error() string {
 
 func (e *OutDirError) Unwrap() error { return e.Err }
 
+// Names a report of a run adds to its directory.
+const (
+	ReportHTML     = "report.html"
+	ReportMarkdown = "report.md"
+	PlotDir        = "plots"
+)
+
 // runOutputs are what a run, or a report of it, puts in a directory: any
 // of them there means the directory holds an earlier run. Sources add
 // NAME/results.txt and NAME/profiles.
-var runOutputs = []string{"results.txt", "profiles", noise.File, "report.html", "report.md", "plots"}
+var runOutputs = []string{ResultsFile, ProfileDir, load.File, load.LegacyFile, ReportHTML, ReportMarkdown, PlotDir}
 
-// staging is a run's output directory: the run writes into stage, a fresh
-// directory beside dir (so on the same file system), which install moves
-// to dir when the run ends.
-type staging struct {
-	given   string // OutDir as the caller wrote it, for messages and paths
+// A Stage is a run being written. The run writes into a fresh directory
+// beside its destination (so on the same file system), which Install
+// moves into place when the run ends: the destination only ever holds one
+// run's output, and a run killed outright leaves its output in the stage,
+// named .BASE.run-* where BASE is the destination's last element.
+type Stage struct {
+	given   string // the destination as the caller wrote it, for messages and paths
 	dir     string // absolute, symbolic links resolved
 	stage   string
 	force   bool
-	sources []Source
+	sources []string
 }
 
-// prepareOutput checks that dir can take a run and creates its staging
-// directory. All its errors are *OutDirError.
-func prepareOutput(dir string, sources []Source, force bool) (*staging, error) {
-	fail := func(err error) (*staging, error) { return nil, &OutDirError{Dir: dir, Err: err} }
+// Create checks that dir can take a run of the named sources (none for a
+// run of one unnamed source, which writes into the directory itself) and
+// creates its stage. dir may be missing, empty, or hold other files, which
+// it keeps; one that holds an earlier run is refused unless force is set,
+// and then replaced by Install, with everything in it. All its errors are
+// *OutDirError.
+func Create(dir string, sources []string, force bool) (*Stage, error) {
+	fail := func(err error) (*Stage, error) { return nil, &OutDirError{Dir: dir, Err: err} }
+	if dir == "" {
+		return fail(errors.New("none given"))
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fail(err)
 	}
-	s := &staging{given: dir, dir: abs, force: force, sources: sources}
+	s := &Stage{given: dir, dir: abs, force: force, sources: sources}
 	switch fi, err := os.Stat(abs); {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -93,13 +109,16 @@ func prepareOutput(dir string, sources []Source, force bool) (*staging, error) {
 	return s, nil
 }
 
+// Path is the stage: where the run is being written until Install.
+func (s *Stage) Path() string { return s.stage }
+
 // earlierRun lists what of an earlier run dir holds, as "results.txt" or
 // "profiles/".
-func (s *staging) earlierRun() []string {
+func (s *Stage) earlierRun() []string {
 	names := slices.Clone(runOutputs)
 	for _, src := range s.sources {
-		if src.Name != "" {
-			names = append(names, src.Name+"/results.txt", src.Name+"/profiles")
+		if src != "" {
+			names = append(names, src+"/"+ResultsFile, src+"/"+ProfileDir)
 		}
 	}
 	var found []string
@@ -114,12 +133,14 @@ func (s *staging) earlierRun() []string {
 	return found
 }
 
-// install moves the run from the staging directory to dir and returns
-// where it now is: dir, or the staging directory if the move failed. A
-// missing or empty dir is replaced; with force, so is one holding an
-// earlier run, with everything in it. A dir holding other things (and no
-// earlier run) keeps them, and gains the run's files.
-func (s *staging) install() (string, error) {
+// Install moves the run from the stage to its destination and returns
+// where it now is: the destination, or the stage if the move failed. A
+// missing or empty destination is replaced; with force, so is one holding
+// an earlier run, with everything in it. A destination holding other
+// things (and no earlier run) keeps them, and gains the run's files. A
+// destination that gained an earlier run while this one ran is left
+// alone, and the error says where this run's output is.
+func (s *Stage) Install() (string, error) {
 	found := s.earlierRun()
 	switch {
 	case len(found) > 0 && (!s.force || holdsWorkingDir(s.dir)):
@@ -140,7 +161,7 @@ func (s *staging) install() (string, error) {
 }
 
 // replace swaps the staging directory in for dir and removes the old one.
-func (s *staging) replace() (string, error) {
+func (s *Stage) replace() (string, error) {
 	old, err := os.MkdirTemp(filepath.Dir(s.dir), "."+filepath.Base(s.dir)+".old-")
 	if err == nil {
 		os.Remove(old) // the name is ours; rename needs it free
@@ -158,7 +179,7 @@ func (s *staging) replace() (string, error) {
 }
 
 // merge moves the staging directory's entries into dir one by one.
-func (s *staging) merge() (string, error) {
+func (s *Stage) merge() (string, error) {
 	entries, err := os.ReadDir(s.stage)
 	for _, e := range entries {
 		if err != nil {
@@ -172,8 +193,8 @@ func (s *staging) merge() (string, error) {
 	return s.dir, os.Remove(s.stage)
 }
 
-// discard removes the staging directory of a run that never started.
-func (s *staging) discard() { os.RemoveAll(s.stage) }
+// Discard removes the stage of a run that never started.
+func (s *Stage) Discard() { os.RemoveAll(s.stage) }
 
 // holdsWorkingDir reports whether dir is the working directory or one of
 // its ancestors.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -18,11 +18,11 @@ import (
 // 100 ticks, and sleeping only counts windows.
 type machine struct {
 	shares []float64 // others' share in each window; the last repeats
-	now    noise.Sample
+	now    load.Sample
 	slept  int
 }
 
-func (m *machine) take() (noise.Sample, error) { return m.now, nil }
+func (m *machine) take() (load.Sample, error) { return m.now, nil }
 
 func (m *machine) sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
@@ -67,11 +67,11 @@ func TestWaitQuiet(t *testing.T) {
 }
 
 // TestNoProcRecordsNothing runs where the counters cannot be read: no
-// noise.json, no -wait-idle, and one line saying so.
+// load.json, no -wait-idle, and one line saying so.
 func TestNoProcRecordsNothing(t *testing.T) {
-	defer func(take func() (noise.Sample, error)) { takeSample = take }(takeSample)
-	takeSample = func() (noise.Sample, error) {
-		return noise.Sample{}, &os.PathError{Op: "open", Path: "/proc/stat", Err: os.ErrNotExist}
+	defer func(take func() (load.Sample, error)) { takeSample = take }(takeSample)
+	takeSample = func() (load.Sample, error) {
+		return load.Sample{}, &os.PathError{Op: "open", Path: "/proc/stat", Err: os.ErrNotExist}
 	}
 	c, err := scenarios.Parse("Size/impl=ring/size=1000")
 	if err != nil {
@@ -85,11 +85,11 @@ func TestNoProcRecordsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Noise != nil || res.NoisePath != "" {
-		t.Errorf("Result.Noise = %+v, NoisePath %q; want nothing", res.Noise, res.NoisePath)
+	if res.Load != nil || res.LoadPath != "" {
+		t.Errorf("Result.Load = %+v, LoadPath %q; want nothing", res.Load, res.LoadPath)
 	}
-	if _, err := os.Stat(filepath.Join(dir, noise.File)); err == nil {
-		t.Errorf("%s written without /proc", noise.File)
+	if _, err := os.Stat(filepath.Join(dir, load.File)); err == nil {
+		t.Errorf("%s written without /proc", load.File)
 	}
 	const want = "benchrun: not recording what else uses the machine, nor waiting for it to go quiet: open /proc/stat: file does not exist\n"
 	if n := strings.Count(log.String(), want); n != 1 || strings.Count(log.String(), "the machine") != 1 {

@@ -1,4 +1,4 @@
-package main
+package compare
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // Bisect's steps judge against half the regression measured between good
@@ -30,7 +31,8 @@ func TestBisectStepThresholdIsHalfTheRegression(t *testing.T) {
 		return path
 	}
 	base, head := write("base", 10, 100), write("head", 13, 108) // +30% and +8%
-	j, err := gate.JudgeFiles(gate.TableConfig(0.05, ""), gate.Options{Head: "head", Threshold: 0.05}, "base="+base, "head="+head)
+	j, err := gate.JudgeFiles(gate.TableConfig(0.05, ""), gate.Options{Head: "head", Threshold: 0.05},
+		table.Input{Label: "base", Path: base}, table.Input{Label: "head", Path: head})
 	if err != nil {
 		t.Fatal(err)
 	}

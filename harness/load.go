@@ -5,13 +5,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/internal/load"
 )
 
 // The machine's counters; variables so that tests can take /proc away.
 var (
-	takeSample = noise.Take
-	loadAvg    = noise.LoadAvg
+	takeSample = load.Take
+	loadAvg    = load.Average
 )
 
 // idleWindow is how long Options.WaitIdle samples the machine at a time:
@@ -19,13 +19,13 @@ var (
 const idleWindow = 200 * time.Millisecond
 
 // meter records what else used the machine during each measured run, in
-// noise.json in dir. Where /proc is missing it records nothing and says so
+// load.json in dir. Where /proc is missing it records nothing and says so
 // once.
 type meter struct {
 	dir     string
 	log     func(format string, args ...any)
 	off     bool
-	records []noise.Record
+	records []load.Record
 	written bool
 }
 
@@ -52,7 +52,7 @@ func (m *meter) fail(err error) {
 
 // before samples the machine as a measured run starts; ok is false when
 // the meter is off.
-func (m *meter) before() (s noise.Sample, ok bool) {
+func (m *meter) before() (s load.Sample, ok bool) {
 	if m.off {
 		return s, false
 	}
@@ -65,14 +65,14 @@ func (m *meter) before() (s noise.Sample, ok bool) {
 }
 
 // record completes rec with what others used since before, at once after
-// the run, and rewrites noise.json.
-func (m *meter) record(before noise.Sample, rec noise.Record) error {
+// the run, and rewrites load.json.
+func (m *meter) record(before load.Sample, rec load.Record) error {
 	after, err := takeSample()
 	if err != nil {
 		m.fail(err)
 		return nil
 	}
-	u := noise.Between(before, after)
+	u := load.Between(before, after)
 	rec.Others, rec.Steal = u.Others, u.Steal
 	if rec.Load1, err = loadAvg(); err != nil {
 		m.fail(err)
@@ -85,7 +85,7 @@ func (m *meter) record(before noise.Sample, rec noise.Record) error {
 // drop forgets the runs of a failed cell, as results.txt does.
 func (m *meter) drop(cell, source string) error {
 	n := len(m.records)
-	m.records = slices.DeleteFunc(m.records, func(r noise.Record) bool { return r.Cell == cell && r.Source == source })
+	m.records = slices.DeleteFunc(m.records, func(r load.Record) bool { return r.Cell == cell && r.Source == source })
 	if len(m.records) == n {
 		return nil
 	}
@@ -94,20 +94,20 @@ func (m *meter) drop(cell, source string) error {
 
 func (m *meter) flush() error {
 	m.written = true
-	return noise.Write(m.dir, m.records)
+	return load.Write(m.dir, m.records)
 }
 
 // waitQuiet samples the machine one window at a time until others take at
 // most threshold of the CPU over a window, or limit has passed. It returns
 // the last window's usage and whether the machine went quiet.
 func waitQuiet(ctx context.Context, limit, window time.Duration, threshold float64,
-	take func() (noise.Sample, error), sleep func(context.Context, time.Duration) error) (noise.Usage, bool, error) {
+	take func() (load.Sample, error), sleep func(context.Context, time.Duration) error) (load.Usage, bool, error) {
 	window = min(window, limit)
 	a, err := take()
 	if err != nil {
-		return noise.Usage{}, false, err
+		return load.Usage{}, false, err
 	}
-	var u noise.Usage
+	var u load.Usage
 	for range max(1, int(limit/window)) {
 		if err := sleep(ctx, window); err != nil {
 			return u, false, err
@@ -116,7 +116,7 @@ func waitQuiet(ctx context.Context, limit, window time.Duration, threshold float
 		if err != nil {
 			return u, false, err
 		}
-		if u = noise.Between(a, b); !u.Busy(threshold) {
+		if u = load.Between(a, b); !u.Busy(threshold) {
 			return u, true, nil
 		}
 		a = b

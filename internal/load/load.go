@@ -1,4 +1,4 @@
-// Package noise records what else used the machine while the harness timed
+// Package load records what else used the machine while the harness timed
 // a run: the CPU other processes took, the load average, and the time a
 // hypervisor stole. The harness writes one Record per measured run to a
 // sidecar file beside its results; reports read it to say which runs were
@@ -7,11 +7,14 @@
 // Shares are fractions of the machine's whole CPU capacity (every online
 // CPU) over the run's wall time, so 0.5 on a 4-CPU machine means others kept
 // two CPUs busy on average.
-package noise
+package load
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -19,7 +22,12 @@ import (
 )
 
 // File is the name of the sidecar inside a run's output directory.
-const File = "noise.json"
+const File = "load.json"
+
+// LegacyFile is the sidecar's name in runs written before batchbench
+// called it load (it said "noise", which now means a cell's spread);
+// Read falls back to it, so saved runs keep their records.
+const LegacyFile = "noise.json"
 
 // DefaultThreshold is the share of the machine's CPU others may take during
 // a run before the run counts as taken on a busy machine.
@@ -60,7 +68,7 @@ type file struct {
 	Records []Record `json:"records"`
 }
 
-// Write replaces dir/noise.json with records, atomically.
+// Write replaces dir/load.json with records, atomically.
 func Write(dir string, records []Record) error {
 	data, err := json.MarshalIndent(file{Records: records}, "", "  ")
 	if err != nil {
@@ -69,18 +77,35 @@ func Write(dir string, records []Record) error {
 	return atomicfile.WriteFile(filepath.Join(dir, File), append(data, '\n'))
 }
 
-// Read reads dir/noise.json. A directory without one gives an error
-// satisfying errors.Is(err, fs.ErrNotExist): the run recorded no noise
-// (it predates the sidecar, or ran where /proc is missing).
+// Read reads dir/load.json, or dir/noise.json where a run predates the
+// name. A directory with neither gives an error satisfying errors.Is(err,
+// fs.ErrNotExist): the run recorded nothing (it predates the sidecar, or
+// ran where /proc is missing). A file that is not a record gives an error
+// naming it; a record whose shares are not fractions of the machine, one
+// naming the file and the record.
 func Read(dir string) ([]Record, error) {
 	path := filepath.Join(dir, File)
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(dir, LegacyFile)
+		data, err = os.ReadFile(path)
+	}
 	if err != nil {
 		return nil, err
 	}
 	var f file
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	for i, r := range f.Records {
+		for _, v := range []float64{r.Others, r.Steal} {
+			if !(v >= 0 && v <= 1) {
+				return nil, fmt.Errorf("%s: record %d (%s): share %v is not between 0 and 1", path, i+1, r.Name(), v)
+			}
+		}
+		if !(r.Load1 >= 0) || math.IsInf(r.Load1, 0) || r.Round < 0 {
+			return nil, fmt.Errorf("%s: record %d (%s): load average %v or round %d is impossible", path, i+1, r.Name(), r.Load1, r.Round)
+		}
 	}
 	return f.Records, nil
 }

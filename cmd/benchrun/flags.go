@@ -1,0 +1,180 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/table"
+	"github.com/batchbench/batchbench/scenarios"
+)
+
+// Every flag two commands share is defined here, once.
+
+// quickCount is the count -quick gives commands that measure.
+const quickCount = 6
+
+// selection holds the flags that choose cells and how long they run.
+type selection struct {
+	impl, scenario, shard string
+	quick                 bool
+	runTime               time.Duration
+}
+
+func (s *selection) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.impl, "impl", ".", "run implementations whose name matches `REGEX`")
+	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
+	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
+	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
+	fs.StringVar(&s.shard, "shard", "", "run only shard `i/n` of the selected cells (1-based), split deterministically and balanced by expected cost")
+}
+
+// cells applies -quick's run time and returns the selected cells.
+func (s *selection) cells(fs *flag.FlagSet) ([]scenarios.Cell, error) {
+	if !flagSet(fs, "runtime") && s.quick {
+		s.runTime = harness.DefaultRunTime / 2
+	}
+	if s.runTime < 0 {
+		return nil, usageError{fmt.Errorf("-runtime must be >= 0, got %v", s.runTime)}
+	}
+	impls, err := registry.Match(s.impl)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	re, err := regexp.Compile(s.scenario)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("bad -scenario pattern: %v", err)}
+	}
+	var cells []scenarios.Cell
+	for _, c := range scenarios.Cells(scenarios.Families, impls, s.quick) {
+		if re.MatchString(c.Family.Name + "/" + c.Family.Key + "=" + c.Param.Text) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return nil, usageError{fmt.Errorf("no cell matches -scenario %q", s.scenario)}
+	}
+	if s.shard != "" {
+		sh, err := runconfig.ParseShard(s.shard)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("-shard: %v", err)}
+		}
+		if cells = scenarios.ShardCells(sh, cells, s.quick, s.runTime); len(cells) == 0 {
+			return nil, usageError{fmt.Errorf("-shard %s: no cell falls in this shard (%d shards for the selected cells)", sh, sh.N)}
+		}
+	}
+	return cells, nil
+}
+
+// measuring holds the flags of every command that measures: how many
+// runs, and under what limits.
+type measuring struct {
+	count    int
+	timeout  time.Duration
+	waitIdle time.Duration
+	seed     uint64
+}
+
+func (m *measuring) register(fs *flag.FlagSet, what string) {
+	fs.IntVar(&m.count, "count", 10, "measured runs per "+what+"; -quick makes it 6")
+	fs.DurationVar(&m.timeout, "timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
+	fs.DurationVar(&m.waitIdle, "wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
+	fs.Uint64Var(&m.seed, "seed", 0, "shuffle the run order with this seed (0: random, printed)")
+}
+
+// finish applies -quick's count and checks the values.
+func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
+	if !flagSet(fs, "count") && sel.quick {
+		m.count = quickCount
+	}
+	if m.count < 1 || m.timeout <= 0 || m.waitIdle < 0 {
+		return usageError{fmt.Errorf("-count must be >= 1, -timeout > 0 and -wait-idle >= 0, got %d, %v and %v", m.count, m.timeout, m.waitIdle)}
+	}
+	return nil
+}
+
+// options are the harness's settings for these flags.
+func (m *measuring) options(sel *selection, cells []scenarios.Cell, out string, stderr io.Writer) harness.Options {
+	return harness.Options{Cells: cells, Count: m.count, Quick: sel.quick, Shard: sel.shard, RunTime: sel.runTime,
+		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, Log: stderr}
+}
+
+// judging holds the flags of the commands that make the gate's decisions.
+type judging struct {
+	threshold gate.Threshold
+	alpha     float64
+}
+
+func (j *judging) register(fs *flag.FlagSet) {
+	j.threshold, j.alpha = 0.05, 0.05
+	fs.Var(&j.threshold, "threshold", "smallest relative change that counts, e.g. 5% or 0.05")
+	fs.Float64Var(&j.alpha, "alpha", 0.05, "significance level of benchmath's test")
+}
+
+// check refuses an alpha out of range and, for commands that measure, a
+// count too small for the test to reach alpha, before anything runs.
+func (j *judging) check(count int) error {
+	if err := gate.TableConfig(j.alpha, "").Check(); err != nil {
+		return usageError{err}
+	}
+	if n := gate.MinCount(j.alpha); count > 0 && count < n {
+		return usageError{fmt.Errorf("-count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", count, j.alpha, n)}
+	}
+	return nil
+}
+
+// inputList is a repeatable -in flag of benchstat's NAME=PATH inputs,
+// split here, once: a path whose own name holds "=" is taken whole.
+type inputList []table.Input
+
+func (l *inputList) String() string {
+	var s []string
+	for _, in := range *l {
+		s = append(s, in.String())
+	}
+	return strings.Join(s, " ")
+}
+
+func (l *inputList) Set(v string) error {
+	in := table.ParseInput(v)
+	if in.Label != "" && !exists(in.Path) && exists(v) {
+		in = table.Input{Path: v}
+	}
+	*l = append(*l, in)
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, refusing arguments beyond the flags unless
+// positional allows that many.
+func parseFlags(fs *flag.FlagSet, args []string, positional int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > positional {
+		return usageError{fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args()[positional:], " "))}
+	}
+	return nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

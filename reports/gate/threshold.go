@@ -1,0 +1,57 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Threshold is the smallest relative change that counts, e.g. 0.05. It
+// is a flag.Value: Set reads "5%" or "0.05".
+type Threshold float64
+
+// ParseThreshold reads "5%" or "0.05" as 0.05. A bare number of 1 or more
+// is refused, since "5" is far more likely to mean 5% than 500%.
+func ParseThreshold(s string) (float64, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("bad threshold %q: %s; give a percentage such as 5%% or a fraction such as 0.05", s, why)
+	}
+	num, isPct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(num, 64)
+	switch {
+	case err != nil:
+		return 0, bad("not a number")
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, bad("not finite")
+	case v < 0:
+		return 0, bad("negative")
+	case !isPct && v >= 1:
+		return 0, bad(fmt.Sprintf("a bare number must be a fraction below 1 (did you mean %s%%?)", num))
+	}
+	if isPct {
+		v /= 100
+	}
+	if v > 1 {
+		return 0, bad("over 100%")
+	}
+	return v, nil
+}
+
+// Set parses s with ParseThreshold.
+func (t *Threshold) Set(s string) error {
+	v, err := ParseThreshold(s)
+	if err != nil {
+		return err
+	}
+	*t = Threshold(v)
+	return nil
+}
+
+// String prints the threshold as a percentage, e.g. "5%".
+func (t *Threshold) String() string {
+	if t == nil {
+		return ""
+	}
+	return pct(float64(*t))
+}
