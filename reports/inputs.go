@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/table"
 )
 

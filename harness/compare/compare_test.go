@@ -47,4 +47,3 @@ func TestFlaggedCellsParseIntoScenarios(t *testing.T) {
 		t.Errorf("scenarios.Parse(%q) = %v, %v", names[0], c.Name(), err)
 	}
 }
-

@@ -30,9 +30,9 @@ import (
 
 // Batcher is the channel-pipeline batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
-	cfg  impl.Config[T]
+	cfg       impl.Config[T]
 	admission *core.Admission
-	exec *core.Executor[T]
+	exec      *core.Executor[T]
 
 	in          *chann.Chann[rill.Try[T]]
 	flush       *core.Flush // end the current generation at the mark

@@ -24,12 +24,12 @@ import (
 
 // Batcher is the pooled channel batcher. It implements impl.Batcher.
 type Batcher[T any] struct {
-	size     int
-	interval time.Duration
-	admission     *core.Admission
-	exec     *core.Executor[T]
-	workers  *core.Workers[T]
-	buffers  sync.Pool // of *[]T with capacity size
+	size      int
+	interval  time.Duration
+	admission *core.Admission
+	exec      *core.Executor[T]
+	workers   *core.Workers[T]
+	buffers   sync.Pool // of *[]T with capacity size
 
 	in    *chann.Chann[T] // never closed: Close drains it by count instead
 	flush *core.Flush     // flush once this many items are received

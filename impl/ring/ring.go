@@ -64,15 +64,15 @@ type Batcher[T any] struct {
 	state atomic.Uint64
 	_     [56]byte
 
-	exec     *core.Executor[T]
-	admission     *core.Admission // counts releases and parks producers at the bound
-	workers  *core.Workers[T]
-	flush    *core.Flush
-	size     uint64 // BatchSize
-	magic    uint64 // 2^64 / size, for mod
-	limit    uint64 // the queue bound
-	interval time.Duration
-	yieldAt  uint64 // pending items beyond which a batch's cutter yields
+	exec      *core.Executor[T]
+	admission *core.Admission // counts releases and parks producers at the bound
+	workers   *core.Workers[T]
+	flush     *core.Flush
+	size      uint64 // BatchSize
+	magic     uint64 // 2^64 / size, for mod
+	limit     uint64 // the queue bound
+	interval  time.Duration
+	yieldAt   uint64 // pending items beyond which a batch's cutter yields
 
 	arenas   []arena[T] // one per P at New
 	overflow struct {   // for Ps beyond those, behind a lock

@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
-	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/table"
 )
 

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/table"
 )
 

@@ -35,7 +35,7 @@ type Decision struct {
 	// alpha, or what the underpowered cells need to resolve the
 	// threshold; 0 when no practical count would, or count is not why.
 	NeedCount int
-	First  *Judgement // the first stage
+	First     *Judgement // the first stage
 	// Confirm judges fresh runs of the cells First flagged, without the
 	// runs that flagged them; nil when there was no confirmation.
 	Confirm *Judgement

@@ -16,7 +16,6 @@ func TestParseThreshold(t *testing.T) {
 	}
 }
 
-
 // Threshold is a flag.Value that prints what it parsed.
 func TestThresholdFlag(t *testing.T) {
 	var th Threshold
