@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 
@@ -69,4 +70,19 @@ func (b Build) build(ctx context.Context, dir, name string) (string, error) {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return bin, nil
+}
+
+// NewBuild says how to build sources of main, with tags, from the git
+// checkout holding dir, into a new temporary directory that cleanup
+// removes. It fails outside a git checkout.
+func NewBuild(ctx context.Context, dir, main, tags string) (b Build, cleanup func(), err error) {
+	repo, err := gitrepo.Root(ctx, dir)
+	if err != nil {
+		return Build{}, nil, fmt.Errorf("not in a git checkout, so nothing can be built: %v", err)
+	}
+	bin, err := os.MkdirTemp("", "benchrun-build-")
+	if err != nil {
+		return Build{}, nil, err
+	}
+	return Build{Repo: repo, Main: main, Tags: tags, BinDir: bin}, func() { os.RemoveAll(bin) }, nil
 }

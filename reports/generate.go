@@ -210,6 +210,36 @@ func write(res *table.Results, ts *table.Tables, d *gate.Decision, reference str
 	return s, nil
 }
 
+// Problems are what a reader of the summary must not miss, a line each,
+// prefixed by their kind: lines that did not parse, results excluded for
+// impossible values, and, for a gate, the blocking regressions, the
+// failed head cells and the cells only one side has. Of each kind the
+// first max are listed, then a count of the rest.
+func (s *Summary) Problems(max int) []string {
+	var out []string
+	list := func(prefix string, items []string) {
+		for i, it := range items {
+			if i == max {
+				out = append(out, fmt.Sprintf("%s ... and %d more (see the report)", prefix, len(items)-i))
+				break
+			}
+			out = append(out, prefix+" "+it)
+		}
+	}
+	list("UNPARSED", s.Results.SyntaxErrors)
+	list("EXCLUDED", s.Results.Excluded)
+	if d := s.Decision; d != nil {
+		var regressed []string
+		for _, c := range d.Regressed {
+			regressed = append(regressed, c.String())
+		}
+		list("REGRESSION", regressed)
+		list("FAILED HEAD", d.FailedHead)
+		list("ONE SIDE ONLY", d.First.OneSided)
+	}
+	return out
+}
+
 // TableConfig resolves the options' table configuration for res. The
 // defaults are benchstat's, except:
 //   - one input (or several sharing one label, the shards of a run)

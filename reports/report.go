@@ -188,7 +188,7 @@ func (r *report) buildSections() []sectionView {
 // NoProfiles says why the report has no profiles.
 func (r *report) NoProfiles() string {
 	if d := r.Decision; d != nil && d.Confirm == nil && len(d.First.Regressed) == 0 && r.HarnessInput() {
-		return "No profiles: a compare profiles only the cells its first test flags, on their fresh runs, and it flagged none (compare -confirm=false profiles every cell)."
+		return "No profiles: a compare profiles only the cells its first test flags, on their fresh runs, and it flagged none (a compare without confirmation profiles every cell)."
 	}
 	return "No profiles: no profile index (profiles/index.json) was given or found next to the inputs."
 }

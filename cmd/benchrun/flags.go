@@ -5,13 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
-	"github.com/batchbench/batchbench/impl/registry"
-	"github.com/batchbench/batchbench/internal/runconfig"
+	"github.com/batchbench/batchbench/harness/compare"
+	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
 	"github.com/batchbench/batchbench/scenarios"
@@ -24,52 +23,28 @@ const quickCount = 6
 
 // selection holds the flags that choose cells and how long they run.
 type selection struct {
-	impl, scenario, shard string
-	quick                 bool
-	runTime               time.Duration
+	scenarios.Selection
 }
 
 func (s *selection) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.impl, "impl", ".", "run implementations whose name matches `REGEX`")
-	fs.StringVar(&s.scenario, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
-	fs.BoolVar(&s.quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
-	fs.DurationVar(&s.runTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
-	fs.StringVar(&s.shard, "shard", "", "run only shard `i/n` of the selected cells (1-based), split deterministically and balanced by expected cost")
+	fs.StringVar(&s.Impl, "impl", ".", "run implementations whose name matches `REGEX`")
+	fs.StringVar(&s.Cell, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
+	fs.BoolVar(&s.Quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
+	fs.DurationVar(&s.RunTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
+	fs.StringVar(&s.Shard, "shard", "", "run only shard `i/n` of the selected cells (1-based), split deterministically and balanced by expected cost")
 }
 
 // cells applies -quick's run time and returns the selected cells.
 func (s *selection) cells(fs *flag.FlagSet) ([]scenarios.Cell, error) {
-	if !flagSet(fs, "runtime") && s.quick {
-		s.runTime = harness.DefaultRunTime / 2
+	if !flagSet(fs, "runtime") && s.Quick {
+		s.RunTime = harness.DefaultRunTime / 2
 	}
-	if s.runTime < 0 {
-		return nil, usageError{fmt.Errorf("-runtime must be >= 0, got %v", s.runTime)}
+	if s.RunTime < 0 {
+		return nil, usageError{fmt.Errorf("-runtime must be >= 0, got %v", s.RunTime)}
 	}
-	impls, err := registry.Match(s.impl)
+	cells, err := s.Cells()
 	if err != nil {
-		return nil, usageError{err}
-	}
-	re, err := regexp.Compile(s.scenario)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("bad -scenario pattern: %v", err)}
-	}
-	var cells []scenarios.Cell
-	for _, c := range scenarios.Cells(scenarios.Families, impls, s.quick) {
-		if re.MatchString(c.Family.Name + "/" + c.Family.Key + "=" + c.Param.Text) {
-			cells = append(cells, c)
-		}
-	}
-	if len(cells) == 0 {
-		return nil, usageError{fmt.Errorf("no cell matches -scenario %q", s.scenario)}
-	}
-	if s.shard != "" {
-		sh, err := runconfig.ParseShard(s.shard)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("-shard: %v", err)}
-		}
-		if cells = scenarios.ShardCells(sh, cells, s.quick, s.runTime); len(cells) == 0 {
-			return nil, usageError{fmt.Errorf("-shard %s: no cell falls in this shard (%d shards for the selected cells)", sh, sh.N)}
-		}
+		return nil, usageError{fmt.Errorf("-impl %q -scenario %q -shard %q: %v", s.Impl, s.Cell, s.Shard, err)}
 	}
 	return cells, nil
 }
@@ -92,7 +67,7 @@ func (m *measuring) register(fs *flag.FlagSet, what string) {
 
 // finish applies -quick's count and checks the values.
 func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
-	if !flagSet(fs, "count") && sel.quick {
+	if !flagSet(fs, "count") && sel.Quick {
 		m.count = quickCount
 	}
 	if m.count < 1 || m.timeout <= 0 || m.waitIdle < 0 {
@@ -103,7 +78,7 @@ func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
 
 // options are the harness's settings for these flags.
 func (m *measuring) options(sel *selection, cells []scenarios.Cell, out string, stderr io.Writer) harness.Options {
-	return harness.Options{Cells: cells, Count: m.count, Quick: sel.quick, Shard: sel.shard, RunTime: sel.runTime,
+	return harness.Options{Cells: cells, Count: m.count, Quick: sel.Quick, Shard: sel.Shard, RunTime: sel.RunTime,
 		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, Log: stderr}
 }
 
@@ -129,6 +104,47 @@ func (j *judging) check(count int) error {
 		return usageError{fmt.Errorf("-count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", count, j.alpha, n)}
 	}
 	return nil
+}
+
+// gateFlags are the flags of the commands that make the gate's
+// decisions (compare, calibrate, bisect): the cells, the runs, and what
+// counts.
+type gateFlags struct {
+	sel   selection
+	m     measuring
+	j     judging
+	cells []scenarios.Cell
+}
+
+func (g *gateFlags) register(fs *flag.FlagSet) {
+	g.sel.register(fs)
+	g.m.register(fs, "cell and side")
+	g.j.register(fs)
+}
+
+// parse parses args (allowing that many positional ones), applies
+// -quick, and checks every value, so that a count too small for the test
+// to reach alpha is refused before anything is built, and selects the
+// cells.
+func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error {
+	err := parseFlags(fs, args, positional)
+	if err == nil {
+		err = g.m.finish(fs, &g.sel)
+	}
+	if err == nil {
+		err = g.j.check(g.m.count)
+	}
+	if err == nil {
+		g.cells, err = g.sel.cells(fs)
+	}
+	return err
+}
+
+// compare is a comparison's settings, building with b and writing to
+// out, the measurements logged to log.
+func (g *gateFlags) compare(b harness.Build, out, ignore string, log io.Writer) compare.Options {
+	return compare.Options{Build: b, Run: g.m.options(&g.sel, g.cells, out, log),
+		Judge: gate.Options{Head: rundir.Head, Threshold: float64(g.j.threshold)}, Table: gate.TableConfig(g.j.alpha, ignore)}
 }
 
 // inputList is a repeatable -in flag of benchstat's NAME=PATH inputs,

@@ -296,8 +296,8 @@ func TestMergedShardsMatchOneRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := reportOptions()
-		o.Inputs, o.OutDir = x.Inputs, t.TempDir()
+		o := reportOptions(t.TempDir(), "", "", 0)
+		o.Inputs = x.Inputs
 		s, err := reports.Generate(o)
 		if err != nil {
 			t.Fatal(err)

@@ -84,17 +84,9 @@ func trendCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lines := trend.Lines(tr.Suspects)
-	for _, line := range lines {
+	for _, line := range trend.Lines(tr.Suspects) {
 		fmt.Fprintf(stdout, "SUSPECT %s\n", line)
 	}
-	paired := 0
-	for _, e := range entries {
-		if e.Paired() {
-			paired++
-		}
-	}
-	fmt.Fprintf(stderr, "trend: %s (%d commits, %d paired; %d series; %d suspect(s), %d creep(s))\n",
-		path, len(entries), paired, len(series), len(lines), len(tr.Creeps))
+	fmt.Fprintf(stderr, "trend: %s (%s)\n", path, tr)
 	return nil
 }

@@ -1,15 +1,6 @@
 // Command benchrun runs batchbench's scenarios against the registered batcher
-// implementations and renders reports from the results.
-//
-//	benchrun run [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-profile=true] [-report] -o DIR
-//	benchrun report -in [NAME=]DIR|FILE ... [-o DIR] [-col PROJECTION] [-ignore KEYS] [-baseline VALUE] [-head VALUE [-threshold 5%]]
-//	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
-//	benchrun compare OLD NEW
-//	benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
-//	benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
-//	benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
-//	benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
-//	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
+// implementations, gates a change on them, and renders reports from the
+// results; "benchrun help" lists its commands.
 //
 // Exit status: 0 success, 1 a cell failed, the run was interrupted, or
 // (compare, report -head) the gate blocked the merge; 2 bad usage or input,

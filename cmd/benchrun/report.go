@@ -33,8 +33,8 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if len(ins) == 0 {
 		return usageError{errors.New("report: -in is required")}
 	}
-	o := reportOptions()
-	o.Col, o.Ignore, o.Baseline, o.Alpha, o.OutDir = *col, *ignore, *baseline, j.alpha, *out
+	o := reportOptions(*out, *ignore, *baseline, j.alpha)
+	o.Col = *col
 	if err := (table.Config{Col: *col, Ignore: *ignore, Alpha: j.alpha}).Check(); err != nil {
 		return usageError{err}
 	}
@@ -44,56 +44,53 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			o.OutDir = filepath.Dir(o.OutDir)
 		}
 	}
+	return report(o, ins, gate.Options{Head: *head, Threshold: float64(j.threshold)}, stdout, stderr)
+}
+
+// gateTitle heads a merge gate's report.
+const gateTitle = "Merge gate: head against base"
+
+// report writes the report of what ins name, with o's settings: a gate's
+// report for compare outputs, or, when g names a head column, of that
+// column judged against the baseline as the gate judges it; a plain
+// report otherwise.
+func report(o reports.Options, ins []table.Input, g gate.Options, stdout, stderr io.Writer) error {
 	x, err := reports.Expand(ins)
 	if err != nil {
 		return usageError{err}
 	}
-	g := gate.Options{Head: *head, Threshold: float64(j.threshold)}
-	if len(x.Compares) > 0 {
+	var d *gate.Decision
+	switch {
+	case len(x.Compares) > 0:
 		// Compare outputs, one per shard: merged into one gate.
 		g.Head = rundir.Head
-		d, err := compare.Saved(x.Compares, gate.TableConfig(j.alpha, *ignore), g)
-		if err != nil {
-			return err
+		d, err = compare.Saved(x.Compares, gate.TableConfig(o.Alpha, o.Ignore), g)
+	case g.Head != "":
+		o.Inputs = x.Inputs
+		d, err = reports.Judge(o, g)
+	default:
+		o.Inputs = x.Inputs
+		s, err := reports.Generate(o)
+		if s != nil && s.Warnings.BusyLine() != "" {
+			// run and compare said so while measuring; a report on its
+			// own says it here.
+			fmt.Fprintf(stderr, "benchrun: %s\n", s.Warnings.BusyLine())
 		}
-		s, err := reports.GenerateGate(d, gatePage(o.OutDir))
 		return show(s, err, stdout, stderr)
 	}
-	o.Inputs = x.Inputs
-	if *head != "" {
-		return gateSaved(o, g, stdout, stderr)
-	}
-	s, err := reports.Generate(o)
-	if s != nil && s.Warnings.BusyLine() != "" {
-		// run and compare said so while measuring; a report on its own
-		// says it here.
-		fmt.Fprintf(stderr, "benchrun: %s\n", s.Warnings.BusyLine())
-	}
-	return show(s, err, stdout, stderr)
-}
-
-// gateSaved judges saved results as the gate does, column g.Head against
-// the baseline, and reports the decision: report -head, and compare of two
-// saved files.
-func gateSaved(o reports.Options, g gate.Options, stdout, stderr io.Writer) error {
-	d, err := reports.Judge(o, g)
 	if err != nil {
 		return err
 	}
-	s, err := reports.GenerateGate(d, gatePage(o.OutDir))
+	o.Title = gateTitle
+	s, err := reports.GenerateGate(d, o.Page)
 	return show(s, err, stdout, stderr)
 }
 
-// reportOptions are a report's defaults: the registry's roles, and the
-// command line's clock and advice.
-func reportOptions() reports.Options {
+// reportOptions are a report's settings: the flags', the registry's
+// roles, and the command line's clock and advice.
+func reportOptions(out, ignore, baseline string, alpha float64) reports.Options {
 	return reports.Options{Impls: reports.ImplRoles{Baseline: registry.Baseline, Reference: registry.Reference},
-		Page: reports.Page{Now: now, Advise: advise}}
-}
-
-// gatePage is where a gate's report goes and how it is titled.
-func gatePage(out string) reports.Page {
-	return reports.Page{OutDir: out, Title: "Merge gate: head against base", Now: now, Advise: advise}
+		Ignore: ignore, Baseline: baseline, Alpha: alpha, Page: reports.Page{OutDir: out, Now: now, Advise: advise}}
 }
 
 // advise words what a user can do about a decision the gate could not
@@ -122,7 +119,9 @@ func show(s *reports.Summary, err error, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprint(stdout, s.Text())
-	printProblems(stderr, s.Results, s.Decision)
+	for _, p := range s.Problems(maxProblems) {
+		fmt.Fprintln(stderr, p)
+	}
 	if d := s.Decision; d != nil && d.Status != gate.Pass {
 		return gateError{d}
 	}
@@ -132,33 +131,6 @@ func show(s *reports.Summary, err error, stdout, stderr io.Writer) error {
 // maxProblems is how many problems of a kind stderr lists before it only
 // counts the rest; the report lists them all.
 const maxProblems = 5
-
-// printProblems prints on stderr lines that did not parse, results
-// excluded for impossible values, and the gate's blocking cells, failed
-// head cells and cells only one side has.
-func printProblems(w io.Writer, res *table.Results, d *gate.Decision) {
-	list := func(prefix string, items []string) {
-		for i, it := range items {
-			if i == maxProblems {
-				fmt.Fprintf(w, "%s ... and %d more (see the report)\n", prefix, len(items)-i)
-				break
-			}
-			fmt.Fprintf(w, "%s %s\n", prefix, it)
-		}
-	}
-	list("UNPARSED", res.SyntaxErrors)
-	list("EXCLUDED", res.Excluded)
-	if d == nil {
-		return
-	}
-	var regressed []string
-	for _, c := range d.Regressed {
-		regressed = append(regressed, c.String())
-	}
-	list("REGRESSION", regressed)
-	list("FAILED HEAD", d.FailedHead)
-	list("ONE SIDE ONLY", d.First.OneSided)
-}
 
 func exists(path string) bool {
 	_, err := os.Stat(path)

@@ -36,7 +36,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageError{errors.New("run: -o DIR is required")}
 	}
-	if !flagSet(fs, "profiletime") && sel.quick {
+	if !flagSet(fs, "profiletime") && sel.Quick {
 		*profileTime = harness.DefaultProfileTime / 2
 	}
 	if err := m.finish(fs, &sel); err != nil {
@@ -49,7 +49,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	opts := m.options(&sel, cells, *out, stderr)
 	opts.Profile, opts.Force, opts.ProfileTime = *profile, *force, *profileTime
@@ -60,14 +60,20 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	printRun(res, stdout, stderr)
 	if *report && !res.Interrupted {
 		// Failed cells are part of the report, so render it either way.
-		o := reportOptions()
-		o.Inputs, o.OutDir = []table.Input{{Path: res.Outputs[0].ResultsPath}}, *out
+		o := reportOptions(*out, "", "", 0)
+		o.Inputs = []table.Input{{Path: res.Outputs[0].ResultsPath}}
 		s, rerr := reports.Generate(o)
 		if rerr = show(s, rerr, stdout, stderr); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
 	return err
+}
+
+// interruptible is a context that an interrupt (^C) cancels: the
+// harness then stops, leaving valid results of the runs that completed.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
 }
 
 // forceAdvice says how to replace an earlier run in an output directory.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
+	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
 )
@@ -21,15 +23,23 @@ type CalibrateOptions struct {
 	Compare Options
 	// Decided, if set, is told of each decision as it is made.
 	Decided func(i int, d *gate.Decision)
+	// Command is the command line that asked for the calibration, for
+	// the record Calibrate writes.
+	Command string
 }
+
+// CalibrationFile is the record Calibrate writes in Compare.Run.OutDir.
+const CalibrationFile = "calibrate.md"
 
 // Calibrate measures the gate's error rate per decision: it builds the
 // working tree once, and makes o.Decisions decisions between identical
 // builds (every block is a false block) or, with HeadTags, against a head
 // that carries a planted regression (every pass is a miss). Each decision
 // is a whole Run: both sides A B A B, then confirmation of what the first
-// test flags, as Compare.Confirm says.
+// test flags, as Compare.Confirm says. It writes the calibration's record,
+// CalibrationFile, beside the decisions.
 func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, error) {
+	start := time.Now()
 	base, err := o.Compare.Build.WorkingTree(ctx, rundir.Base)
 	if err != nil {
 		return nil, &BuildError{err}
@@ -56,5 +66,10 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, erro
 			o.Decided(i, out.Decision)
 		}
 	}
-	return &cal, nil
+	r := o.Compare.Run
+	setup := fmt.Sprintf("`%s` · %d cells · count %d · threshold %s · α = %v · %d decisions in %v",
+		o.Command, len(r.Cells), r.Count, gate.Threshold(o.Compare.Judge.Threshold).String(), o.Compare.Table.WithDefaults().Alpha,
+		o.Decisions, time.Since(start).Round(time.Second))
+	md := cal.Markdown(o.HeadTags != "", o.Compare.Judge.Threshold, setup)
+	return &cal, atomicfile.WriteFile(filepath.Join(r.OutDir, CalibrationFile), []byte(md))
 }

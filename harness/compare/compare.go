@@ -233,6 +233,16 @@ func resultsOf(saved string) (string, error) {
 	return f.Runs[0], nil
 }
 
+// ParseSide reads what a user names a side by: saved results (a
+// results file or a run's directory), a git revision, or "" for the
+// working tree.
+func ParseSide(spec string) Side {
+	if IsSaved(spec) {
+		return Side{Saved: spec}
+	}
+	return Side{Rev: spec}
+}
+
 // IsSaved reports whether spec names saved results (a file or a run's
 // directory) rather than a revision.
 func IsSaved(spec string) bool {

@@ -236,7 +236,7 @@ func (d *Decision) Details() string {
 			fmt.Fprintf(&b, " Not confirmed (not blocking): %s.", joinCells(d.Unconfirmed))
 		}
 	case len(d.Regressed) > 0:
-		b.WriteString(" Not confirmed on fresh runs (saved results, or -confirm=false).")
+		b.WriteString(" Not confirmed on fresh runs (saved results, or confirmation turned off).")
 	}
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
 		fmt.Fprintf(&b, " Cannot resolve %s, so not counted as passing: %s.", pct(j.Threshold), joinResolution(under, 8))

@@ -60,7 +60,7 @@ type Cell struct {
 }
 
 // Name is the cell's benchmark name without its unit, e.g.
-// "Size/impl=ring/size=1000", as the harness's -scenario and a
+// "Size/impl=ring/size=1000", as scenarios.Parse and a
 // confirmation rerun name it.
 func (c Cell) Name() string {
 	if c.Group == "" {

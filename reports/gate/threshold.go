@@ -49,9 +49,4 @@ func (t *Threshold) Set(s string) error {
 }
 
 // String prints the threshold as a percentage, e.g. "5%".
-func (t *Threshold) String() string {
-	if t == nil {
-		return ""
-	}
-	return pct(float64(*t))
-}
+func (t Threshold) String() string { return pct(float64(t)) }

@@ -30,7 +30,7 @@ func Build(res *Results, cfg Config) (*Tables, error) {
 	cfg = cfg.WithDefaults()
 	filter, err := benchproc.NewFilter(cfg.Filter)
 	if err != nil {
-		return nil, fmt.Errorf("-filter: %w", err)
+		return nil, fmt.Errorf("filter %q: %w", cfg.Filter, err)
 	}
 	p, err := cfg.parse(filter, true)
 	if err != nil {

@@ -55,17 +55,17 @@ func (c Config) WithDefaults() Config {
 }
 
 // Check reports whether the projections, the filter and the levels are
-// valid, with the flag they came from in the error.
+// valid, naming the field at fault in the error.
 func (c Config) Check() error {
 	c = c.WithDefaults()
 	if _, err := benchproc.NewFilter(c.Filter); err != nil {
-		return fmt.Errorf("-filter: %w", err)
+		return fmt.Errorf("filter %q: %w", c.Filter, err)
 	}
 	if _, err := c.parse(nil, true); err != nil {
 		return err
 	}
 	if !(c.Alpha > 0 && c.Alpha < 1) {
-		return fmt.Errorf("-alpha must be between 0 and 1, got %v", c.Alpha)
+		return fmt.Errorf("alpha must be between 0 and 1, got %v", c.Alpha)
 	}
 	return nil
 }
@@ -87,16 +87,16 @@ func (c Config) parse(filter *benchproc.Filter, withUnit bool) (*projections, er
 		p.table, err = parser.Parse(c.Table, filter)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("-table: %w", err)
+		return nil, fmt.Errorf("table projection %q: %w", c.Table, err)
 	}
 	if p.row, err = parser.Parse(c.Row, filter); err != nil {
-		return nil, fmt.Errorf("-row: %w", err)
+		return nil, fmt.Errorf("row projection %q: %w", c.Row, err)
 	}
 	if p.col, err = parser.Parse(c.Col, filter); err != nil {
-		return nil, fmt.Errorf("-col: %w", err)
+		return nil, fmt.Errorf("column projection %q: %w", c.Col, err)
 	}
 	if _, err := parser.Parse(c.Ignore, filter); err != nil {
-		return nil, fmt.Errorf("-ignore: %w", err)
+		return nil, fmt.Errorf("ignored keys %q: %w", c.Ignore, err)
 	}
 	p.residue = parser.Residue()
 	return &p, nil

@@ -222,6 +222,19 @@ func Analyze(entries []history.Entry, series []*Series, o Options) *Trend {
 	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o), Options: o}
 }
 
+// String sums the trend up in one line, e.g. "6 commits, 5 paired; 14
+// series; 1 suspect(s), 0 creep(s)".
+func (t *Trend) String() string {
+	paired := 0
+	for _, e := range t.Entries {
+		if e.Paired() {
+			paired++
+		}
+	}
+	return fmt.Sprintf("%d commits, %d paired; %d series; %d suspect(s), %d creep(s)",
+		len(t.Entries), paired, len(t.Series), len(Lines(t.Suspects)), len(t.Creeps))
+}
+
 // pct formats a confidence as a percentage, e.g. "98.75%".
 func pct(c float64) string { return strconv.FormatFloat(c*100, 'f', -1, 64) + "%" }
 
