@@ -5,7 +5,7 @@ QUICK     ?=
 COUNT     ?=
 BENCHRUN  := $(GO) run ./cmd/benchrun
 
-.PHONY: test lint bench fmt tidy report compare ci-local
+.PHONY: test lint bench fmt tidy report compare ci-local fuzz
 
 # set-aside moves a previous run's directory $(1) to $(1).prev, replacing
 # an older one: benchrun refuses to write over a run, and the last one
@@ -39,6 +39,19 @@ compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<git revision or results dir> [QUICK=1]" >&2; exit 2; }
 	@$(call set-aside,$(OUT)/compare)
 	$(BENCHRUN) compare -base $(BASE) $(if $(QUICK),-quick) -o $(OUT)/compare
+
+# fuzz runs every fuzz target, one after another, for FUZZTIME each: the
+# readers of files users and CI artifacts hand us. A crash is written to
+# the target's testdata/fuzz/ as a new seed, which plain go test then runs,
+# and fails the target.
+FUZZTIME ?= 30s
+FUZZ := ./reports/table:FuzzLoad ./reports/profiles:FuzzLoadIndex ./internal/profindex:FuzzRead \
+	./internal/load:FuzzRead ./internal/history:FuzzRead ./reports/trend:FuzzTrend ./internal/rundir:FuzzShards
+fuzz:
+	@for t in $(FUZZ); do \
+		echo "fuzz $${t##*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
+	done
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

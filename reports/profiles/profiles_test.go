@@ -267,3 +267,36 @@ func TestLoadRefusesPathsOutsideTheIndex(t *testing.T) {
 		t.Errorf("errors %q, want two naming their cells", set.Errors)
 	}
 }
+
+// FuzzLoadIndex gives a report a fuzzed profile index beside real results
+// and real profiles: Load summarises what it can and lists every entry
+// it refused or could not read as an error, never panics, and opens
+// nothing outside the profile directory.
+func FuzzLoadIndex(f *testing.F) {
+	// The results and profiles are written once; each input replaces
+	// only the index.
+	dir := f.TempDir()
+	results := filepath.Join(dir, "results.txt")
+	fixture.WriteResults(f, results)
+	pdir := fixture.WriteProfiles(f, dir)
+	res, err := table.Load(table.Input{Path: results})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, index []byte) {
+		if err := os.WriteFile(filepath.Join(pdir, "index.json"), index, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set, err := Load(res, []string{pdir}, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"})
+		if err != nil {
+			return
+		}
+		for _, c := range set.Cells {
+			for _, s := range []*Summary{c.CPU, c.Heap} {
+				if s != nil && !strings.Contains(s.Command, pdir) {
+					t.Errorf("a summary of %s opens %q, outside %s", c.Benchmark, s.Command, pdir)
+				}
+			}
+		}
+	})
+}

@@ -35,7 +35,7 @@ func writeHistory(t *testing.T, levels []float64) string {
 	return db
 }
 
-func writeEntry(t *testing.T, db string, i int, data string) {
+func writeEntry(t testing.TB, db string, i int, data string) {
 	t.Helper()
 	dir := filepath.Join(db, fmt.Sprintf("202612%02dT000000Z-%012d", i+1, i+1))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -213,7 +213,7 @@ func (m *machine) run(i int, levels []float64) string {
 
 // pairedHistory files entry 0 as a plain run and entries 1.. as pairs,
 // each commit against its parent.
-func pairedHistory(t *testing.T, levels, drift []float64) string {
+func pairedHistory(t testing.TB, levels, drift []float64) string {
 	t.Helper()
 	db := t.TempDir()
 	m := newMachine(drift)
@@ -375,4 +375,27 @@ func TestDamagedPairedEntry(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// FuzzTrend files arbitrary bytes as the last entry of a paired history:
+// reading it, judging the series and wording trend.md either works or
+// fails with an error, never a panic. (The charts are gonum's, drawn
+// from the same series; leaving them out keeps each input fast.)
+func FuzzTrend(f *testing.F) {
+	db := pairedHistory(f, []float64{10, 10, 12}, drift)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		writeEntry(t, db, 3, string(data))
+		entries, err := history.Read(db)
+		if err != nil {
+			return
+		}
+		o := Options{Threshold: 0.05}
+		series, err := Load(entries, o)
+		if err != nil {
+			return
+		}
+		tr := Analyze(entries, series, o)
+		_ = markdown(tr, groupSeries(tr.Series))
+		_ = Lines(tr.Suspects)
+	})
 }
