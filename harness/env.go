@@ -15,11 +15,11 @@ import (
 	"github.com/batchbench/batchbench/internal/runconfig"
 )
 
-// Environment returns the config lines that head a source's results: where
+// environment returns the config lines that head a source's results: where
 // and from what the numbers came. Unless the source names its commit, it is
 // read with git, not from build info, because builds may run with
 // -buildvcs=false.
-func Environment(src Source, opts Options) []benchfmt.Config {
+func environment(src Source, opts Options) []benchfmt.Config {
 	seed, count, quick := opts.Seed, opts.Count, opts.Quick
 	commit, dirty := src.Commit, src.Dirty
 	if commit == "" {
@@ -50,7 +50,7 @@ func Environment(src Source, opts Options) []benchfmt.Config {
 		kv = append(kv, [2]string{runconfig.Shard, opts.Shard})
 	}
 	kv = append(kv, [2]string{runconfig.Runner, runnerName()})
-	f := MeasureFloor()
+	f := measureFloor()
 	kv = append(kv, [2]string{runconfig.FloorAtomic, ns(f.AtomicAdd)},
 		[2]string{runconfig.FloorMutex, ns(f.Mutex)}, [2]string{runconfig.FloorChan, ns(f.Chan)})
 	out := make([]benchfmt.Config, len(kv))

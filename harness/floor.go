@@ -12,19 +12,19 @@ import (
 // tens of milliseconds.
 const floorOps = 1 << 20
 
-// Floor is what the cheapest synchronisation costs on this machine, per
+// floor is what the cheapest synchronisation costs on this machine, per
 // operation: the floor under any batcher's per-item cost, so a reader can
 // tell "13 ns on this VM" from "13 ns on a laptop".
-type Floor struct {
+type floor struct {
 	AtomicAdd float64 // ns per uncontended atomic.Uint64.Add
 	Mutex     float64 // ns per uncontended sync.Mutex Lock and Unlock
 	Chan      float64 // ns per send and receive on a buffered channel, one goroutine
 }
 
-// MeasureFloor times each reference cost a few times and keeps the
+// measureFloor times each reference cost a few times and keeps the
 // fastest, the one least disturbed by the rest of the machine. It is
 // measured once per process.
-var MeasureFloor = sync.OnceValue(func() Floor {
+var measureFloor = sync.OnceValue(func() floor {
 	best := func(op func(n int)) float64 {
 		d := time.Duration(1<<63 - 1)
 		for range 5 {
@@ -34,7 +34,7 @@ var MeasureFloor = sync.OnceValue(func() Floor {
 		}
 		return float64(d.Nanoseconds()) / floorOps
 	}
-	return Floor{
+	return floor{
 		AtomicAdd: best(func(n int) {
 			var x atomic.Uint64
 			for range n {

@@ -232,7 +232,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 				return err
 			}
 			if metered {
-				if err := s.meter.record(before, load.Record{Cell: BenchmarkName(c), Source: src.Name, Round: round}); err != nil {
+				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c), Source: src.Name, Round: round}); err != nil {
 					return err
 				}
 			}
@@ -289,7 +289,7 @@ func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int,
 				if err := s.outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
 					return err
 				}
-				if err := s.meter.drop(BenchmarkName(k.cell), src.Name); err != nil {
+				if err := s.meter.drop(benchmarkName(k.cell), src.Name); err != nil {
 					return err
 				}
 			}
@@ -378,7 +378,7 @@ func newOutput(opts Options, dir string, src Source) (*output, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	o.results = newResultsFile(filepath.Join(dir, rundir.ResultsFile), Environment(src, opts), opts.Cells)
+	o.results = newResultsFile(filepath.Join(dir, rundir.ResultsFile), environment(src, opts), opts.Cells)
 	return o, o.results.flush()
 }
 

@@ -33,7 +33,7 @@ func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) 
 
 // add records one run of c over items items.
 func (f *resultsFile) add(c scenarios.Cell, items int, vals []value) error {
-	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(BenchmarkName(c)), Iters: items}
+	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}
@@ -49,9 +49,9 @@ func (f *resultsFile) fail(c scenarios.Cell, reason string) error {
 	return f.flush()
 }
 
-// BenchmarkName is c's name as go test prints it, without "Benchmark":
+// benchmarkName is c's name as go test prints it, without "Benchmark":
 // with the -GOMAXPROCS suffix unless GOMAXPROCS is 1.
-func BenchmarkName(c scenarios.Cell) string {
+func benchmarkName(c scenarios.Cell) string {
 	if p := runtime.GOMAXPROCS(0); p != 1 {
 		return fmt.Sprintf("%s-%d", c.Name(), p)
 	}
@@ -83,7 +83,7 @@ func (f *resultsFile) flush() error {
 	// Failures as go test prints them; benchfmt readers skip these lines.
 	for _, c := range f.cells {
 		if reason, ok := f.failures[c]; ok {
-			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", BenchmarkName(c))
+			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", benchmarkName(c))
 			for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
 				fmt.Fprintf(&buf, "    %s\n", line)
 			}

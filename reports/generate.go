@@ -189,7 +189,7 @@ func write(res *table.Results, ts *table.Tables, d *gate.Decision, reference str
 	s := &Summary{
 		HTML:     filepath.Join(p.OutDir, rundir.ReportHTML),
 		Markdown: filepath.Join(p.OutDir, rundir.ReportMarkdown),
-		Plots:    ps, Verdicts: Verdicts(ts, reference), Warnings: collectWarnings(res, ts),
+		Plots:    ps, Verdicts: verdicts(ts, reference), Warnings: collectWarnings(res, ts),
 		Config: ts.Config, Results: res, Tables: ts, Profiles: profs, Decision: d,
 	}
 	if d != nil && p.Advise != nil {

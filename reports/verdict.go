@@ -56,11 +56,11 @@ func (r RowVerdict) String(unit string) string {
 // its verdict; otherwise the first unit with a known direction is used.
 var primaryUnits = []string{"sec/op", "p99-sec", "p50-sec", "peak-heap-B", "B/op"}
 
-// Verdicts returns one verdict per section with at least two columns and
+// verdicts returns one verdict per section with at least two columns and
 // a unit whose better direction is known (Unit metadata or benchfmt's
 // defaults for ns/op, B/op, allocs/op, MB/s). reference, if a column of
 // the section, is what Versus compares every other column with.
-func Verdicts(ts *table.Tables, reference string) []Verdict {
+func verdicts(ts *table.Tables, reference string) []Verdict {
 	var out []Verdict
 	for _, sec := range ts.Sections() {
 		t := primaryTable(sec)

@@ -12,7 +12,7 @@ import (
 func TestVerdicts(t *testing.T) {
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
 	byGroup := map[string]Verdict{}
-	for _, v := range Verdicts(ts, "") {
+	for _, v := range verdicts(ts, "") {
 		byGroup[v.Title] = v
 	}
 	size := byGroup["Size"]
@@ -43,7 +43,7 @@ func TestVerdicts(t *testing.T) {
 // design: in the fixture ring costs 0.4 of channel.
 func TestVerdictsAgainstReference(t *testing.T) {
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
-	for _, v := range Verdicts(ts, "ring") {
+	for _, v := range verdicts(ts, "ring") {
 		if v.Title != "Size" {
 			continue
 		}
@@ -101,7 +101,7 @@ func ringTiesMutex(t *testing.T) Verdict {
 	}
 	file := fixture.WriteFile(t, t.TempDir(), "results.txt", b.String())
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, file)
-	vs := Verdicts(ts, "mutex")
+	vs := verdicts(ts, "mutex")
 	if len(vs) != 1 {
 		t.Fatalf("%d verdicts, want 1", len(vs))
 	}

@@ -42,10 +42,10 @@ func (n NoisyCell) String() string {
 	return fmt.Sprintf("%s %s %s: %s", n.Group, n.Row, n.Col, strings.Join(us, ", "))
 }
 
-// NoisyCells lists cells whose coefficient of variation exceeds threshold
+// noisyCells lists cells whose coefficient of variation exceeds threshold
 // in any unit, grouped by cell. Units assumed exact are skipped: benchstat
 // already warns when they vary.
-func NoisyCells(ts *table.Tables, threshold float64) []NoisyCell {
+func noisyCells(ts *table.Tables, threshold float64) []NoisyCell {
 	var out []NoisyCell
 	index := map[[3]string]int{}
 	for _, t := range ts.Tables {
@@ -150,7 +150,7 @@ func (w *Warnings) Count() int {
 
 func collectWarnings(res *table.Results, ts *table.Tables) Warnings {
 	w := Warnings{
-		Noisy:     NoisyCells(ts, NoiseThreshold),
+		Noisy:     noisyCells(ts, NoiseThreshold),
 		Benchstat: ts.BenchstatWarnings(),
 		Syntax:    res.SyntaxErrors,
 		Excluded:  res.Excluded,

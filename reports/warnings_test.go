@@ -24,7 +24,7 @@ func TestFailedCellsAreWarnings(t *testing.T) {
 
 func TestNoisyCells(t *testing.T) {
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl"}, fixture.ResultsFile(t))
-	noisy := NoisyCells(ts, NoiseThreshold)
+	noisy := noisyCells(ts, NoiseThreshold)
 	// Only Size/impl=pooled/size=1000 was generated with ±15% noise; the
 	// rest have at most ±5% uniform noise (CV < 3%).
 	if len(noisy) != 1 {

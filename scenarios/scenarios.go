@@ -4,6 +4,11 @@
 // table, under the same benchmark names (BenchmarkSize/impl=ring/size=1000).
 //
 // In every family one benchmark op is one item.
+//
+// The table is exported (about twenty names: the four families, the
+// types they are made of, Run and Check) because it is data a user's own
+// module benchmarks with: a batcher outside this repository runs the same
+// cells with go test -bench.
 package scenarios
 
 import (

@@ -290,9 +290,13 @@ func TestMergedShardsMatchOneRun(t *testing.T) {
 			t.Fatalf("shard %d exited %d\n%s", i, code, e.String())
 		}
 	}
-	shape := func(in string) []string {
+	shape := func(ins ...string) []string {
 		t.Helper()
-		x, err := reports.Expand([]table.Input{{Path: in}})
+		var named []table.Input
+		for _, in := range ins {
+			named = append(named, table.Input{Path: in})
+		}
+		x, err := reports.Expand(named)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,6 +323,16 @@ func TestMergedShardsMatchOneRun(t *testing.T) {
 	if len(whole) == 0 || strings.Join(whole, "\n") != strings.Join(merged, "\n") {
 		t.Errorf("merged shards:\n%s\nwant, as one run:\n%s", strings.Join(merged, "\n"), strings.Join(whole, "\n"))
 	}
+	// Given one by one, the shards are pooled as their directory would
+	// be, never shown as three columns of fragments.
+	s := func(i int) string { return filepath.Join(root, "shards", fmt.Sprintf("s%d", i)) }
+	if oneByOne := shape(s(1), s(2), s(3)); strings.Join(oneByOne, "\n") != strings.Join(whole, "\n") {
+		t.Errorf("shards given one by one:\n%s\nwant, as one run:\n%s", strings.Join(oneByOne, "\n"), strings.Join(whole, "\n"))
+	}
+	var o2, e2 bytes.Buffer
+	if code := run([]string{"report", "-in", s(1), "-in", s(3), "-o", t.TempDir()}, &o2, &e2); code != 2 || !strings.Contains(e2.String(), "missing shard(s) 2/3 of 3") {
+		t.Errorf("two shards of three: exit %d, stderr %q", code, e2.String())
+	}
 }
 
 // A directory of shard outputs with nothing in it, or a shard without its
@@ -331,5 +345,34 @@ func TestShardDirectoryWithoutResults(t *testing.T) {
 	var o, e bytes.Buffer
 	if code := run([]string{"report", "-in", filepath.Join(root, "shards"), "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "holds no results.txt") {
 		t.Errorf("empty shard directory: exit %d, %q", code, e.String())
+	}
+}
+
+// NAME=PATH is split once, at the flag: a directory whose own name holds
+// "=" is read whole, alone or labelled.
+func TestReportPathWithEquals(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "runs", "count=6")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := savedRun(t, "", ringCells, 6, "")
+	data, _ := os.ReadFile(filepath.Join(src, "results.txt"))
+	if err := os.WriteFile(filepath.Join(dir, "results.txt"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{dir, "old=" + dir} {
+		var o, e bytes.Buffer
+		out := t.TempDir()
+		if code := run([]string{"report", "-in", in, "-in", "new=" + src, "-o", out}, &o, &e); code != 0 {
+			t.Fatalf("report -in %s exited %d: %s", in, code, e.String())
+		}
+		md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+		label, _, _ := strings.Cut(in, "=")
+		if in == dir {
+			label = dir
+		}
+		if !strings.Contains(string(md), "| "+label+" sec/op | new sec/op |") {
+			t.Errorf("report -in %s: no column %q in report.md", in, label)
+		}
 	}
 }

@@ -13,21 +13,21 @@ func TestParseStat(t *testing.T) {
 	const stat = "cpu  9596 5 3380 108435 140 3 38 7 11 2\n" +
 		"cpu0 4653 0 1607 54469 26 0 10 2 0 0\n" +
 		"intr 1 2 3\n"
-	got, err := ParseStat([]byte(stat))
+	got, err := parseStat([]byte(stat))
 	want := Sample{Busy: 9596 + 5 + 3380 + 3 + 38, Steal: 7, Total: 9596 + 5 + 3380 + 3 + 38 + 108435 + 140 + 7}
 	if err != nil || got != want {
-		t.Errorf("ParseStat = %+v, %v; want %+v (guest columns left out)", got, err, want)
+		t.Errorf("parseStat = %+v, %v; want %+v (guest columns left out)", got, err, want)
 	}
 
 	// Before 2.6.11: no steal column, and no irq columns before 2.6.0.
-	got, err = ParseStat([]byte("cpu 10 0 5 100\n"))
+	got, err = parseStat([]byte("cpu 10 0 5 100\n"))
 	if want := (Sample{Busy: 15, Total: 115}); err != nil || got != want {
-		t.Errorf("ParseStat(4 columns) = %+v, %v; want %+v", got, err, want)
+		t.Errorf("parseStat(4 columns) = %+v, %v; want %+v", got, err, want)
 	}
 
 	for _, bad := range []string{"", "cpu0 1 2 3 4\n", "cpu 1 2 3\n", "cpu 1 x 3 4\n"} {
-		if got, err := ParseStat([]byte(bad)); err == nil {
-			t.Errorf("ParseStat(%q) = %+v, want an error", bad, got)
+		if got, err := parseStat([]byte(bad)); err == nil {
+			t.Errorf("parseStat(%q) = %+v, want an error", bad, got)
 		}
 	}
 }
@@ -36,22 +36,22 @@ func TestParseSelfStat(t *testing.T) {
 	// A command name with spaces and parentheses; utime 50, stime 7,
 	// cutime 300, cstime 40.
 	const stat = "4242 (bench (x) run) S 1 4242 9174 0 -1 4194304 103 0 0 0 50 7 300 40 20 0 1 0 61055 3133440 384\n"
-	if got, err := ParseSelfStat([]byte(stat)); err != nil || got != 397 {
-		t.Errorf("ParseSelfStat = %d, %v; want 397", got, err)
+	if got, err := parseSelfStat([]byte(stat)); err != nil || got != 397 {
+		t.Errorf("parseSelfStat = %d, %v; want 397", got, err)
 	}
 	for _, bad := range []string{"", "4242 (x) S 1 2 3", "4242 (x) S 1 4242 9174 0 -1 4194304 103 0 0 0 50 z 300 40"} {
-		if got, err := ParseSelfStat([]byte(bad)); err == nil {
-			t.Errorf("ParseSelfStat(%q) = %d, want an error", bad, got)
+		if got, err := parseSelfStat([]byte(bad)); err == nil {
+			t.Errorf("parseSelfStat(%q) = %d, want an error", bad, got)
 		}
 	}
 }
 
 func TestParseLoadAvg(t *testing.T) {
-	if got, err := ParseAverage([]byte("1.25 0.17 0.13 1/81 11362\n")); err != nil || got != 1.25 {
-		t.Errorf("ParseAverage = %v, %v; want 1.25", got, err)
+	if got, err := parseAverage([]byte("1.25 0.17 0.13 1/81 11362\n")); err != nil || got != 1.25 {
+		t.Errorf("parseAverage = %v, %v; want 1.25", got, err)
 	}
-	if _, err := ParseAverage(nil); err == nil {
-		t.Error("ParseAverage(empty) succeeded")
+	if _, err := parseAverage(nil); err == nil {
+		t.Error("parseAverage(empty) succeeded")
 	}
 }
 

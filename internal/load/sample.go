@@ -61,7 +61,7 @@ func Take() (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	s, err := ParseStat(stat)
+	s, err := parseStat(stat)
 	if err != nil {
 		return Sample{}, err
 	}
@@ -69,16 +69,16 @@ func Take() (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	s.Self, err = ParseSelfStat(self)
+	s.Self, err = parseSelfStat(self)
 	return s, err
 }
 
-// ParseStat reads the machine's counters from the aggregate "cpu" line of
+// parseStat reads the machine's counters from the aggregate "cpu" line of
 // /proc/stat: user nice system idle iowait irq softirq steal guest
 // guest_nice. Kernels older than 2.6.11 write fewer columns; the missing
 // ones count as 0. Guest time is left out: the kernel already counts it in
 // user and nice.
-func ParseStat(data []byte) (Sample, error) {
+func parseStat(data []byte) (Sample, error) {
 	for line := range bytes.Lines(data) {
 		fields := bytes.Fields(line)
 		if len(fields) == 0 || string(fields[0]) != "cpu" {
@@ -101,11 +101,11 @@ func ParseStat(data []byte) (Sample, error) {
 	return Sample{}, errors.New("/proc/stat: no cpu line")
 }
 
-// ParseSelfStat returns utime+stime+cutime+cstime from /proc/self/stat
+// parseSelfStat returns utime+stime+cutime+cstime from /proc/self/stat
 // (fields 14 to 17 of proc(5)). The command name, field 2, is in
 // parentheses and may itself hold spaces and parentheses, so the fields are
 // counted from the last ')'.
-func ParseSelfStat(data []byte) (int64, error) {
+func parseSelfStat(data []byte) (int64, error) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
 		return 0, errors.New("/proc/self/stat: no command name")
@@ -132,11 +132,11 @@ func Average() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ParseAverage(data)
+	return parseAverage(data)
 }
 
-// ParseAverage reads the first field of /proc/loadavg.
-func ParseAverage(data []byte) (float64, error) {
+// parseAverage reads the first field of /proc/loadavg.
+func parseAverage(data []byte) (float64, error) {
 	fields := bytes.Fields(data)
 	if len(fields) == 0 {
 		return 0, errors.New("/proc/loadavg is empty")

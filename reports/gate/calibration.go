@@ -2,7 +2,6 @@ package gate
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -82,14 +81,6 @@ func (c *Calibration) Cells() []CellStats {
 	return out
 }
 
-// Median is the median of xs (0 for none).
-func Median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	return median(slices.Clone(xs))
-}
-
 // Markdown renders the calibration: the rate per decision with its
 // interval, then every cell's noise, how often the first stage flagged
 // it, and the smallest change it could resolve. planted says whether head
@@ -109,7 +100,7 @@ func (c *Calibration) Markdown(planted bool, threshold float64, setup string) st
 	md.Row(&b, "cell", "unit", "noise (CV)", "flagged first", "blocked", fmt.Sprintf("resolves (threshold %s)", pct(threshold)))
 	md.Align(&b, "---", 5, "--:")
 	for _, s := range c.Cells() {
-		md.Row(&b, md.Code(s.Name), s.Unit, pct(Median(s.Noise)), fmt.Sprintf("%d of %d", s.Flagged, s.Judged), fmt.Sprint(s.Confirmed), resolution(Median(s.Resolution)))
+		md.Row(&b, md.Code(s.Name), s.Unit, pct(median(s.Noise)), fmt.Sprintf("%d of %d", s.Flagged, s.Judged), fmt.Sprint(s.Confirmed), resolution(median(s.Resolution)))
 	}
 	return b.String()
 }

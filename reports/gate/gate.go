@@ -6,6 +6,10 @@
 // A judgement is made on tables built by package table, so it sees
 // exactly what benchstat would: results that differ in configuration
 // are never compared.
+//
+// Besides the judgement and the Decision it holds what a decision is
+// checked by (Calibration, Rate: error rates per decision) and read with
+// (Threshold), about twenty names: the gate's rules in one place.
 package gate
 
 import (

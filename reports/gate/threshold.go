@@ -11,9 +11,9 @@ import (
 // is a flag.Value: Set reads "5%" or "0.05".
 type Threshold float64
 
-// ParseThreshold reads "5%" or "0.05" as 0.05. A bare number of 1 or more
+// parseThreshold reads "5%" or "0.05" as 0.05. A bare number of 1 or more
 // is refused, since "5" is far more likely to mean 5% than 500%.
-func ParseThreshold(s string) (float64, error) {
+func parseThreshold(s string) (float64, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("bad threshold %q: %s; give a percentage such as 5%% or a fraction such as 0.05", s, why)
 	}
@@ -38,9 +38,9 @@ func ParseThreshold(s string) (float64, error) {
 	return v, nil
 }
 
-// Set parses s with ParseThreshold.
+// Set parses s with parseThreshold.
 func (t *Threshold) Set(s string) error {
-	v, err := ParseThreshold(s)
+	v, err := parseThreshold(s)
 	if err != nil {
 		return err
 	}

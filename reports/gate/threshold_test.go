@@ -4,14 +4,14 @@ import "testing"
 
 func TestParseThreshold(t *testing.T) {
 	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, "12.5%": 0.125, "0": 0, "100%": 1, "0.5": 0.5} {
-		if got, err := ParseThreshold(in); err != nil || got != want {
-			t.Errorf("ParseThreshold(%q) = %v, %v; want %v", in, got, err, want)
+		if got, err := parseThreshold(in); err != nil || got != want {
+			t.Errorf("parseThreshold(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	// A bare 5 once meant 500%; NaN, Inf and 1e9 were accepted.
 	for _, bad := range []string{"", "five", "-1%", "%", "5", "1", "1e9", "NaN", "Inf", "-Inf", "NaN%", "150%"} {
-		if _, err := ParseThreshold(bad); err == nil {
-			t.Errorf("ParseThreshold(%q) succeeded", bad)
+		if _, err := parseThreshold(bad); err == nil {
+			t.Errorf("parseThreshold(%q) succeeded", bad)
 		}
 	}
 }

@@ -293,9 +293,9 @@ type Creep struct {
 	Gaps          int     // entries whose base is not the previous entry's commit
 }
 
-// Creeps lists the paired series, of the metrics the gate judges, whose
+// creeps lists the paired series, of the metrics the gate judges, whose
 // cumulative level moved by at least the threshold, its band excluding 1.
-func Creeps(series []*Series, suspects []Suspect, o Options) []Creep {
+func creeps(series []*Series, suspects []Suspect, o Options) []Creep {
 	flagged := map[*Series]int{}
 	for _, sp := range suspects {
 		flagged[sp.Series]++

@@ -218,8 +218,8 @@ type Trend struct {
 // Analyze flags the change points and creeps of the series.
 func Analyze(entries []history.Entry, series []*Series, o Options) *Trend {
 	o = o.withDefaults()
-	suspects := Detect(series, o)
-	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o), Options: o}
+	suspects := detect(series, o)
+	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: creeps(series, suspects, o), Options: o}
 }
 
 // String sums the trend up in one line, e.g. "6 commits, 5 paired; 14
@@ -301,9 +301,9 @@ func loadUnpaired(entries []history.Entry, idx []int) ([]*Series, error) {
 	return out, nil
 }
 
-// Detect flags the change points of every series, in the order of the
+// detect flags the change points of every series, in the order of the
 // series' cells.
-func Detect(series []*Series, o Options) []Suspect {
+func detect(series []*Series, o Options) []Suspect {
 	type cell struct{ section, name string }
 	var cells []cell
 	byCell := map[cell][]Suspect{}

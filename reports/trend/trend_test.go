@@ -66,7 +66,7 @@ func commitID(i int) string { return fmt.Sprintf("%012d%028d", i+1, 0) }
 func TestDetectFlagsTheShift(t *testing.T) {
 	db := writeHistory(t, []float64{10, 10, 10, 11.5, 11.5, 11.5})
 	entries, series := load(t, db)
-	suspects := Detect(series, Options{Threshold: 0.05})
+	suspects := detect(series, Options{Threshold: 0.05})
 	if len(suspects) != 1 {
 		t.Fatalf("suspects %v, want exactly one", suspects)
 	}
@@ -93,12 +93,12 @@ func TestDetectFlagsTheShift(t *testing.T) {
 
 	quiet := writeHistory(t, []float64{10, 10, 10, 10, 10, 10})
 	_, series = load(t, quiet)
-	if s := Detect(series, Options{Threshold: 0.05}); len(s) != 0 {
+	if s := detect(series, Options{Threshold: 0.05}); len(s) != 0 {
 		t.Errorf("noise flagged %v", s)
 	}
 	// A shift smaller than the threshold is not flagged, however clear.
 	_, series = load(t, db)
-	if s := Detect(series, Options{Threshold: 0.2}); len(s) != 0 {
+	if s := detect(series, Options{Threshold: 0.2}); len(s) != 0 {
 		t.Errorf("a 15%% shift flagged at a 20%% threshold: %v", s)
 	}
 }
@@ -137,7 +137,7 @@ func TestDetectPlacesACellsShiftOnce(t *testing.T) {
 		}
 		return s
 	}
-	got := Detect([]*Series{
+	got := detect([]*Series{
 		series("sec/op", []float64{10, 10, 10, 12, 12, 12}),
 		series("items/s", []float64{10, 10, 12, 12, 12, 12}),
 	}, Options{Threshold: 0.05})
@@ -295,7 +295,7 @@ func TestPairedFlagsTheShiftUnderDrift(t *testing.T) {
 	// The same machine, the same commits, measured alone: the drift
 	// shows as changes of the code.
 	_, unpaired := load(t, unpairedHistory(t, levels, drift))
-	if got := Lines(Detect(unpaired, Options{Threshold: 0.05})); len(got) == 1 && strings.Contains(got[0], "ring/size=1000 at 000000000004") {
+	if got := Lines(detect(unpaired, Options{Threshold: 0.05})); len(got) == 1 && strings.Contains(got[0], "ring/size=1000 at 000000000004") {
 		t.Errorf("the unpaired method found the shift through this drift (%q): the drift is too mild to test pairing", got)
 	}
 }
@@ -310,7 +310,7 @@ func TestPairedDriftAloneFlagsNothing(t *testing.T) {
 		t.Errorf("drift flagged %v, creeps %v", tr.Suspects, tr.Creeps)
 	}
 	_, unpaired := load(t, unpairedHistory(t, levels, drift))
-	if len(Detect(unpaired, Options{Threshold: 0.05})) == 0 {
+	if len(detect(unpaired, Options{Threshold: 0.05})) == 0 {
 		t.Error("the unpaired method flagged nothing through this drift: too mild to test pairing")
 	}
 }

@@ -1,6 +1,11 @@
 // Package core holds the machinery that batcher implementations share: the
 // admission counter that bounds the queue and counts items, the progress tracker
 // that Join waits on, and the executor that runs the Processor.
+//
+// It exports each part (about seventeen names) because the
+// implementations take the parts they need, and only those: a channel
+// design uses the admission counter and the executor, the ring its own
+// queue with the counter's releases.
 package core
 
 import (
