@@ -27,6 +27,11 @@
 //     the first entry's base, so a creep too small for any one entry
 //     (2% per merge under a 5% threshold) still shows, and is listed when
 //     the level's band excludes 1 and it moved by the threshold (Creeps).
+//     It multiplies along the chain of entries, each base the previous
+//     entry's head (Link): a span, one pair over several commits, keeps
+//     all of their changes; at a gap, a base that is not the previous
+//     head, the level starts again rather than multiply across changes
+//     no entry measured.
 //   - An unpaired entry (a plain benchrun run) holds one commit's runs
 //     alone. An unpaired series can only compare levels measured at
 //     different times, so the machine's drift between entries is in its
@@ -110,6 +115,11 @@ type Options struct {
 	// builds may flag a cell: it is shared among the cell's judged
 	// metrics, each judged at confidence 1 - Alpha/k. Default 0.05.
 	Alpha float64
+	// Commits, when set, lists the commits a paired entry measures
+	// together: those head has and base has not, newest first (see
+	// GitCommits). Load records them in Entry.Commits, so that a pair
+	// spanning several commits is named; an error leaves them unknown.
+	Commits func(base, head string) ([]string, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -131,6 +141,11 @@ type Entry struct {
 	// Base is the commit a paired entry's head was measured against; ""
 	// for an unpaired entry (a plain run).
 	Base string
+	// Commits are the commits a paired entry measures together, newest
+	// first: Commit and those between Base and it. More than one is a
+	// span. nil when unknown (Options.Commits unset, or the commits are
+	// not in the repository).
+	Commits []string
 }
 
 // Paired reports whether the entry holds a commit measured with a
@@ -152,6 +167,13 @@ type Point struct {
 	BaseN, HeadN            int // paired: runs per side
 	Commit, Date, Label     string
 	Base                    string // paired: the base commit (short)
+	// Commits (paired) is how many commits the entry measures together,
+	// 0 when unknown; more than 1 is a span.
+	Commits int
+	// Gap (paired) says that Base is not the previous point's commit:
+	// the changes between them are in no ratio, so the level starts
+	// again here.
+	Gap bool
 	// Judged is, for a paired point of a metric the gate judges, the
 	// ratio and interval it is judged by.
 	Judged *Judged
@@ -189,9 +211,18 @@ type Suspect struct {
 // evidence is what makes the suspect one, as the stdout line gives it.
 func (s Suspect) evidence() string {
 	if s.Series.Method == Paired {
-		return fmt.Sprintf("%+.1f%% (%s CI %+.1f%% to %+.1f%%, paired against %s)", s.Change*100, pct(s.At.Judged.Confidence), s.Lo*100, s.Hi*100, s.At.Base)
+		return fmt.Sprintf("%+.1f%% (%s CI %+.1f%% to %+.1f%%, paired against %s%s)", s.Change*100, pct(s.At.Judged.Confidence), s.Lo*100, s.Hi*100, s.At.Base, spanNote(s.At))
 	}
 	return fmt.Sprintf("%+.1f%% (score %.2f, unpaired)", s.Change*100, s.Score)
+}
+
+// spanNote says, of a paired point that measures several commits
+// together, how many: its change belongs to one of them.
+func spanNote(p Point) string {
+	if p.Commits > 1 {
+		return fmt.Sprintf(", a span of %d commits", p.Commits)
+	}
+	return ""
 }
 
 func (s Suspect) String() string {
@@ -229,14 +260,17 @@ type Trend struct {
 	Series   []*Series
 	Suspects []Suspect
 	Creeps   []Creep
+	Chain    []Link // the paired entries, each with the base it joins the chain by
 	Options  Options
 }
 
-// Analyze flags the change points and creeps of the series.
+// Analyze flags the change points and creeps of the series, and links the
+// paired entries into their chain.
 func Analyze(entries []Entry, series []*Series, o Options) *Trend {
 	o = o.withDefaults()
 	suspects := Detect(series, o)
-	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o), Options: o}
+	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: Creeps(series, suspects, o),
+		Chain: chain(entries), Options: o}
 }
 
 // pct formats a confidence as a percentage, e.g. "98.75%".
@@ -244,6 +278,15 @@ func pct(c float64) string { return strconv.FormatFloat(c*100, 'f', -1, 64) + "%
 
 // Entries lists the history in db, oldest first.
 func Entries(db string) ([]Entry, error) {
+	out, err := listEntries(db)
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%s holds no history entries (DIR/DATE-COMMIT/results.txt)", db)
+	}
+	return out, err
+}
+
+// listEntries lists the history in db, oldest first; none is no error.
+func listEntries(db string) ([]Entry, error) {
 	dirs, err := os.ReadDir(db)
 	if err != nil {
 		return nil, err
@@ -260,9 +303,6 @@ func Entries(db string) ([]Entry, error) {
 		out = append(out, Entry{Name: d.Name(), Path: path})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s holds no history entries (DIR/DATE-COMMIT/results.txt)", db)
-	}
 	return out, nil
 }
 
@@ -276,36 +316,16 @@ func Load(entries []Entry, o Options) ([]*Series, error) {
 	var unpaired, paired []int
 	for i := range entries {
 		e := &entries[i]
-		res, err := table.Load(e.Path)
+		res, err := loadEntry(e)
 		if err != nil {
 			return nil, err
 		}
-		damaged := func(why string) error {
-			return fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
-		}
-		if len(res.SyntaxErrors) > 0 {
-			return nil, damaged(res.SyntaxErrors[0])
-		}
-		if res.Count == 0 {
-			return nil, damaged("no results")
-		}
-		base, head, err := sides(res)
-		if err != nil {
-			return nil, damaged(err.Error())
-		}
 		loaded[i] = res
-		if head == nil {
-			e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
+		if !e.Paired() {
 			unpaired = append(unpaired, i)
 			continue
 		}
-		if len(res.Excluded) > 0 {
-			return nil, damaged("a value no benchmark can measure: " + res.Excluded[0])
-		}
-		e.Commit, e.Date, e.Base = head.Value(runconfig.Commit), head.Value(runconfig.Date), base.Value(runconfig.Commit)
-		if e.Base == "" || e.Base == "unknown" || e.Commit == "" || e.Commit == "unknown" {
-			return nil, damaged("a side without its commit")
-		}
+		e.Commits = o.between(e.Base, e.Commit)
 		paired = append(paired, i)
 	}
 	out, err := loadUnpaired(entries, unpaired, loaded)
@@ -317,6 +337,40 @@ func Load(entries []Entry, o Options) ([]*Series, error) {
 		return nil, err
 	}
 	return append(out, ps...), nil
+}
+
+// loadEntry reads an entry's results and fills in its commit, date and
+// (paired) base.
+func loadEntry(e *Entry) (*table.Results, error) {
+	res, err := table.Load(e.Path)
+	if err != nil {
+		return nil, err
+	}
+	damaged := func(why string) error {
+		return fmt.Errorf("history entry %s is damaged (%s); refile it with benchrun history add -force", e.Name, why)
+	}
+	if len(res.SyntaxErrors) > 0 {
+		return nil, damaged(res.SyntaxErrors[0])
+	}
+	if res.Count == 0 {
+		return nil, damaged("no results")
+	}
+	base, head, err := sides(res)
+	if err != nil {
+		return nil, damaged(err.Error())
+	}
+	if head == nil {
+		e.Commit, e.Date = res.Inputs[0].ConfigValue(runconfig.Commit), res.Inputs[0].ConfigValue(runconfig.Date)
+		return res, nil
+	}
+	if len(res.Excluded) > 0 {
+		return nil, damaged("a value no benchmark can measure: " + res.Excluded[0])
+	}
+	e.Commit, e.Date, e.Base = head.Value(runconfig.Commit), head.Value(runconfig.Date), base.Value(runconfig.Commit)
+	if e.Base == "" || e.Base == "unknown" || e.Commit == "" || e.Commit == "unknown" {
+		return nil, damaged("a side without its commit")
+	}
+	return res, nil
 }
 
 // sides returns the configurations of a paired entry's base and head (the
