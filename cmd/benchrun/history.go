@@ -31,8 +31,11 @@ import (
 // benchrun trend judges a paired entry by head/base, which the machine's
 // drift cancels out of.
 func historyCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "last" {
+		return historyLastCmd(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usageError{errors.New("history: usage: benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR")}
+		return usageError{errors.New("history: usage: benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR | history last -db DIR")}
 	}
 	fs := newFlagSet("history add", stderr)
 	db := fs.String("db", "", "the history `DIR` (required)")

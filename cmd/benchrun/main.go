@@ -6,6 +6,7 @@
 //	benchrun compare -base REF|DIR [-head REF|DIR] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] [-threshold 5%] [-alpha 0.05] [-ignore KEYS] -o DIR
 //	benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
 //	benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+//	benchrun history last -db DIR
 //	benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
 //	benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
 //	benchrun list [-impl REGEX] [-scenario REGEX] [-quick]
@@ -40,6 +41,7 @@ const usage = `usage:
                    [-threshold 5%] [-alpha 0.05] [-ignore KEYS] [-tags TAGS] -o DIR
   benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
   benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+  benchrun history last -db DIR
   benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
   benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]

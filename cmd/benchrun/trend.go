@@ -33,7 +33,9 @@ func trendCmd(args []string, stdout, stderr io.Writer) error {
 	if !(*alpha > 0 && *alpha < 1) {
 		return usageError{fmt.Errorf("trend: -alpha must be between 0 and 1, got %v", *alpha)}
 	}
-	o := trend.Options{Threshold: limit, Alpha: *alpha}
+	// The commits a pair measures, from the repository holding the
+	// history (a worktree of bench-history, or a directory in a clone).
+	o := trend.Options{Threshold: limit, Alpha: *alpha, Commits: trend.GitCommits(*db)}
 	entries, err := trend.Entries(*db)
 	if err != nil {
 		return usageError{fmt.Errorf("trend: %v", err)}
@@ -59,5 +61,10 @@ func trendCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "trend: %s (%d commits, %d paired; %d series; %d suspect(s), %d creep(s))\n",
 		path, len(entries), paired, len(series), len(lines), len(tr.Creeps))
+	for _, l := range tr.Chain {
+		if l.Gap() || l.Span() {
+			fmt.Fprintf(stderr, "trend: %s\n", l)
+		}
+	}
 	return nil
 }
