@@ -59,13 +59,19 @@ fmt:
 tidy:
 	$(GO) mod tidy
 
-# ci-local runs the pull-request workflow's steps on this machine: each of
+# ci-local runs the pull-request workflows' steps on this machine: each of
 # SHARDS shards of BASE (default: the merge base with main) against the
 # working tree, one after another, then the merge into one decision in
-# $(OUT)/ci/gate.
+# $(OUT)/ci/gate, the job summary ($(OUT)/ci/summary.md) and the comment
+# bench-comment.yml would post ($(OUT)/ci/comment.md). It exits with the
+# decision, as the gate's check does.
 SHARDS ?= 3
 ci-local:
 	@$(call set-aside,$(OUT)/ci)
 	@base=$${BASE:-$$(git merge-base main HEAD)}; \
 	for i in $$(seq 1 $(SHARDS)); do bash .ci/bench shard $$i $(SHARDS) "$$base" $(OUT)/ci/shards/shard-$$i || exit 2; done
-	bash .ci/bench merge $(OUT)/ci/shards $(OUT)/ci/gate
+	@status=0; bash .ci/bench merge $(OUT)/ci/shards $(OUT)/ci/gate || status=$$?; \
+	bash .ci/publish summary $(OUT)/ci/gate $(OUT)/ci/summary.md; \
+	bash .ci/publish comment $(OUT)/ci/gate "$(OUT)/ci/gate/report.html" > $(OUT)/ci/comment.md; \
+	echo "ci-local: decision exit $$status; job summary $(OUT)/ci/summary.md, comment $(OUT)/ci/comment.md"; \
+	exit $$status

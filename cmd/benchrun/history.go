@@ -10,12 +10,17 @@ import (
 	"github.com/batchbench/batchbench/reports/trend"
 )
 
-// historyCmd files a run or a compare in a history (see package history):
+// historyCmd files a run or a compare in a history (see package history),
+// or names the commit it ends at:
 //
 //	benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+//	benchrun history last -db DIR
 func historyCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "last" {
+		return historyLastCmd(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usageError{errors.New("history: usage: benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR")}
+		return usageError{errors.New("history: usage: benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR | history last -db DIR")}
 	}
 	fs := newFlagSet("history add", stderr)
 	db := fs.String("db", "", "the history `DIR` (required)")
@@ -66,7 +71,9 @@ func trendCmd(args []string, stdout, stderr io.Writer) error {
 	if !(*alpha > 0 && *alpha < 1) {
 		return usageError{fmt.Errorf("trend: -alpha must be between 0 and 1, got %v", *alpha)}
 	}
-	o := trend.Options{Threshold: float64(threshold), Alpha: *alpha}
+	// The commits a pair measures, from the repository holding the
+	// history (a worktree of bench-history, or a directory in a clone).
+	o := trend.Options{Threshold: float64(threshold), Alpha: *alpha, Commits: trend.GitCommits(*db)}
 	entries, err := history.Read(*db)
 	var series []*trend.Series
 	if err == nil {
@@ -88,5 +95,37 @@ func trendCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "SUSPECT %s\n", line)
 	}
 	fmt.Fprintf(stderr, "trend: %s (%s)\n", path, tr)
+	for _, l := range tr.Chain {
+		if l.Gap() || l.Span() {
+			fmt.Fprintf(stderr, "trend: %s\n", l)
+		}
+	}
 	return nil
 }
+
+// historyLastCmd prints the commit of the history's newest entry (a
+// paired entry's head), what the next paired entry is measured against
+// for a chain without a gap:
+//
+//	benchrun history last -db DIR
+//
+// It prints nothing for a history that holds no entry yet.
+func historyLastCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("history last", stderr)
+	db := fs.String("db", "", "the history `DIR` (required)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *db == "" {
+		return usageError{errors.New("history last: -db DIR is required")}
+	}
+	e, ok, err := history.Last(*db)
+	if err != nil {
+		return usageError{fmt.Errorf("history last: %v", err)}
+	}
+	if ok {
+		fmt.Fprintln(stdout, e.Commit)
+	}
+	return nil
+}
+

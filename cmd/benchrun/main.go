@@ -31,6 +31,7 @@ const usage = `usage:
   benchrun compare OLD NEW        (two saved results files or run directories, as benchstat OLD NEW)
   benchrun calibrate -n N [-planted] [-impl REGEX] [-scenario REGEX] [-count N] [-quick] -o DIR
   benchrun history add -db DIR [-force] RESULTS|COMPARE_DIR
+  benchrun history last -db DIR
   benchrun trend -db DIR -o OUT [-threshold 5%] [-alpha 0.05]
   benchrun bisect -good REF -bad REF [-impl REGEX] [-scenario REGEX] [-count N] [-quick]
   benchrun list [-impl REGEX] [-scenario REGEX] [-quick]

@@ -42,6 +42,11 @@ type Entry struct {
 	// Dirty reports that the commit was measured with uncommitted
 	// changes: the entry is filed under it all the same.
 	Dirty bool
+	// Commits are the commits a paired entry measures together, newest
+	// first: Commit and those between Base and it; more than one is a
+	// span. They are not in the entry: a reader that can ask git fills
+	// them in (see package trend), and nil means unknown.
+	Commits []string
 	// Results are the entry's results, as Read loaded them (nil from Add).
 	Results *table.Results
 }

@@ -19,6 +19,39 @@ import (
 // not parse, holds no results, or whose sides are not a pair's is a
 // *DamagedError naming it.
 func Read(db string) ([]Entry, error) {
+	out, err := list(db)
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%s holds no history entries (DIR/DATE-COMMIT/%s)", db, rundir.ResultsFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := out[i].load(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Last returns the newest entry of the history in db, loaded: its Commit
+// (a paired entry's head) is what the next paired entry is to be measured
+// against, for a chain of pairs without a gap. ok is false when db holds
+// no entry yet; an entry that cannot be read is an error naming it.
+func Last(db string) (e Entry, ok bool, err error) {
+	entries, err := list(db)
+	if err != nil || len(entries) == 0 {
+		return Entry{}, false, err
+	}
+	e = entries[len(entries)-1]
+	if err := e.load(); err != nil {
+		return Entry{}, false, err
+	}
+	return e, true, nil
+}
+
+// list lists the entries in db, oldest first, without reading them.
+func list(db string) ([]Entry, error) {
 	dirs, err := os.ReadDir(db)
 	if err != nil {
 		return nil, err
@@ -32,14 +65,6 @@ func Read(db string) ([]Entry, error) {
 		out = append(out, Entry{Name: d.Name(), Path: path})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s holds no history entries (DIR/DATE-COMMIT/%s)", db, rundir.ResultsFile)
-	}
-	for i := range out {
-		if err := out[i].load(); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
 }
 

@@ -185,7 +185,8 @@ func loadPaired(entries []history.Entry, idx []int, o Options) ([]*Series, error
 				}
 				e := entries[i]
 				p := Point{Entry: i, Center: sum.Center, Lo: sum.Low, Hi: sum.High,
-					Commit: history.Short(e.Commit), Date: e.Date, Label: history.Short(e.Commit), Base: history.Short(cs.HashPairs[ser].DenHash)}
+					Commit: history.Short(e.Commit), Date: e.Date, Label: history.Short(e.Commit), Base: history.Short(cs.HashPairs[ser].DenHash),
+					Commits: len(e.Commits)}
 				if c, ok := cs.ComparisonAt(bench, ser); ok && c.Numerator != nil && c.Denominator != nil {
 					p.HeadN, p.BaseN = len(c.Numerator.Values), len(c.Denominator.Values)
 				}
@@ -237,13 +238,20 @@ func readEntry(e history.Entry, use func(*benchfmt.Result) error) error {
 }
 
 // cumulate fills in the level of each point: the product of the ratios so
-// far, with its band (see the package doc).
+// far, with its band (see the package doc). A point whose base is not the
+// previous point's commit is a gap: what changed between them is in no
+// ratio, so the level starts again there, from the point's base, rather
+// than multiply across it as if nothing had.
 func cumulate(s *Series) {
 	z := distuv.UnitNormal.Quantile(1 - (1-intervalConfidence)/2)
 	var logLevel, varLo, varHi float64
 	broken := false
 	for k := range s.Points {
 		p := &s.Points[k]
+		if k > 0 && p.Base != s.Points[k-1].Commit {
+			p.Gap = true
+			logLevel, varLo, varHi, broken = 0, 0, 0, false
+		}
 		if broken || p.Center <= 0 || p.Lo <= 0 {
 			broken = true
 			p.Level, p.LevelLo, p.LevelHi = math.NaN(), math.NaN(), math.NaN()
@@ -280,55 +288,66 @@ func pairedSuspects(s *Series, o Options) []Suspect {
 	return out
 }
 
-// A Creep is a paired series whose level, over the whole history, moved
-// by at least the threshold with its band excluding 1: a change made of
-// steps, each perhaps too small to flag.
+// A Creep is a stretch of a paired series, from its first entry or a
+// gap to its end or the next gap, whose level moved by at least the
+// threshold with its band excluding 1: a change made of steps, each
+// perhaps too small to flag.
 type Creep struct {
 	Series        *Series
-	Level, Lo, Hi float64 // the last level and its band, minus 1
+	Level, Lo, Hi float64 // the stretch's last level and its band, minus 1
 	Steps         int     // the paired entries it is the product of
 	Flagged       int     // of which flagged as change points
 	Largest       float64 // the largest single ratio, minus 1 (by size)
-	From, To      string  // the first entry's base and the last entry's commit
-	Gaps          int     // entries whose base is not the previous entry's commit
+	From, To      string  // the stretch's first base and its last commit
 }
 
-// creeps lists the paired series, of the metrics the gate judges, whose
-// cumulative level moved by at least the threshold, its band excluding 1.
+// creeps lists the stretches of the paired series, of the metrics the
+// gate judges, whose level moved by at least the threshold, its band
+// excluding 1. A level never spans a gap (see cumulate), so neither does a
+// creep.
 func creeps(series []*Series, suspects []Suspect, o Options) []Creep {
-	flagged := map[*Series]int{}
+	flagged := map[*Series]map[int]bool{}
 	for _, sp := range suspects {
-		flagged[sp.Series]++
+		if flagged[sp.Series] == nil {
+			flagged[sp.Series] = map[int]bool{}
+		}
+		flagged[sp.Series][sp.At.Entry] = true
 	}
 	var out []Creep
 	for _, s := range series {
-		if s.Method != Paired || !judged(s) || len(s.Points) == 0 {
+		if s.Method != Paired || !judged(s) {
 			continue
 		}
-		last := s.Points[len(s.Points)-1]
-		if math.IsNaN(last.Level) || !(last.LevelLo > 1 || last.LevelHi < 1) || math.Abs(last.Level-1) < o.Threshold {
-			continue
-		}
-		c := Creep{Series: s, Level: last.Level - 1, Lo: last.LevelLo - 1, Hi: last.LevelHi - 1, Steps: len(s.Points),
-			Flagged: flagged[s], From: s.Points[0].Base, To: last.Commit, Gaps: gapsIn(s)}
-		for _, p := range s.Points {
-			if math.Abs(p.Center-1) > math.Abs(c.Largest) {
-				c.Largest = p.Center - 1
+		for _, st := range stretches(s) {
+			first, last := st[0], st[len(st)-1]
+			if math.IsNaN(last.Level) || !(last.LevelLo > 1 || last.LevelHi < 1) || math.Abs(last.Level-1) < o.Threshold {
+				continue
 			}
+			c := Creep{Series: s, Level: last.Level - 1, Lo: last.LevelLo - 1, Hi: last.LevelHi - 1, Steps: len(st),
+				From: first.Base, To: last.Commit}
+			for _, p := range st {
+				if math.Abs(p.Center-1) > math.Abs(c.Largest) {
+					c.Largest = p.Center - 1
+				}
+				if flagged[s][p.Entry] {
+					c.Flagged++
+				}
+			}
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return out
 }
 
-// gapsIn counts the points of a paired series whose base is not the previous
-// point's commit: the changes between them are not in the level.
-func gapsIn(s *Series) int {
-	n := 0
-	for k := 1; k < len(s.Points); k++ {
-		if s.Points[k].Base != s.Points[k-1].Commit {
-			n++
+// stretches splits a paired series' points at its gaps: each stretch is
+// one chain, along which the level multiplies.
+func stretches(s *Series) [][]Point {
+	var out [][]Point
+	for k, p := range s.Points {
+		if k == 0 || p.Gap {
+			out = append(out, nil)
 		}
+		out[len(out)-1] = append(out[len(out)-1], p)
 	}
-	return n
+	return out
 }

@@ -136,7 +136,8 @@ func markdown(tr *Trend, groups []*chartGroup) string {
 	for _, g := range groups {
 		fmt.Fprintf(&b, "![%s](%s)\n\n", g.title, g.png())
 		if g.method == Paired {
-			b.WriteString("Paired: the level, head/base multiplied over the entries, relative to the first entry's base (1 = unchanged), with its 95% band.\n\n")
+			b.WriteString("Paired: the level, head/base multiplied over the entries, relative to the first entry's base (1 = unchanged), with its 95% band; " +
+				"after a gap the line breaks and the level starts again from the gap's base.\n\n")
 		} else {
 			b.WriteString("Unpaired (exposed to machine drift): each entry's median with its 95% interval.\n\n")
 		}
@@ -156,7 +157,7 @@ func writeSuspects(b *strings.Builder, tr *Trend, th string) {
 	for _, sp := range tr.Suspects {
 		ev := fmt.Sprintf("score %.2f over %d commits each side", sp.Score, poolWindow)
 		if sp.Series.Method == Paired {
-			ev = fmt.Sprintf("%s CI %+.1f%% to %+.1f%% against `%s` (n=%d+%d)", pct(sp.At.Judged.Confidence), sp.Lo*100, sp.Hi*100, sp.At.Base, sp.At.BaseN, sp.At.HeadN)
+			ev = fmt.Sprintf("%s CI %+.1f%% to %+.1f%% against `%s`%s (n=%d+%d)", pct(sp.At.Judged.Confidence), sp.Lo*100, sp.Hi*100, sp.At.Base, spanNote(sp.At), sp.At.BaseN, sp.At.HeadN)
 		}
 		fmt.Fprintf(b, "| `%s` | %s | `%s` | %s | %s | %+.1f%% | %s |\n", sp.At.Commit, sp.At.Date, sp.Series.Cell, sp.Series.Unit,
 			sp.Series.Method, sp.Change*100, ev)
@@ -164,15 +165,15 @@ func writeSuspects(b *strings.Builder, tr *Trend, th string) {
 	b.WriteString("\n")
 }
 
-// writeCreeps lists the paired levels that moved, and says whether the
-// chain of pairs has gaps.
+// writeCreeps lists the stretches of paired levels that moved, and the
+// chain of pairs they multiply along.
 func writeCreeps(b *strings.Builder, tr *Trend, th string) {
 	b.WriteString("## Cumulative change (paired)\n\n")
 	if len(tr.Creeps) == 0 {
 		fmt.Fprintf(b, "No paired series' level moved by %s or more with its band excluding 1.\n\n", th)
 	} else {
-		fmt.Fprintf(b, "%d paired series moved by %s or more over the history, the level's 95%% band excluding 1; "+
-			"a creep is one with few or no flagged steps.\n\n", len(tr.Creeps), th)
+		fmt.Fprintf(b, "%d stretches of paired series moved by %s or more, the level's 95%% band excluding 1; "+
+			"a creep is one with few or no flagged steps. A stretch runs from the first entry, or a gap, to the next gap.\n\n", len(tr.Creeps), th)
 		b.WriteString("| cell | unit | level | 95% band | from → to | entries | flagged | largest step |\n|---|---|--:|---|---|--:|--:|--:|\n")
 		for _, c := range tr.Creeps {
 			fmt.Fprintf(b, "| `%s` | %s | %+.1f%% | %+.1f%% to %+.1f%% | `%s` → `%s` | %d | %d | %+.1f%% |\n", c.Series.Cell, c.Series.Unit,
@@ -180,16 +181,7 @@ func writeCreeps(b *strings.Builder, tr *Trend, th string) {
 		}
 		b.WriteString("\n")
 	}
-	gaps := 0
-	for _, s := range tr.Series {
-		if s.Method == Paired {
-			gaps = max(gaps, gapsIn(s))
-		}
-	}
-	if gaps > 0 {
-		fmt.Fprintf(b, "The chain of paired entries has gaps: up to %d entries were measured against a commit that is not the previous entry's, "+
-			"so the level leaves out the changes in between (record every commit, or compare each against the last recorded one).\n\n", gaps)
-	}
+	writeChain(b, tr)
 }
 
 // newChart is a plot with one tick per entry, labelled by commit.
@@ -215,9 +207,10 @@ func newChart(title string, entries []history.Entry) *plot.Plot {
 	return p
 }
 
-// addSeries draws one series: a line through ys, error bars from lo to hi,
-// the flagged entries ringed.
-func addSeries(p *plot.Plot, k int, s *Series, xs []float64, ys, lo, hi []float64, flagged map[int]bool) error {
+// addSeries draws one series, or one stretch of it: a line through ys,
+// error bars from lo to hi, the flagged entries ringed, and, with legend,
+// the series' legend entry.
+func addSeries(p *plot.Plot, k int, s *Series, xs []float64, ys, lo, hi []float64, flagged map[int]bool, legend bool) error {
 	col := plots.Palette[k%len(plots.Palette)]
 	var xys plotter.XYs
 	var errs plotter.YErrors
@@ -234,7 +227,9 @@ func addSeries(p *plot.Plot, k int, s *Series, xs []float64, ys, lo, hi []float6
 		return err
 	}
 	p.Add(line, bars)
-	p.Legend.Add(s.Cell, line)
+	if legend {
+		p.Legend.Add(s.Cell, line)
+	}
 	if len(rings) > 0 {
 		r, err := plotter.NewScatter(rings)
 		if err != nil {
@@ -260,7 +255,7 @@ func chart(title string, entries []history.Entry, series []*Series, flagged map[
 			xs, ys, lo, hi = append(xs, float64(pt.Entry)), append(ys, pt.Center), append(lo, l), append(hi, h)
 			p.Y.Max = math.Max(p.Y.Max, h*1.05)
 		}
-		if err := addSeries(p, k, s, xs, ys, lo, hi, flagged[s]); err != nil {
+		if err := addSeries(p, k, s, xs, ys, lo, hi, flagged[s], true); err != nil {
 			return err
 		}
 	}
@@ -274,19 +269,24 @@ func levelChart(title string, entries []history.Entry, series []*Series, flagged
 	p.Y.Label.Text = "level (× the first base)"
 	p.Y.Min, p.Y.Max = 1, 1
 	for k, s := range series {
-		var xs, ys, lo, hi []float64
-		for _, pt := range s.Points {
-			if math.IsNaN(pt.Level) {
+		// One line per stretch: a level does not continue across a gap.
+		legend := true
+		for _, st := range stretches(s) {
+			var xs, ys, lo, hi []float64
+			for _, pt := range st {
+				if math.IsNaN(pt.Level) {
+					continue
+				}
+				xs, ys, lo, hi = append(xs, float64(pt.Entry)), append(ys, pt.Level), append(lo, pt.LevelLo), append(hi, pt.LevelHi)
+				p.Y.Min, p.Y.Max = math.Min(p.Y.Min, pt.LevelLo), math.Max(p.Y.Max, pt.LevelHi)
+			}
+			if len(xs) == 0 {
 				continue
 			}
-			xs, ys, lo, hi = append(xs, float64(pt.Entry)), append(ys, pt.Level), append(lo, pt.LevelLo), append(hi, pt.LevelHi)
-			p.Y.Min, p.Y.Max = math.Min(p.Y.Min, pt.LevelLo), math.Max(p.Y.Max, pt.LevelHi)
-		}
-		if len(xs) == 0 {
-			continue
-		}
-		if err := addSeries(p, k, s, xs, ys, lo, hi, flagged[s]); err != nil {
-			return err
+			if err := addSeries(p, k, s, xs, ys, lo, hi, flagged[s], legend); err != nil {
+				return err
+			}
+			legend = false
 		}
 	}
 	pad := math.Max(0.02, (p.Y.Max-p.Y.Min)*0.1)

@@ -27,6 +27,11 @@
 //     the first entry's base, so a creep too small for any one entry
 //     (2% per merge under a 5% threshold) still shows, and is listed when
 //     the level's band excludes 1 and it moved by the threshold (Creeps).
+//     It multiplies along the chain of entries, each base the previous
+//     entry's head (Link): a span, one pair over several commits, keeps
+//     all of their changes; at a gap, a base that is not the previous
+//     head, the level starts again rather than multiply across changes
+//     no entry measured.
 //   - An unpaired entry (a plain benchrun run) holds one commit's runs
 //     alone. An unpaired series can only compare levels measured at
 //     different times, so the machine's drift between entries is in its
@@ -108,6 +113,11 @@ type Options struct {
 	// builds may flag a cell: it is shared among the cell's judged
 	// metrics, each judged at confidence 1 - Alpha/k. Default 0.05.
 	Alpha float64
+	// Commits, when set, lists the commits a paired entry measures
+	// together: those head has and base has not, newest first (see
+	// GitCommits). Load records them in Entry.Commits, so that a pair
+	// spanning several commits is named; an error leaves them unknown.
+	Commits func(base, head string) ([]string, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -135,6 +145,13 @@ type Point struct {
 	BaseN, HeadN            int // paired: runs per side
 	Commit, Date, Label     string
 	Base                    string // paired: the base commit (short)
+	// Commits (paired) is how many commits the entry measures together,
+	// 0 when unknown; more than 1 is a span.
+	Commits int
+	// Gap (paired) says that Base is not the previous point's commit:
+	// the changes between them are in no ratio, so the level starts
+	// again here.
+	Gap bool
 	// Judged is, for a paired point of a metric the gate judges, the
 	// ratio and interval it is judged by.
 	Judged *Judged
@@ -172,9 +189,18 @@ type Suspect struct {
 // evidence is what makes the suspect one, as the stdout line gives it.
 func (s Suspect) evidence() string {
 	if s.Series.Method == Paired {
-		return fmt.Sprintf("%+.1f%% (%s CI %+.1f%% to %+.1f%%, paired against %s)", s.Change*100, pct(s.At.Judged.Confidence), s.Lo*100, s.Hi*100, s.At.Base)
+		return fmt.Sprintf("%+.1f%% (%s CI %+.1f%% to %+.1f%%, paired against %s%s)", s.Change*100, pct(s.At.Judged.Confidence), s.Lo*100, s.Hi*100, s.At.Base, spanNote(s.At))
 	}
 	return fmt.Sprintf("%+.1f%% (score %.2f, unpaired)", s.Change*100, s.Score)
+}
+
+// spanNote says, of a paired point that measures several commits
+// together, how many: its change belongs to one of them.
+func spanNote(p Point) string {
+	if p.Commits > 1 {
+		return fmt.Sprintf(", a span of %d commits", p.Commits)
+	}
+	return ""
 }
 
 func (s Suspect) String() string {
@@ -212,14 +238,17 @@ type Trend struct {
 	Series   []*Series
 	Suspects []Suspect
 	Creeps   []Creep
+	Chain    []Link // the paired entries, each with the base it joins the chain by
 	Options  Options
 }
 
-// Analyze flags the change points and creeps of the series.
+// Analyze flags the change points and creeps of the series, and links the
+// paired entries into their chain.
 func Analyze(entries []history.Entry, series []*Series, o Options) *Trend {
 	o = o.withDefaults()
 	suspects := detect(series, o)
-	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: creeps(series, suspects, o), Options: o}
+	return &Trend{Entries: entries, Series: series, Suspects: suspects, Creeps: creeps(series, suspects, o),
+		Chain: chain(entries), Options: o}
 }
 
 // String sums the trend up in one line, e.g. "6 commits, 5 paired; 14
@@ -246,6 +275,7 @@ func Load(entries []history.Entry, o Options) ([]*Series, error) {
 	var unpaired, paired []int
 	for i, e := range entries {
 		if e.Paired() {
+			entries[i].Commits = o.between(e.Base, e.Commit)
 			paired = append(paired, i)
 		} else {
 			unpaired = append(unpaired, i)
