@@ -128,4 +128,3 @@ func historyLastCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
-
