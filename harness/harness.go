@@ -75,6 +75,12 @@ type Options struct {
 	WaitIdle time.Duration
 	Seed     uint64        // shuffles the run order; 0 picks one
 	Timeout  time.Duration // per run; 0 means DefaultTimeout
+	// ProcessRuns is how many measured runs one worker process serves
+	// before a fresh one takes over. Each process does a discarded
+	// warm-up run of a cell before its first measured one. 0 or 1 starts
+	// a fresh process for every run. Profiles are always taken in a fresh
+	// process, as an allocation profile counts from the start.
+	ProcessRuns int
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
@@ -163,6 +169,8 @@ type Session struct {
 	rng      *rand.Rand
 	rounds   int // rounds begun, over every Measure
 	failed   map[runKey]bool
+	procs    map[string]*process // each source's serving worker, if any
+	pairs    map[scenarios.Cell]int
 }
 
 // Start checks opts and stages the run's output: every source's results
@@ -182,7 +190,8 @@ func Start(opts Options) (*Session, error) {
 	}
 	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
 		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},
-		rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1))}
+		rng:   rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
+		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}}
 	for _, src := range opts.Sources {
 		o, err := newOutput(opts, stage.Path(), src)
 		if err != nil {
@@ -212,9 +221,13 @@ func (s *Session) Results() map[string]string {
 
 // Measure runs rounds more rounds of cells: each round visits every cell
 // once, in an order shuffled with the session's seed, and runs it once
-// per source in turn. Cells that failed are skipped; a cell that fails
-// is marked failed in its source's results, its runs dropped. It returns
-// ctx's error when interrupted, and an error writing the output.
+// per source. With two sources each visit is a pair: both sides back to
+// back, in an order drawn at random, recorded on both results by the
+// pair configuration key (its number and which side ran first), so that
+// a judgement can take each pair's ratio. Cells that failed are skipped;
+// a cell that fails is marked failed in its source's results, its runs
+// dropped. It returns ctx's error when interrupted, and an error writing
+// the output.
 func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds int) error {
 	s.progress.plan(timingRun, len(cells)*rounds*len(s.opts.Sources)-s.progress.unstarted(timingRun))
 	for range rounds {
@@ -224,10 +237,10 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 		if err := s.waitIdle(ctx, what); err != nil {
 			return err
 		}
-		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell) error {
+		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell, pair string) error {
 			items := s.opts.items(c)
 			before, metered := s.meter.before()
-			resp, err := runWorker(ctx, s.opts, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: s.opts.RunTime})
+			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: s.opts.RunTime})
 			if err != nil {
 				return err
 			}
@@ -236,13 +249,35 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 					return err
 				}
 			}
-			return out.results.add(c, resp.Items, resp.Values)
+			return out.results.add(c, resp.Items, resp.Values, pair)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// measure runs one measured run of src: in its serving worker process,
+// started as needed and replaced after Options.ProcessRuns runs, or in a
+// fresh process of its own.
+func (s *Session) measure(ctx context.Context, src Source, req request) (*response, error) {
+	if s.opts.ProcessRuns <= 1 {
+		return runWorker(ctx, s.opts, src, req)
+	}
+	p := s.procs[src.Name]
+	if p == nil || p.dead {
+		var err error
+		if p, err = startProcess(src); err != nil {
+			return nil, err
+		}
+		s.procs[src.Name] = p
+	}
+	resp, err := p.run(ctx, s.opts.Timeout, req)
+	if p.served >= s.opts.ProcessRuns && !p.dead {
+		p.close()
+	}
+	return resp, err
 }
 
 // Profile runs each cell once more per source with the CPU profiler on,
@@ -254,7 +289,7 @@ func (s *Session) Profile(ctx context.Context, cells []scenarios.Cell) error {
 	for i := range order {
 		order[i] = i
 	}
-	return s.each(ctx, cells, order, profiledCell, "profile", func(src Source, out *output, c scenarios.Cell) error {
+	return s.each(ctx, cells, order, profiledCell, "profile", func(src Source, out *output, c scenarios.Cell, _ string) error {
 		if out.profileDir == "" {
 			out.profileDir = filepath.Join(s.stage.Path(), out.rel, rundir.ProfileDir)
 		}
@@ -268,11 +303,20 @@ func (s *Session) Profile(ctx context.Context, cells []scenarios.Cell) error {
 }
 
 // each visits every cell of every source once, in the given cell order,
-// sources alternating, skipping failed cells and failing those whose visit
-// fails.
-func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int, kind stepKind, what string, visit func(src Source, out *output, c scenarios.Cell) error) error {
+// skipping failed cells and failing those whose visit fails. A timing
+// visit of two sources is a pair: the sources in an order drawn at
+// random, told the pair's key; otherwise they take their turns in order.
+func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int, kind stepKind, what string, visit func(src Source, out *output, c scenarios.Cell, pair string) error) error {
 	for _, i := range order {
-		for _, src := range s.opts.Sources {
+		sources, pair := s.opts.Sources, ""
+		if kind == timingRun && len(sources) == 2 {
+			if s.rng.IntN(2) == 1 {
+				sources = []Source{sources[1], sources[0]}
+			}
+			pair = fmt.Sprintf("%d %s-first", s.pairs[cells[i]], sources[0].Name)
+			s.pairs[cells[i]]++
+		}
+		for _, src := range sources {
 			k := runKey{src.Name, cells[i]}
 			if s.failed[k] {
 				s.progress.skip(kind)
@@ -282,7 +326,7 @@ func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int,
 				return ctx.Err()
 			}
 			s.progress.start(kind, what+" "+k.String())
-			if err := visit(src, s.outs[src.Name], k.cell); err != nil && ctx.Err() == nil {
+			if err := visit(src, s.outs[src.Name], k.cell, pair); err != nil && ctx.Err() == nil {
 				s.failed[k] = true
 				s.res.Failed = append(s.res.Failed, Failure{k.cell.Name(), src.Name, err.Error()})
 				s.progress.printf("FAIL %s: %s", k, firstLine(err.Error()))
@@ -324,6 +368,11 @@ func (s *Session) waitIdle(ctx context.Context, what string) error {
 // err is nil, and err otherwise; a ctx error marks the result
 // interrupted. The results files are valid in every case.
 func (s *Session) Close(err error) (*Result, error) {
+	for _, p := range s.procs {
+		if !p.dead {
+			p.close()
+		}
+	}
 	s.progress.finish()
 	if err == nil && len(s.res.Failed) > 0 {
 		err = ErrCellsFailed

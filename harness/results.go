@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/batchbench/batchbench/internal/atomicfile"
+	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/scenarios"
 )
 
@@ -31,9 +33,13 @@ func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) 
 		runs: map[scenarios.Cell][]*benchfmt.Result{}, failures: map[scenarios.Cell]string{}}
 }
 
-// add records one run of c over items items.
-func (f *resultsFile) add(c scenarios.Cell, items int, vals []value) error {
+// add records one run of c over items items, of the pair named pair
+// ("" for a run that is not half of a pair).
+func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string) error {
 	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
+	if pair != "" {
+		r.Config = append(slices.Clip(f.env), benchfmt.Config{Key: runconfig.Pair, Value: []byte(pair), File: true})
+	}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,16 +14,25 @@ import (
 	"github.com/batchbench/batchbench/scenarios"
 )
 
-// workerEnv carries a request to a worker process. Every run happens in a
-// fresh process, so a hung or panicking implementation takes down only its
-// own run, and no run inherits another's heap or goroutines.
+// workerEnv carries a request to a worker process, or serveRequests: the
+// worker then serves requests from stdin, one JSON object a line, and
+// answers each on stdout, until stdin closes. A worker process runs in a
+// process of its own, so a hung or panicking implementation takes down only
+// that process and its own runs; a measured run never shares a process with
+// another source's.
 const workerEnv = "BATCHBENCH_WORKER"
+
+// serveRequests is workerEnv's value for a worker that serves many runs.
+const serveRequests = "serve"
 
 // request is one run of one cell.
 type request struct {
-	Cell        string
-	Items       int
-	WarmupItems int // a discarded run first, in the same process
+	Cell  string
+	Items int
+	// WarmupItems, if positive, makes the first run of the cell in a
+	// process a discarded one of that many items, which also fixes the
+	// items of every later run of the cell in the process (see MinTime).
+	WarmupItems int
 	// MinTime, for closed-loop cells, scales Items up so that the measured
 	// run lasts about this long, judged from the warm-up's rate, as go
 	// test scales b.N: short runs are noisy.
@@ -56,36 +66,62 @@ func ServeWorker() {
 	if !ok {
 		return
 	}
-	var req request
-	resp := response{}
-	if err := json.Unmarshal([]byte(raw), &req); err != nil {
-		resp.Error = fmt.Sprintf("bad worker request: %v", err)
-	} else if items, vals, err := work(req); err != nil {
-		resp.Error = err.Error()
-	} else {
-		resp.Items, resp.Values = items, vals
+	w := &worker{items: map[string]int{}}
+	enc := json.NewEncoder(os.Stdout)
+	if raw != serveRequests {
+		if err := enc.Encode(w.answer([]byte(raw))); err != nil {
+			os.Exit(3)
+		}
+		os.Exit(0)
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
-		os.Exit(3)
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 64<<10), 1<<20)
+	for in.Scan() {
+		if err := enc.Encode(w.answer(in.Bytes())); err != nil {
+			os.Exit(3)
+		}
 	}
 	os.Exit(0)
 }
 
-func work(req request) (int, []value, error) {
+// worker is a worker process's state: the items each cell runs, fixed by
+// its warm-up, the first run of the cell in this process.
+type worker struct {
+	items map[string]int
+}
+
+// answer runs one raw request.
+func (w *worker) answer(raw []byte) response {
+	var req request
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return response{Error: fmt.Sprintf("bad worker request: %v", err)}
+	}
+	items, vals, err := w.work(req)
+	if err != nil {
+		return response{Error: err.Error()}
+	}
+	return response{Items: items, Values: vals}
+}
+
+func (w *worker) work(req request) (int, []value, error) {
 	c, err := scenarios.Parse(req.Cell)
 	if err != nil {
 		return 0, nil, err
 	}
 	e, _ := registry.Lookup(c.Impl)
-	items := req.Items
-	if req.WarmupItems > 0 {
+	items, warmed := w.items[req.Cell]
+	if !warmed {
+		items = req.Items
+	}
+	if req.WarmupItems > 0 && !warmed {
 		warm, err := scenarios.Run(c, e.New, req.WarmupItems)
 		if err != nil {
 			return 0, nil, err // the warm-up checks itself like any run
 		}
-		if w := c.Workload(); req.MinTime > 0 && w.Rate == 0 && !w.SampleMemory && warm.Wall > 0 {
+		if wl := c.Workload(); req.MinTime > 0 && wl.Rate == 0 && !wl.SampleMemory && warm.Wall > 0 {
 			items = max(items, int(float64(req.WarmupItems)*req.MinTime.Seconds()/warm.Wall.Seconds()))
 		}
+		w.items[req.Cell] = items
 	}
 	if req.CPUProfile != "" || req.HeapProfile != "" {
 		return 0, nil, profileRuns(c, e.New, req)

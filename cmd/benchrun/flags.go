@@ -52,10 +52,11 @@ func (s *selection) cells(fs *flag.FlagSet) ([]scenarios.Cell, error) {
 // measuring holds the flags of every command that measures: how many
 // runs, and under what limits.
 type measuring struct {
-	count    int
-	timeout  time.Duration
-	waitIdle time.Duration
-	seed     uint64
+	count       int
+	timeout     time.Duration
+	waitIdle    time.Duration
+	seed        uint64
+	processRuns int
 }
 
 func (m *measuring) register(fs *flag.FlagSet, what string) {
@@ -63,6 +64,7 @@ func (m *measuring) register(fs *flag.FlagSet, what string) {
 	fs.DurationVar(&m.timeout, "timeout", harness.DefaultTimeout, "fail a run that takes longer than this")
 	fs.DurationVar(&m.waitIdle, "wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	fs.Uint64Var(&m.seed, "seed", 0, "shuffle the run order with this seed (0: random, printed)")
+	fs.IntVar(&m.processRuns, "process-runs", 1, "measured runs one worker process serves before a fresh one takes over (1: a process per run)")
 }
 
 // finish applies -quick's count and checks the values.
@@ -79,7 +81,7 @@ func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
 // options are the harness's settings for these flags.
 func (m *measuring) options(sel *selection, cells []scenarios.Cell, out string, stderr io.Writer) harness.Options {
 	return harness.Options{Cells: cells, Count: m.count, Quick: sel.Quick, Shard: sel.Shard, RunTime: sel.RunTime,
-		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, Log: stderr}
+		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, ProcessRuns: m.processRuns, Log: stderr}
 }
 
 // judging holds the flags of the commands that make the gate's decisions.

@@ -16,7 +16,12 @@ import (
 // whether two results are comparable, as `benchstat -ignore` would.
 // Everything else (goos, goarch, cpu, go, gomaxprocs, suite, pkg, ...)
 // is part of a result's identity.
-var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan}
+var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair}
+
+// PerResult are the keys that differ from one result to the next: they
+// belong to a result, not to the configuration of a file, which readers
+// describe without them.
+var PerResult = []string{Pair}
 
 // Keys the harness writes.
 const (
@@ -30,6 +35,10 @@ const (
 	Suite   = "suite"   // "default" or "quick": different grids and run lengths
 	Shard   = "shard"   // "i/n" when the suite was split over machines
 	Runner  = "runner"  // the machine that ran it: $RUNNER_NAME in GitHub Actions, else the host name
+	// Pair names the pair a compare's run is half of: its number, per
+	// cell from 0, and which side ran first, e.g. "17 head-first". Base's
+	// and head's runs of one pair carry the same value.
+	Pair = "pair"
 
 	// The machine's floor, measured at the start of a run: ns per
 	// uncontended atomic add, per mutex lock and unlock, and per

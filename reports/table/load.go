@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/batchbench/batchbench/internal/runconfig"
 )
 
 // Results describes a set of benchmark files: what they hold, without
@@ -247,10 +249,13 @@ func configID(label string, lines []ConfigLine) string {
 	return b.String()
 }
 
+// fileConfig is a result's file configuration, without the harness's
+// per-result keys (runconfig.PerResult), which tell one result from the
+// next and would make every result a configuration of its own.
 func fileConfig(r *benchfmt.Result) []ConfigLine {
 	var out []ConfigLine
 	for _, c := range r.Config {
-		if c.File {
+		if c.File && !slices.Contains(runconfig.PerResult, c.Key) {
 			out = append(out, ConfigLine{c.Key, string(c.Value)})
 		}
 	}
