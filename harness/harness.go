@@ -94,6 +94,7 @@ type Source struct {
 	// one source.
 	Name    string
 	Command []string // starts a worker: an executable that calls ServeWorker
+	Env     []string // added to the worker's environment, e.g. a planted slowdown
 	Commit  string   // the source's revision for the commit config line; "" reads git
 	Dirty   bool
 }
@@ -530,7 +531,7 @@ func runWorker(ctx context.Context, opts Options, src Source, req request) (*res
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, src.Command[0], src.Command[1:]...)
-	cmd.Env = append(os.Environ(), workerEnv+"="+string(raw))
+	cmd.Env = append(append(os.Environ(), src.Env...), workerEnv+"="+string(raw))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

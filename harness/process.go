@@ -29,7 +29,7 @@ type process struct {
 // startProcess starts a serving worker of src.
 func startProcess(src Source) (*process, error) {
 	cmd := exec.Command(src.Command[0], src.Command[1:]...)
-	cmd.Env = append(os.Environ(), workerEnv+"="+serveRequests)
+	cmd.Env = append(append(os.Environ(), src.Env...), workerEnv+"="+serveRequests)
 	p := &process{cmd: cmd, stderr: &tail{}}
 	cmd.Stderr = p.stderr
 	in, err := cmd.StdinPipe()

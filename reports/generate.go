@@ -123,19 +123,20 @@ func Generate(o Options) (*Summary, error) {
 }
 
 // Judge makes a merge gate's decision on the inputs, as Generate would
-// tabulate them: column g.Head against the baseline column, first stage
-// only (saved results cannot be measured again). GenerateGate reports it.
-func Judge(o Options, g gate.Options) (*gate.Decision, error) {
+// tabulate them: column p.Head against the baseline column, in pairs when
+// the two are a compare's sides (see gate.DecideSaved). GenerateGate
+// reports it.
+func Judge(o Options, p gate.Plan) (*gate.Decision, error) {
 	res, ts, err := o.tables()
 	if err != nil {
 		return nil, err
 	}
-	return gate.Decide(gate.Judge(res, ts, g), nil), nil
+	return gate.DecideSaved(res, ts, p.Options, p)
 }
 
 // GenerateGate writes the report of a merge gate's decision, as Generate
-// does, from the tables the decision's first stage judged, and the
-// profiles beside its inputs and its confirmation's.
+// does, from the tables the decision judged, and the profiles beside its
+// inputs.
 func GenerateGate(d *gate.Decision, p Page) (*Summary, error) {
 	return write(d.First.Results, d.First.Tables, d, "", defaultProfileDirs, p)
 }
@@ -177,14 +178,6 @@ func write(res *table.Results, ts *table.Tables, d *gate.Decision, reference str
 	profs, err := profiles.Load(res, profileDirs(res), ts.Config)
 	if err != nil {
 		return nil, err
-	}
-	if d != nil && d.Confirm != nil {
-		// A compare profiles the flagged cells on their confirmation runs.
-		more, err := profiles.Load(d.Confirm.Results, profileDirs(d.Confirm.Results), ts.Config)
-		if err != nil {
-			return nil, err
-		}
-		profs.Add(more)
 	}
 	s := &Summary{
 		HTML:     filepath.Join(p.OutDir, rundir.ReportHTML),

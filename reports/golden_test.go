@@ -96,7 +96,7 @@ func TestGoldenReports(t *testing.T) {
 			var err error
 			if tc.gate == nil {
 				_, err = Generate(opts)
-			} else if d, jerr := Judge(opts, *tc.gate); jerr != nil {
+			} else if d, jerr := Judge(opts, gate.Plan{Options: *tc.gate}); jerr != nil {
 				err = jerr
 			} else {
 				_, err = GenerateGate(d, opts.Page)

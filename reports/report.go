@@ -187,8 +187,8 @@ func (r *report) buildSections() []sectionView {
 
 // NoProfiles says why the report has no profiles.
 func (r *report) NoProfiles() string {
-	if d := r.Decision; d != nil && d.Confirm == nil && len(d.First.Regressed) == 0 && r.HarnessInput() {
-		return "No profiles: a compare profiles only the cells its first test flags, on their fresh runs, and it flagged none (a compare without confirmation profiles every cell)."
+	if d := r.Decision; d != nil && len(d.Regressed) == 0 && r.HarnessInput() {
+		return "No profiles: a compare profiles only the cells that block, and none did."
 	}
 	return "No profiles: no profile index (profiles/index.json) was given or found next to the inputs."
 }

@@ -150,6 +150,12 @@ func (r *report) Gate() *gateView {
 	j := d.First
 	v := &gateView{Note: fmt.Sprintf("Every gated cell and metric, %s against base. “resolves” is the smallest change the cell's test detects with %.0f%% power at α = %v, simulated with benchmath's test from the cell's own runs; a cell that cannot resolve %s does not count towards “no regression”.",
 		j.Head, gate.Power*100, j.Alpha, pct(j.Threshold))}
+	if j.Paired {
+		v.Note = fmt.Sprintf("Every gated cell and metric, %s against base, judged in pairs (n is the number of pairs): Δ is the ratio of the geometric means, head/base, with its interval at the last look; "+
+			"“resolves” is the smallest change the cell's paired test detects with %.0f%% power at its share of α = %v (%d cell metrics); "+
+			"“open” cells could neither pass nor block within the budget, and do not count towards “no regression”.",
+			j.Head, gate.Power*100, j.Alpha, j.Metrics)
+	}
 	status := map[string]string{}
 	key := func(c gate.Cell) string { return c.Section + "\x00" + c.Row + "\x00" + c.Unit }
 	for _, c := range j.Noisy {
@@ -158,14 +164,18 @@ func (r *report) Gate() *gateView {
 	for _, c := range j.Improved {
 		status[key(c)] = "improvement"
 	}
-	for _, c := range d.Unconfirmed {
-		status[key(c)] = "not confirmed"
-	}
 	for _, c := range d.Regressed {
 		status[key(c)] = "regression"
 	}
 	for _, c := range j.Cells {
 		st := status[key(c)]
+		switch {
+		case st != "":
+		case c.Pairs > 0 && c.State == gate.Passed:
+			st = "ok"
+		case c.Pairs > 0:
+			st = "open"
+		}
 		if st == "" {
 			st = "ok"
 			if !c.Resolves(j.Threshold) {
@@ -180,11 +190,16 @@ func (r *report) Gate() *gateView {
 		if c.NeedCount > 0 {
 			res += fmt.Sprintf(" (needs count ≈%d)", c.NeedCount)
 		}
-		v.Rows = append(v.Rows, gateRow{
+		row := gateRow{
 			Cell: c.Name(), Unit: c.Unit, Base: benchunit.Scale(c.Base, class), Head: benchunit.Scale(c.Head, class),
 			Delta: fmt.Sprintf("%+.2f%%", c.Delta*100), P: fmt.Sprintf("%.3f", c.P), N: fmt.Sprintf("%d+%d", c.BaseN, c.N),
 			Resolves: res, Status: st, Class: map[string]string{"regression": "worse", "improvement": "better", "ok": "same"}[st],
-		})
+		}
+		if c.Pairs > 0 {
+			row.Delta = fmt.Sprintf("%+.2f%% [%+.1f%%, %+.1f%%]", c.Delta*100, c.Lo*100, c.Hi*100)
+			row.N = fmt.Sprint(c.Pairs)
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	return v
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
+	"github.com/batchbench/batchbench/scenarios"
 )
 
 func compareCmd(args []string, stdout, stderr io.Writer) error {
@@ -22,8 +23,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	g.register(fs)
 	base := fs.String("base", "", "git `REF` to build and measure, or saved results (a results FILE or a run DIR) (required)")
 	head := fs.String("head", "", "git `REF` or saved results (default: the working tree, uncommitted changes included)")
-	profile := fs.Bool("profile", true, "profile both sides of the cells the first test flags (of every cell when nothing is confirmed), for the regressions' profile diffs")
-	confirm := fs.Bool("confirm", true, "rerun flagged cells as many times again and judge them on the fresh runs alone")
+	profile := fs.Bool("profile", true, "profile both sides of the cells that block, for the regressions' profile diffs")
 	ignore := fs.String("ignore", "", "also ignore variations in these configuration `keys` (the harness's per-run keys always are)")
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
 	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required, unless both sides are saved results)")
@@ -49,8 +49,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		if o.OutDir == "" {
 			o.OutDir = filepath.Dir(*head)
 		}
-		return report(o, []table.Input{{Label: rundir.Base, Path: *base}, {Label: rundir.Head, Path: *head}},
-			gate.Options{Head: rundir.Head, Threshold: float64(g.j.threshold)}, stdout, stderr)
+		return report(o, []table.Input{{Label: rundir.Base, Path: *base}, {Label: rundir.Head, Path: *head}}, g.j.plan(), stdout, stderr)
 	}
 	if *out == "" {
 		return usageError{errors.New("compare: -o DIR is required")}
@@ -63,7 +62,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	defer cleanup()
 	o := g.compare(b, *out, *ignore, stderr)
-	o.Base, o.Head, o.Confirm, o.Profile, o.Run.Force = compare.ParseSide(*base), compare.ParseSide(*head), *confirm, *profile, *force
+	o.Base, o.Head, o.Profile, o.Run.Force = compare.ParseSide(*base), compare.ParseSide(*head), *profile, *force
 	res, err := compare.Run(ctx, o)
 	if res != nil {
 		for _, r := range res.Runs {
@@ -87,8 +86,8 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	var g gateFlags
 	g.register(fs)
 	n := fs.Int("n", 10, "gate decisions to make")
-	planted := fs.Bool("planted", false, "head's ring carries a planted slowdown (build tag plantedring; measure its size with compare): measure the miss rate")
-	confirm := fs.Bool("confirm", true, "confirm flagged cells on fresh runs, as compare does")
+	var planted gate.Threshold
+	fs.Var(&planted, "planted", "head's mutex carries a slowdown of this size, e.g. 3%, of its time per item in Size 1000 (build tag plant): measure the miss rate")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required; must not exist)")
 	if err := g.parse(fs, args, 0); err != nil {
 		return err
@@ -112,16 +111,18 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 		Decided: func(i int, d *gate.Decision) {
 			fmt.Fprintf(stdout, "decision %d/%d: exit %d: %s\n", i+1, *n, d.Status.ExitCode(), d.Headline())
 		}}
-	o.Compare.Confirm = *confirm
-	if *planted {
-		o.HeadTags = "plantedring"
+	if planted > 0 {
+		o.Plant = float64(planted)
+		if o.PlantCell, err = scenarios.Parse("Size/impl=mutex/size=1000"); err != nil {
+			return err
+		}
 	}
 	cal, err := compare.Calibrate(ctx, o)
 	if err != nil {
 		return err
 	}
 	r, what := cal.BlockRate(), "false-block rate"
-	if *planted {
+	if planted > 0 {
 		r, what = cal.PassRate(), "miss rate"
 	}
 	fmt.Fprintf(stdout, "%s: %s\ncalibration: %s\n", what, r, filepath.Join(*out, compare.CalibrationFile))

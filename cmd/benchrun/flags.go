@@ -86,14 +86,20 @@ func (m *measuring) options(sel *selection, cells []scenarios.Cell, out string, 
 
 // judging holds the flags of the commands that make the gate's decisions.
 type judging struct {
-	threshold gate.Threshold
-	alpha     float64
+	threshold, cover gate.Threshold
+	alpha            float64
 }
 
 func (j *judging) register(fs *flag.FlagSet) {
-	j.threshold, j.alpha = 0.05, 0.05
+	j.threshold, j.alpha, j.cover = 0.05, 0.05, 1
 	fs.Var(&j.threshold, "threshold", "smallest relative change that counts, e.g. 5% or 0.05")
-	fs.Float64Var(&j.alpha, "alpha", 0.05, "significance level of benchmath's test")
+	fs.Float64Var(&j.alpha, "alpha", 0.05, "the gate's false blocks per decision, shared among the cells (a significance level for unpaired runs)")
+	fs.Var(&j.cover, "cover", "pass only when at least this share of the gated cells is decided to pass, e.g. 90%")
+}
+
+// plan is the gate's plan for these flags.
+func (j *judging) plan() gate.Plan {
+	return gate.Plan{Options: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, Alpha: j.alpha, Cover: float64(j.cover)}
 }
 
 // check refuses an alpha out of range and, for commands that measure, a
@@ -102,26 +108,38 @@ func (j *judging) check(count int) error {
 	if err := gate.TableConfig(j.alpha, "").Check(); err != nil {
 		return usageError{err}
 	}
-	if n := gate.MinCount(j.alpha); count > 0 && count < n {
-		return usageError{fmt.Errorf("-count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side", count, j.alpha, n)}
+	if count > 0 && count < 2 {
+		return usageError{fmt.Errorf("-count %d is too small: a paired test needs at least 2 pairs", count)}
+	}
+	if !(j.cover > 0) {
+		return usageError{fmt.Errorf("-cover must be above 0%%, got %s", j.cover)}
 	}
 	return nil
 }
+
+// Default budgets of a compare's pairs: the quick suite's keeps make
+// compare QUICK=1 within 4 minutes on 2 cores, builds included.
+const (
+	defaultBudget = 10 * time.Minute
+	quickBudget   = 3 * time.Minute
+)
 
 // gateFlags are the flags of the commands that make the gate's
 // decisions (compare, calibrate, bisect): the cells, the runs, and what
 // counts.
 type gateFlags struct {
-	sel   selection
-	m     measuring
-	j     judging
-	cells []scenarios.Cell
+	sel    selection
+	m      measuring
+	j      judging
+	budget time.Duration
+	cells  []scenarios.Cell
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
 	g.sel.register(fs)
-	g.m.register(fs, "cell and side")
+	g.m.register(fs, "cell before the gate's first look, in pairs")
 	g.j.register(fs)
+	fs.DurationVar(&g.budget, "budget", defaultBudget, "measure the cells the gate has not decided, pair after pair, for at most this long (-quick: 3m; 0: only -count pairs)")
 }
 
 // parse parses args (allowing that many positional ones), applies
@@ -139,14 +157,22 @@ func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error
 	if err == nil {
 		g.cells, err = g.sel.cells(fs)
 	}
+	if !flagSet(fs, "budget") && g.sel.Quick {
+		g.budget = quickBudget
+	}
+	if err == nil && g.budget < 0 {
+		err = usageError{fmt.Errorf("-budget must be >= 0, got %v", g.budget)}
+	}
 	return err
 }
 
 // compare is a comparison's settings, building with b and writing to
 // out, the measurements logged to log.
 func (g *gateFlags) compare(b harness.Build, out, ignore string, log io.Writer) compare.Options {
-	return compare.Options{Build: b, Run: g.m.options(&g.sel, g.cells, out, log),
-		Judge: gate.Options{Head: rundir.Head, Threshold: float64(g.j.threshold)}, Table: gate.TableConfig(g.j.alpha, ignore)}
+	p := g.j.plan()
+	p.MinPairs = g.m.count
+	return compare.Options{Build: b, Run: g.m.options(&g.sel, g.cells, out, log), Plan: p, Table: gate.TableConfig(g.j.alpha, ignore),
+		Budget: g.budget}
 }
 
 // inputList is a repeatable -in flag of benchstat's NAME=PATH inputs,

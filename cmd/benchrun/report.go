@@ -44,7 +44,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			o.OutDir = filepath.Dir(o.OutDir)
 		}
 	}
-	return report(o, ins, gate.Options{Head: *head, Threshold: float64(j.threshold)}, stdout, stderr)
+	p := j.plan()
+	p.Head = *head
+	return report(o, ins, p, stdout, stderr)
 }
 
 // gateTitle heads a merge gate's report.
@@ -54,7 +56,7 @@ const gateTitle = "Merge gate: head against base"
 // report for compare outputs, or, when g names a head column, of that
 // column judged against the baseline as the gate judges it; a plain
 // report otherwise.
-func report(o reports.Options, ins []table.Input, g gate.Options, stdout, stderr io.Writer) error {
+func report(o reports.Options, ins []table.Input, g gate.Plan, stdout, stderr io.Writer) error {
 	x, err := reports.Expand(ins)
 	if err != nil {
 		return usageError{err}

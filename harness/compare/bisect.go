@@ -70,9 +70,9 @@ func Bisect(ctx context.Context, o BisectOptions) (string, error) {
 		n++
 		c := o.Compare
 		c.Base, c.Head = Side{Source: &goodSrc}, Side{Rev: rev}
-		c.Confirm, c.Profile = false, false
+		c.Profile = false
 		c.Run.OutDir, c.Run.Force, c.Run.Count, c.Run.Seed = fmt.Sprintf("%s/%d", scratch, n), true, count, 0
-		c.Judge.Threshold = threshold
+		c.Plan.Threshold = threshold
 		out, err := Run(ctx, c)
 		if err != nil {
 			return nil, err
@@ -80,7 +80,7 @@ func Bisect(ctx context.Context, o BisectOptions) (string, error) {
 		return out.Decision, nil
 	}
 	fmt.Fprintf(log, "benchrun: bisect: measuring %.12s (good) against %.12s (bad)\n", good, bad)
-	d, err := compare(bad, o.Compare.Run.Count, o.Compare.Judge.Threshold)
+	d, err := compare(bad, o.Compare.Run.Count, o.Compare.Plan.Threshold)
 	if err != nil {
 		return "", err
 	}
@@ -90,7 +90,7 @@ func Bisect(ctx context.Context, o BisectOptions) (string, error) {
 	case gate.Inconclusive:
 		return "", fmt.Errorf("the gate could not judge %.12s against %.12s: %s", bad, good, d.Headline())
 	}
-	limit, worst := stepThreshold(d.Regressed, o.Compare.Judge.Threshold)
+	limit, worst := stepThreshold(d.Regressed, o.Compare.Plan.Threshold)
 	if worst != nil {
 		fmt.Fprintf(log, "benchrun: bisect: the regression is %s; each step judges against %.3g%%\n", worst, limit*100)
 	}

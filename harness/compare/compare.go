@@ -1,9 +1,12 @@
 // Package compare is the merge gate's measuring loop. Run builds base and
-// head, measures the selected cells on both, A B A B on one machine,
-// judges them with package gate, measures the cells the first judgement
-// flags again, fresh, profiles them, and returns the gate's one Decision.
-// benchrun's compare, calibrate and bisect all call it; a directory it
-// wrote (see package rundir) can be judged again with Saved.
+// head and measures the selected cells on both in pairs, a base and a
+// head run back to back in a random order, on one machine; it looks at
+// the pairs after every round (see gate.Plan), stops measuring the cells
+// that are decided, and goes on with the others until every cell is
+// decided or the budget is spent. It then profiles the cells that block
+// and returns the gate's one Decision. benchrun's compare, calibrate and
+// bisect all call it; a directory it wrote (see package rundir) can be
+// judged again with Saved.
 package compare
 
 import (
@@ -14,7 +17,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/internal/rundir"
@@ -46,16 +51,17 @@ type Options struct {
 	// head/, load.json and, for a confirmation, confirm/. Run sets the
 	// sources and the profiling itself.
 	Run harness.Options
-	// Judge says which column is head and the threshold; Table how each
-	// stage's tables are built (gate.TableConfig).
-	Judge gate.Options
+	// Plan says how the gate decides: which column is head, the
+	// threshold, and the levels; Table how the tables are built for the
+	// report (gate.TableConfig).
+	Plan  gate.Plan
 	Table table.Config
-	// Confirm measures the cells the first stage flags again, as many
-	// times, and judges the fresh runs alone; only when both sides are
-	// builds.
-	Confirm bool
-	// Profile profiles the confirmed cells on their fresh runs, or every
-	// cell when nothing is confirmed.
+	// Budget bounds the time the pairs may take, the builds and the
+	// profiles not included: the last look is the one after which another
+	// round would not fit. Run.Count pairs of every cell come first,
+	// budget or not; 0 measures exactly Run.Count pairs and looks once.
+	Budget time.Duration
+	// Profile profiles both sides of the cells that block.
 	Profile bool
 }
 
@@ -121,45 +127,98 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		builds = append(builds, src)
 	}
 	out := &Outcome{}
-	// With confirmation, only the flagged cells are profiled, on their
-	// fresh runs: a profile explains a regression, and profiling every
-	// cell would cost more than the timing pass.
-	confirming := o.Confirm && len(builds) == 2
+	if len(builds) == 2 {
+		return out, out.pairs(ctx, o, builds)
+	}
 	if len(builds) > 0 {
+		// One side saved: head is measured alone, and judged unpaired.
 		opts := o.Run
-		opts.Sources, opts.Profile = builds, o.Profile && !confirming
-		files, err := out.measure(ctx, opts)
-		if err != nil {
-			return out, err
+		opts.Sources, opts.Profile = builds, o.Profile
+		res, err := harness.Run(ctx, opts)
+		if res != nil {
+			out.Runs = append(out.Runs, res)
 		}
-		for side, paths := range files {
-			inputs[side] = append(inputs[side], paths...)
+		if err != nil && (res == nil || res.Interrupted || !errors.Is(err, harness.ErrCellsFailed)) {
+			return out, cmp.Or(err, errors.New("interrupted"))
 		}
-	}
-	var confirm gate.Measure
-	if confirming {
-		confirm = func(ctx context.Context, names []string) ([]table.Input, error) {
-			opts := o.Run
-			opts.Sources, opts.Profile, opts.OutDir, opts.Seed = builds, o.Profile, filepath.Join(o.Run.OutDir, rundir.ConfirmDir), 0
-			opts.Cells = nil
-			for _, name := range names {
-				c, err := scenarios.Parse(name)
-				if err != nil {
-					return nil, fmt.Errorf("confirming %s: %v", name, err)
-				}
-				opts.Cells = append(opts.Cells, c)
-			}
-			fmt.Fprintf(opts.Log, "benchrun: confirming %d flagged cell(s) with %d fresh runs per side\n", len(names), opts.Count)
-			files, err := out.measure(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			return labelled(files), nil
+		for _, r := range res.Outputs {
+			inputs[r.Source] = append(inputs[r.Source], r.ResultsPath)
 		}
 	}
-	d, err := gate.Run(ctx, o.Table, o.Judge, labelled(inputs), confirm)
-	out.Decision = d
-	return out, err
+	j, err := gate.JudgeFiles(o.Table, o.Plan.Options, labelled(inputs)...)
+	if err != nil {
+		return out, err
+	}
+	out.Decision = gate.Decide(j)
+	return out, nil
+}
+
+// pairs measures both builds in pairs, looking after every round, and
+// decides.
+func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
+	opts := o.Run
+	opts.Sources, opts.Profile = builds, false
+	s, err := harness.Start(opts)
+	if err != nil {
+		return err
+	}
+	seq := gate.NewSequence(o.Plan)
+	start := time.Now()
+	cells := o.Run.Cells
+	err = s.Measure(ctx, cells, o.Run.Count)
+	var round time.Duration // the last round's length
+	for err == nil {
+		var pairs []*gate.Paired
+		if pairs, err = gate.ReadPairs(sides(s.Results())); err != nil {
+			break
+		}
+		spent := time.Since(start)
+		final := o.Budget <= 0 || spent+round > o.Budget
+		open := seq.Look(pairs, float64(spent)/float64(max(o.Budget, 1)), final)
+		if final || len(open) == 0 {
+			break
+		}
+		cells = cells[:0:0]
+		for _, name := range open {
+			c, perr := scenarios.Parse(name)
+			if perr != nil {
+				return perr
+			}
+			cells = append(cells, c)
+		}
+		began := time.Now()
+		err = s.Measure(ctx, cells, 1)
+		round = time.Since(began)
+	}
+	var blocked []scenarios.Cell
+	for _, v := range seq.Verdicts() {
+		if c, perr := scenarios.Parse(v.Cell); perr == nil && v.State == gate.Blocked && !slices.Contains(blocked, c) {
+			blocked = append(blocked, c)
+		}
+	}
+	if err == nil && o.Profile && len(blocked) > 0 {
+		err = s.Profile(ctx, blocked)
+	}
+	res, cerr := s.Close(err)
+	out.Runs = append(out.Runs, res)
+	if res.Interrupted || (cerr != nil && !errors.Is(cerr, harness.ErrCellsFailed)) {
+		return cmp.Or(cerr, errors.New("interrupted"))
+	}
+	inputs := map[string][]string{}
+	for _, r := range res.Outputs {
+		inputs[r.Source] = append(inputs[r.Source], r.ResultsPath)
+	}
+	j, err := gate.JudgeFiles(o.Table, o.Plan.Options, labelled(inputs)...)
+	if err != nil {
+		return err
+	}
+	out.Decision = gate.DecidePaired(j, seq)
+	return nil
+}
+
+// sides splits a session's results files into base's and head's inputs.
+func sides(results map[string]string) (base, head []table.Input) {
+	return []table.Input{{Label: rundir.Base, Path: results[rundir.Base]}}, []table.Input{{Label: rundir.Head, Path: results[rundir.Head]}}
 }
 
 // guardSaved refuses a Force that would delete a saved side inside OutDir.
@@ -189,23 +248,6 @@ func (o Options) build(ctx context.Context, name string, s Side) (harness.Source
 		return o.Build.Revision(ctx, s.Rev, name)
 	}
 	return o.Build.WorkingTree(ctx, name)
-}
-
-// measure runs the harness and returns the results files by side.
-func (out *Outcome) measure(ctx context.Context, opts harness.Options) (map[string][]string, error) {
-	res, err := harness.Run(ctx, opts)
-	if res == nil {
-		return nil, err
-	}
-	out.Runs = append(out.Runs, res)
-	if res.Interrupted {
-		return nil, cmp.Or(err, errors.New("interrupted"))
-	}
-	files := map[string][]string{}
-	for _, o := range res.Outputs {
-		files[o.Source] = append(files[o.Source], o.ResultsPath)
-	}
-	return files, nil
 }
 
 // labelled lists every results file labelled by its side; files of one
@@ -280,35 +322,30 @@ func usableBase(path string, cells []scenarios.Cell) error {
 }
 
 // Saved makes one decision from compare directories a compare wrote, one
-// per shard of a split suite, as the compare would have: their first
-// runs judged together, and their confirmations together. Shards that are
-// not whole (a missing or repeated shard) are an error naming them.
-func Saved(dirs []string, cfg table.Config, o gate.Options) (*gate.Decision, error) {
-	var first, confirmed []table.Input
-	for _, d := range dirs {
-		for _, side := range []string{rundir.Base, rundir.Head} {
-			first = append(first, table.Input{Label: side, Path: rundir.SideResults(d, side)})
-		}
-		if c := filepath.Join(d, rundir.ConfirmDir); rundir.IsCompare(c) {
-			for _, side := range []string{rundir.Base, rundir.Head} {
-				confirmed = append(confirmed, table.Input{Label: side, Path: rundir.SideResults(c, side)})
-			}
-		}
-	}
+// per shard of a split suite, as the compare would have: their pairs
+// judged together at one last look, or, for directories without pairs,
+// their runs as two samples. Shards that are not whole (a missing or
+// repeated shard) are an error naming them, as are pairs that do not
+// match (a *gate.PairError).
+func Saved(dirs []string, cfg table.Config, p gate.Plan) (*gate.Decision, error) {
+	var inputs []table.Input
 	for _, side := range []string{rundir.Base, rundir.Head} {
 		var files []string
-		for _, in := range first {
-			if in.Label == side {
-				files = append(files, in.Path)
-			}
+		for _, d := range dirs {
+			files = append(files, rundir.SideResults(d, side))
+			inputs = append(inputs, table.Input{Label: side, Path: rundir.SideResults(d, side)})
 		}
 		if err := rundir.CheckShards(side, files); err != nil {
 			return nil, &SavedError{err}
 		}
 	}
-	var confirm gate.Measure
-	if len(confirmed) > 0 {
-		confirm = func(context.Context, []string) ([]table.Input, error) { return confirmed, nil }
+	res, err := table.Load(inputs...)
+	if err != nil {
+		return nil, err
 	}
-	return gate.Run(context.Background(), cfg, o, first, confirm)
+	ts, err := table.Build(res, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return gate.DecideSaved(res, ts, p.Options, p)
 }

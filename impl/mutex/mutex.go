@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/plant"
+
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/internal/core"
 )
@@ -99,8 +101,17 @@ func (b *Batcher[T]) recycle(buf *[]T) {
 	b.mu.Unlock()
 }
 
+// planted is the slowdown a build with the plant tag may carry here, for
+// the merge gate's calibration (see package plant); nil otherwise.
+var planted = plant.For("mutex")
+
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
+	if plant.On && planted != nil {
+		if planted.Calls++; planted.Calls >= planted.Every {
+			planted.Stall()
+		}
+	}
 	b.mu.Lock()
 	for !b.closed && b.added-b.released.Load() >= b.limit {
 		b.waiting++

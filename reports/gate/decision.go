@@ -35,7 +35,13 @@ type Decision struct {
 	// alpha, or what the underpowered cells need to resolve the
 	// threshold; 0 when no practical count would, or count is not why.
 	NeedCount int
-	First     *Judgement // the first stage
+	// NeedPairs is, for a paired gate left inconclusive, about how many
+	// pairs its open cells would need to pass; 0 otherwise.
+	NeedPairs int
+	// Paired is the sequence a paired gate decided with; nil for a gate
+	// that judged two unpaired samples.
+	Paired *Sequence
+	First  *Judgement // the first stage
 	// Confirm judges fresh runs of the cells First flagged, without the
 	// runs that flagged them; nil when there was no confirmation.
 	Confirm *Judgement
@@ -53,29 +59,14 @@ type Decision struct {
 	FailedHead  []string // "BenchmarkX: reason", from either stage
 }
 
-// Decide makes the decision from the first stage and, if any, the
-// confirmation of the cells it flagged.
-func Decide(first, confirm *Judgement) *Decision {
-	d := &Decision{First: first, Confirm: confirm}
-	for _, j := range []*Judgement{first, confirm} {
-		if j == nil {
-			continue
-		}
-		for _, f := range j.FailedHead {
-			d.FailedHead = append(d.FailedHead, f.Benchmark+": "+cmp.Or(f.Reason, "no reason given"))
-		}
-	}
-	if confirm == nil {
-		d.Regressed = first.Regressed
-	} else {
-		d.ConfirmAlpha = confirmAlpha(first.Alpha, len(first.Regressed), confirm)
-		for _, f := range first.Regressed {
-			if c, ok := confirm.find(f); ok && c.Significant && c.P <= d.ConfirmAlpha && c.Worse && math.Abs(c.Delta) > first.Threshold {
-				d.Regressed = append(d.Regressed, c)
-			} else {
-				d.Unconfirmed = append(d.Unconfirmed, f)
-			}
-		}
+// Decide makes the decision of a gate that judged two unpaired samples
+// (see Judge): it blocks on a significant regression beyond the threshold
+// or a failed head cell, and passes only when some compared cell could
+// resolve the threshold.
+func Decide(first *Judgement) *Decision {
+	d := &Decision{First: first, Regressed: first.Regressed}
+	for _, f := range first.FailedHead {
+		d.FailedHead = append(d.FailedHead, f.Benchmark+": "+cmp.Or(f.Reason, "no reason given"))
 	}
 	compared, resolved := first.CellCount()
 	switch {
@@ -113,45 +104,6 @@ func Decide(first, confirm *Judgement) *Decision {
 		d.Status = Pass
 	}
 	return d
-}
-
-// confirmAlpha divides alpha among the k flagged cells, floored at the
-// smallest p the confirmation's sample sizes can reach.
-func confirmAlpha(alpha float64, k int, confirm *Judgement) float64 {
-	a := alpha / float64(max(k, 1))
-	n := 0
-	for _, c := range confirm.Cells {
-		n = max(n, min(c.BaseN, c.N))
-	}
-	if n > 0 {
-		if floor := smallestP(n); a < floor {
-			a = floor
-		}
-	}
-	return a
-}
-
-// ToConfirm names the cells whose regressions a confirmation must rerun,
-// in order, each once.
-func (j *Judgement) ToConfirm() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range j.Regressed {
-		if !seen[f.Name()] {
-			seen[f.Name()] = true
-			out = append(out, f.Name())
-		}
-	}
-	return out
-}
-
-func (j *Judgement) find(f Cell) (Cell, bool) {
-	for _, c := range j.Cells {
-		if c.Name() == f.Name() && c.Unit == f.Unit && c.Section == f.Section {
-			return c, true
-		}
-	}
-	return Cell{}, false
 }
 
 func (j *Judgement) maxN() int {
@@ -203,7 +155,13 @@ func (d *Decision) Headline() string {
 	}
 	_, resolved := j.CellCount()
 	line := fmt.Sprintf("No regression ≥ %s in %s", pct(j.Threshold), plural(resolved, "cell"))
-	if under := j.Underpowered(); len(under) > 0 {
+	if under := j.Underpowered(); len(under) > 0 && j.Paired {
+		names := make([]string, len(under))
+		for i, c := range under {
+			names[i] = c.Name()
+		}
+		line += fmt.Sprintf("; %s left open: %s", plural(len(under), "cell"), joinNames(names, 4))
+	} else if len(under) > 0 {
 		names := make([]string, len(under))
 		for i, c := range under {
 			names[i] = c.Name()
@@ -226,17 +184,14 @@ func (d *Decision) Details() string {
 	for _, f := range d.FailedHead {
 		fmt.Fprintf(&b, " Failed head cell %s.", f)
 	}
+	if j.Paired {
+		d.pairedDetails(&b)
+		return strings.TrimSpace(b.String())
+	}
 	fmt.Fprintf(&b, " Head against base: significant at p ≤ %v and worse by more than %s in %s.",
 		j.Alpha, pct(j.Threshold), strings.Join(gatedUnits(j), ", "))
-	switch {
-	case d.Confirm != nil:
-		fmt.Fprintf(&b, " The first test flagged %s; fresh runs, judged without the runs that flagged them, confirmed %d at p ≤ %.3g.",
-			plural(len(j.Regressed), "cell metric"), len(d.Regressed), d.ConfirmAlpha)
-		if len(d.Unconfirmed) > 0 {
-			fmt.Fprintf(&b, " Not confirmed (not blocking): %s.", joinCells(d.Unconfirmed))
-		}
-	case len(d.Regressed) > 0:
-		b.WriteString(" Not confirmed on fresh runs (saved results, or confirmation turned off).")
+	if len(d.Regressed) > 0 {
+		b.WriteString(" Judged on unpaired runs, each side's as one sample (benchmath's U test): drift between them is not cancelled.")
 	}
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
 		fmt.Fprintf(&b, " Cannot resolve %s, so not counted as passing: %s.", pct(j.Threshold), joinResolution(under, 8))
@@ -251,6 +206,28 @@ func (d *Decision) Details() string {
 		fmt.Fprintf(&b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// pairedDetails says how a paired gate judged, and what it left open.
+func (d *Decision) pairedDetails(b *strings.Builder) {
+	j, p := d.First, d.Paired.plan
+	pairs, noisy := 0, 0
+	for _, c := range j.Cells {
+		pairs = max(pairs, c.Pairs)
+		if c.State != Open && c.Resolution > j.Threshold {
+			noisy++
+		}
+	}
+	fmt.Fprintf(b, " Head against base in pairs, each a base and a head run back to back in a random order, judged by a paired t-test of log(head/base) in %s,"+
+		" look after look within the budget: a cell metric blocks when it is worse at a level of α = %v shared among the %d gated cell metrics and spent over the looks"+
+		" (identical builds block with probability at most %v), and passes when a regression of %s is ruled out at a level of %v spent the same way.",
+		strings.Join(gatedUnits(j), ", "), p.Alpha, j.Metrics, p.Alpha, pct(j.Threshold), p.Miss)
+	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
+		fmt.Fprintf(b, " Left open when the budget ran out, so not counted as passing: %s.", joinResolution(under, 8))
+	}
+	if n := len(j.OneSided); n > 0 {
+		fmt.Fprintf(b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
+	}
 }
 
 func gatedUnits(j *Judgement) []string {

@@ -59,8 +59,14 @@ type Cell struct {
 	// threshold, when Resolution exceeds it; 0 otherwise.
 	NeedCount int
 	// Noise is the runs' coefficient of variation around their side's
-	// median, both sides pooled.
+	// median, both sides pooled; for a paired cell, the standard
+	// deviation of its pairs' log ratios.
 	Noise float64
+	// Pairs is, for a cell judged in pairs, how many; 0 when unpaired.
+	// Its State is what the gate made of it, and Lo and Hi bound Delta.
+	Pairs  int
+	State  State
+	Lo, Hi float64
 }
 
 // Name is the cell's benchmark name without its unit, e.g.
@@ -81,8 +87,14 @@ func (c Cell) String() string {
 		c.Name(), c.Unit, c.Delta*100, benchunit.Scale(c.Base, class), benchunit.Scale(c.Head, class), c.P, c.N)
 }
 
-// Resolves reports whether the cell can detect a change of threshold.
-func (c Cell) Resolves(threshold float64) bool { return c.Resolution <= threshold }
+// Resolves reports whether the cell can detect a change of threshold:
+// for a cell judged in pairs, whether the gate decided it.
+func (c Cell) Resolves(threshold float64) bool {
+	if c.Pairs > 0 {
+		return c.State != Open
+	}
+	return c.Resolution <= threshold
+}
 
 // Judgement is one stage of the gate: head against base on one set of
 // runs.
@@ -111,6 +123,11 @@ type Judgement struct {
 	// Columns are the columns of the gated tables, to say what a head
 	// that matched nothing could have been.
 	Columns []string
+	// Paired is set when Cells were judged in pairs (see Plan), and
+	// Metrics is then the number of gated cell metrics Alpha is shared
+	// among; the tables stay benchstat's, for display.
+	Paired  bool
+	Metrics int
 }
 
 // Judge compares column o.Head with the tables' baseline column in every

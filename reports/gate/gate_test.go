@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"os"
@@ -95,9 +94,9 @@ func TestSignificantAndWorseIsARegression(t *testing.T) {
 	if f.Delta < 0.14 || f.Delta > 0.16 || f.P >= 0.05 || f.N != 10 {
 		t.Errorf("finding = %+v, want about +15%% with p < 0.05, n=10", f)
 	}
-	d := Decide(j, nil)
+	d := Decide(j)
 	if d.Status != Block || d.Status.ExitCode() != 1 || !strings.HasPrefix(d.Headline(), "Merge blocked: 1 regression") ||
-		!strings.Contains(d.Details(), "+15") || !strings.Contains(d.Details(), "Not confirmed on fresh runs") {
+		!strings.Contains(d.Details(), "+15") || !strings.Contains(d.Details(), "Judged on unpaired runs") {
 		t.Errorf("decision %v: %q", d.Status, d.Details())
 	}
 }
@@ -107,7 +106,7 @@ func TestSignificantButUnderThresholdPasses(t *testing.T) {
 	if len(j.Regressed)+len(j.Noisy)+len(j.Improved) != 0 || len(j.Cells) != 1 {
 		t.Fatalf("judgement = %+v, want a pass with one compared cell", j)
 	}
-	if d := Decide(j, nil); d.Status != Pass || d.Headline() != "No regression ≥ 5% in 1 cell." {
+	if d := Decide(j); d.Status != Pass || d.Headline() != "No regression ≥ 5% in 1 cell." {
 		t.Errorf("decision %v %q", d.Status, d.Headline())
 	}
 }
@@ -120,7 +119,7 @@ func TestInsignificantButLargeIsNoisy(t *testing.T) {
 	if len(j.Regressed) != 0 || len(j.Noisy) != 1 {
 		t.Fatalf("regressed %v, noisy %v; want one noisy cell and no regression", names(j.Regressed), names(j.Noisy))
 	}
-	if p := Decide(j, nil).Details(); !strings.Contains(p, "noisy") {
+	if p := Decide(j).Details(); !strings.Contains(p, "noisy") {
 		t.Errorf("paragraph does not warn about noise: %q", p)
 	}
 }
@@ -158,74 +157,10 @@ func TestGatesOnlyPrimaryUnitsByDefault(t *testing.T) {
 	}
 }
 
-// A fluke in the first stage that fresh runs do not repeat must not
-// block, whatever the first and fresh runs would say pooled.
-func TestConfirmationJudgesFreshRunsAlone(t *testing.T) {
-	first := judge(t, "ns/op", "", 0.05, map[string]sides{
-		"Size/size=1000": {spread(100, 10), spread(130, 10)}, // a big fluke
-	})
-	if len(first.Regressed) != 1 {
-		t.Fatalf("first stage flagged %v", names(first.Regressed))
-	}
-	// Fresh runs: head 1% slower, significant but under the threshold.
-	// Pooled with the fluke, head's median would be far above 5%.
-	fresh := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(101.5, 10)}})
-	pooled := judge(t, "ns/op", "", 0.05, map[string]sides{
-		"Size/size=1000": {append(spread(100, 10), spread(100, 10)...), append(spread(130, 10), spread(101.5, 10)...)},
-	})
-	if len(pooled.Regressed) != 1 {
-		t.Fatalf("the pooled runs should call it a regression (%v), or this test proves nothing", names(pooled.Regressed))
-	}
-	d := Decide(first, fresh)
-	if d.Status != Pass || len(d.Regressed) != 0 || len(d.Unconfirmed) != 1 {
-		t.Errorf("decision %v, regressed %v, unconfirmed %v; want a pass with the fluke unconfirmed", d.Status, names(d.Regressed), names(d.Unconfirmed))
-	}
-	if !strings.Contains(d.Details(), "Not confirmed (not blocking): Size/size=1000") {
-		t.Errorf("paragraph %q", d.Details())
-	}
-
-	// A real regression repeats and blocks; the blocking figures are the
-	// fresh runs'.
-	again := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=1000": {spread(100, 10), spread(128, 10)}})
-	d = Decide(first, again)
-	if d.Status != Block || len(d.Regressed) != 1 || d.Regressed[0].Head != again.Cells[0].Head {
-		t.Errorf("decision %v, regressed %+v; want the fresh runs' regression", d.Status, d.Regressed)
-	}
-}
-
-func TestConfirmationLevelIsShared(t *testing.T) {
-	// Four flagged cells share alpha: each confirmation must reach 0.0125.
-	cells := map[string]sides{}
-	for _, s := range []string{"10", "100", "1000", "10000"} {
-		cells["Size/size="+s] = sides{spread(100, 10), spread(120, 10)}
-	}
-	first := judge(t, "ns/op", "", 0.05, cells)
-	// Fresh runs: one cell barely significant (p about 0.03), the others clear.
-	fresh := map[string]sides{}
-	for n, c := range cells {
-		fresh[n] = c
-	}
-	fresh["Size/size=10"] = sides{{100, 101, 102, 103, 104, 105}, {103, 105, 106, 110, 112, 114}}
-	confirm := judge(t, "ns/op", "", 0.05, fresh)
-	var weak Cell
-	for _, c := range confirm.Cells {
-		if c.Name() == "Size/size=10" {
-			weak = c
-		}
-	}
-	if !(weak.P > 0.0125 && weak.P <= 0.05 && weak.Delta > 0.05) {
-		t.Fatalf("weak confirmation p=%v delta=%v; the test needs 0.0125 < p <= 0.05 and delta > 5%%", weak.P, weak.Delta)
-	}
-	d := Decide(first, confirm)
-	if d.ConfirmAlpha != 0.0125 || len(d.Regressed) != 3 || len(d.Unconfirmed) != 1 || d.Unconfirmed[0].Name() != "Size/size=10" {
-		t.Errorf("confirm alpha %v, regressed %v, unconfirmed %v", d.ConfirmAlpha, names(d.Regressed), names(d.Unconfirmed))
-	}
-}
-
 func TestFailedHeadCellBlocks(t *testing.T) {
 	fail := "--- FAIL: BenchmarkSize/size=10\n    self-check: 3 items lost\nFAIL\n"
 	inputs := writeSides(t, t.TempDir(), "ns/op", "", fail, map[string]sides{"Size/size=1000": {spread(100, 10), spread(100, 10)}})
-	d := Decide(judgeFiles(t, 0.05, inputs...), nil)
+	d := Decide(judgeFiles(t, 0.05, inputs...))
 	if d.Status != Block || len(d.FailedHead) != 1 || !strings.Contains(d.FailedHead[0], "3 items lost") {
 		t.Fatalf("decision %v, failed head %q", d.Status, d.FailedHead)
 	}
@@ -286,7 +221,7 @@ func TestInconclusiveDecisions(t *testing.T) {
 		{"too noisy", writeSides(t, mk("noisy"), "ns/op", "", "", noisy), "can resolve a 5% change"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := Decide(judgeFiles(t, 0.05, tc.inputs...), nil)
+			d := Decide(judgeFiles(t, 0.05, tc.inputs...))
 			if d.Status != Inconclusive || d.Status.ExitCode() != 2 || !strings.Contains(d.Headline(), tc.want) {
 				t.Errorf("decision %v: %q, want inconclusive with %q", d.Status, d.Headline(), tc.want)
 			}
@@ -298,7 +233,7 @@ func TestInconclusiveDecisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := Decide(j, nil); d.Status != Pass {
+	if d := Decide(j); d.Status != Pass {
 		t.Errorf("with -ignore goos: %v %q", d.Status, d.Headline())
 	}
 }
@@ -322,7 +257,7 @@ func TestPowerIsStatedPerCell(t *testing.T) {
 	if noisy.Resolves(0.05) || noisy.NeedCount <= 6 || math.IsInf(noisy.Resolution, 1) {
 		t.Errorf("noisy cell resolves %v, needs count %d; want over 5%% and more than 6 runs", noisy.Resolution, noisy.NeedCount)
 	}
-	d := Decide(j, nil)
+	d := Decide(j)
 	want := fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell cannot resolve 5%% at count 6 (need about count %d): Size/size=10.", noisy.NeedCount)
 	if d.Status != Pass || d.Headline() != want {
 		t.Errorf("headline %q, want %q", d.Headline(), want)
@@ -360,46 +295,5 @@ func TestRate(t *testing.T) {
 	}
 	if r := NewRate(10, 10); r.Hi != 1 || math.Abs(r.Lo-0.6915) > 0.0005 {
 		t.Errorf("10/10: %+v", r)
-	}
-}
-
-// Run confirms with fresh runs only, through the same judgement.
-func TestRunConfirmsFlaggedCellsOnly(t *testing.T) {
-	dir := t.TempDir()
-	first := writeSides(t, filepath.Join(dir, "first"), "ns/op", "", "", map[string]sides{
-		"Size/size=10":   {spread(100, 10), spread(130, 10)},
-		"Size/size=1000": {spread(100, 10), spread(100, 10)},
-	})
-	var asked []string
-	confirm := func(_ context.Context, cells []string) ([]table.Input, error) {
-		asked = cells
-		return writeSides(t, filepath.Join(dir, "fresh"), "ns/op", "", "", map[string]sides{"Size/size=10": {spread(100, 10), spread(100.5, 10)}}), nil
-	}
-	d, err := Run(context.Background(), TableConfig(0.05, ""), Options{Head: "head", Threshold: 0.05}, first, confirm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(asked) != 1 || asked[0] != "Size/size=10" {
-		t.Errorf("confirmation asked for %v", asked)
-	}
-	if d.Status != Pass || len(d.Unconfirmed) != 1 || d.Confirm == nil {
-		t.Errorf("decision %v, unconfirmed %v", d.Status, names(d.Unconfirmed))
-	}
-}
-
-func TestCalibrationCountsDecisions(t *testing.T) {
-	var c Calibration
-	pass := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(100, 10)}})
-	fluke := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(120, 10)}})
-	calm := judge(t, "ns/op", "", 0.05, map[string]sides{"Size/size=10": {spread(100, 10), spread(100, 10)}})
-	c.Add(Decide(pass, nil))
-	c.Add(Decide(fluke, calm)) // flagged, not confirmed
-	c.Add(Decide(fluke, nil))  // flagged and blocking
-	if c.Decisions != 3 || c.Blocked != 1 || c.BlockRate().Events != 1 || c.PassRate().Events != 2 {
-		t.Errorf("calibration %+v", c)
-	}
-	cells := c.Cells()
-	if len(cells) != 1 || cells[0].Judged != 3 || cells[0].Flagged != 2 || cells[0].Confirmed != 1 || len(cells[0].Noise) != 3 {
-		t.Errorf("cells %+v", cells)
 	}
 }

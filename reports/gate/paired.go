@@ -1,0 +1,123 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/batchbench/batchbench/reports/table"
+	"golang.org/x/perf/benchmath"
+)
+
+// DecidePaired makes the decision of a paired gate from its sequence's
+// last look: j judges the same runs as benchstat's tables show them, for
+// the report, and its cells become the sequence's verdicts. A cell blocks
+// when one of its metrics blocked, or it failed on head; the gate passes
+// when none blocks and at least the plan's Cover of the gated cells
+// passed, and is inconclusive otherwise, naming the cells left open.
+func DecidePaired(j *Judgement, s *Sequence) *Decision {
+	j.Paired, j.Metrics, j.Alpha = true, s.m, s.plan.Alpha
+	j.Cells, j.Regressed, j.Improved, j.Noisy, j.OneSided = nil, nil, nil, nil, nil
+	sections := map[string]string{}
+	for _, t := range j.Tables.Tables {
+		for _, r := range t.Rows {
+			sections[Cell{Group: t.Group, Row: r.Label}.Name()] = t.Section()
+		}
+	}
+	for _, v := range s.Verdicts() {
+		group, row, _ := strings.Cut(v.Cell, "/")
+		c := Cell{Section: sections[v.Cell], Group: group, Row: row, Unit: v.Unit, Delta: v.Change, Lo: v.Lo, Hi: v.Hi,
+			P: v.P, BaseN: v.Pairs, N: v.Pairs, Pairs: v.Pairs, State: v.State, Resolution: v.Resolution, Noise: v.Noise,
+			Significant: v.State == Blocked, Worse: v.Change*float64(v.Better) < 0}
+		c.Base, c.Head = s.medians(v.Cell, v.Unit)
+		j.Cells = append(j.Cells, c)
+		if v.State == Blocked {
+			j.Regressed = append(j.Regressed, c)
+		}
+	}
+	d := &Decision{First: j, Paired: s}
+	for _, f := range j.FailedHead {
+		d.FailedHead = append(d.FailedHead, f.Benchmark+": "+f.Reason)
+	}
+	d.Regressed = j.Regressed
+	compared, resolved := j.CellCount()
+	open := j.Underpowered()
+	switch {
+	case len(d.Regressed) > 0 || len(d.FailedHead) > 0:
+		d.Status = Block
+	case compared == 0:
+		d.Status = Inconclusive
+		d.Reason = "compared nothing: no gated cell was measured in pairs on both sides"
+	case float64(resolved) < s.plan.Cover*float64(compared):
+		d.Status = Inconclusive
+		d.NeedPairs = s.needPairs()
+		names := make([]string, len(open))
+		for i, c := range open {
+			names[i] = c.Name()
+		}
+		d.Reason = fmt.Sprintf("%s of %d could neither pass nor block within the budget: %s", plural(len(open), "cell"), compared, joinNames(names, 6))
+		if s.plan.Cover < 1 {
+			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, pct(s.plan.Cover))
+		}
+	default:
+		d.Status = Pass
+	}
+	return d
+}
+
+// medians are the medians of a cell metric's base and head runs.
+func (s *Sequence) medians(cell, unit string) (base, head float64) {
+	p := s.pairs[cell+"\x00"+unit]
+	if p == nil {
+		return math.NaN(), math.NaN()
+	}
+	th := benchmath.DefaultThresholds
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(p.Base, &th), 0.95).Center,
+		benchmath.AssumeNothing.Summary(benchmath.NewSample(p.Head, &th), 0.95).Center
+}
+
+// needPairs is about how many pairs the open cell metrics would need to
+// pass, were their change zero: the pairs at which the interval's half
+// width at the pass level falls to the threshold; 0 when none is open.
+func (s *Sequence) needPairs() int {
+	need := 0
+	for _, v := range s.Verdicts() {
+		if v.State != Open || v.Noise == 0 {
+			continue
+		}
+		z := normalQuantile(1 - s.plan.Miss)
+		n := math.Pow(z*v.Noise/math.Log1p(s.plan.Threshold), 2)
+		need = max(need, int(math.Ceil(n)))
+	}
+	return need
+}
+
+// DecideSaved decides on runs measured before, such as a compare's saved
+// directory: in pairs, at one final look, when the baseline's and head's
+// runs carry pair keys (see ReadPairs) and the columns are inputs (the
+// tables' Col is .file); as two unpaired samples otherwise, which the
+// decision's details say. A paired file whose pairs do not match is a
+// *PairError.
+func DecideSaved(res *table.Results, ts *table.Tables, o Options, p Plan) (*Decision, error) {
+	j := Judge(res, ts, o)
+	if ts.Config.Col != ".file" || len(j.Incomparable) > 0 {
+		return Decide(j), nil
+	}
+	var base, head []table.Input
+	for _, in := range res.Inputs {
+		switch in.Label {
+		case ts.Config.Baseline:
+			base = append(base, in)
+		case o.Head:
+			head = append(head, in)
+		}
+	}
+	pairs, err := ReadPairs(base, head)
+	if err != nil || len(pairs) == 0 {
+		return Decide(j), err
+	}
+	p.Options = o
+	s := NewSequence(p)
+	s.Look(pairs, 1, true)
+	return DecidePaired(j, s), nil
+}
