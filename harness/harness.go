@@ -15,8 +15,10 @@
 // interrupted or crashed harness leaves a valid file of the runs that
 // completed. Profiles go to profiles/ beside it, indexed by index.json, and
 // what else used the machine during each run to OutDir/noise.json (see
-// package noise). A run is staged beside OutDir and moved into it when it
-// ends, so OutDir never mixes two runs' output.
+// package noise); a run of this executable writes the implementations'
+// declared conformance matrix to OutDir/conformance.json. A run is staged
+// beside OutDir and moved into it when it ends, so OutDir never mixes two
+// runs' output.
 package harness
 
 import (
@@ -33,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/noise"
 	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/scenarios"
@@ -77,6 +80,9 @@ type Options struct {
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
 	Log     io.Writer // progress and failures; nil means os.Stderr
+	// Skipped are the cells the selection left out, and why; a run of
+	// this executable writes them into its conformance matrix (Matrix).
+	Skipped []conformance.Skipped
 }
 
 // A Source is one build of the implementations.
@@ -134,6 +140,7 @@ var ErrCellsFailed = errors.New("one or more cells failed")
 // Run returns ErrCellsFailed (with a complete Result) when cells failed,
 // and ctx's error when interrupted; results.txt is valid in both cases.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	self := len(opts.Sources) == 0
 	if err := opts.complete(); err != nil {
 		return nil, err
 	}
@@ -151,6 +158,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		r.outs[src.Name] = o
 		r.order = append(r.order, o)
+	}
+	if self {
+		if err := writeMatrix(stage.stage, opts); err != nil {
+			stage.discard()
+			return nil, err
+		}
 	}
 	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
 		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)

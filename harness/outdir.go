@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/noise"
 )
 
@@ -38,7 +39,7 @@ func (e *OutDirError) Unwrap() error { return e.Err }
 // runOutputs are what a run, or a report of it, puts in a directory: any
 // of them there means the directory holds an earlier run. Sources add
 // NAME/results.txt and NAME/profiles.
-var runOutputs = []string{"results.txt", "profiles", noise.File, "report.html", "report.md", "plots"}
+var runOutputs = []string{"results.txt", "profiles", noise.File, conformance.File, "report.html", "report.md", "plots"}
 
 // staging is a run's output directory: the run writes into stage, a fresh
 // directory beside dir (so on the same file system), which install moves

@@ -42,6 +42,7 @@ func (g *gateFlags) finish(fs *flag.FlagSet, sel *selection, cmd string) error {
 	if err := sel.finish(fs); err != nil {
 		return err
 	}
+	sel.gate = true
 	if err := gate.TableConfig(g.alpha, "").Check(); err != nil {
 		return usageError{fmt.Errorf("%s: %v", cmd, err)}
 	}

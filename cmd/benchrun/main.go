@@ -23,10 +23,13 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/impl/conformance"
+	"github.com/batchbench/batchbench/impl/peers"
 	"github.com/batchbench/batchbench/impl/registry"
 	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/scenarios"
@@ -51,6 +54,7 @@ Run "benchrun COMMAND -h" for a command's flags.
 type usageError struct{ error }
 
 func main() {
+	peers.Register() // first: a worker is this binary, and runs peers' cells too
 	harness.ServeWorker()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -114,6 +118,10 @@ type selection struct {
 	impl, scenario, shard string
 	quick                 bool
 	runTime               time.Duration
+
+	named   bool                  // -impl was given: peers run their whole grid
+	gate    bool                  // a merge gate's cells: peers only when named
+	skipped []conformance.Skipped // the cells cells() left out, and why
 }
 
 func (s *selection) register(fs *flag.FlagSet) {
@@ -126,6 +134,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 
 // finish applies -quick's defaults to flags the user did not set.
 func (s *selection) finish(fs *flag.FlagSet) error {
+	s.named = flagSet(fs, "impl")
 	if !flagSet(fs, "runtime") && s.quick {
 		s.runTime = harness.DefaultRunTime / 2
 	}
@@ -140,16 +149,24 @@ func (s *selection) cells() ([]scenarios.Cell, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if s.gate && !s.named {
+		// Peers' code is the same on both sides of a gate, and a base
+		// built before they were registered cannot run them.
+		impls = slices.DeleteFunc(impls, func(e registry.Entry) bool { return e.Peer != nil })
+	}
 	re, err := regexp.Compile(s.scenario)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("bad -scenario pattern: %v", err)}
 	}
-	var cells []scenarios.Cell
-	for _, c := range scenarios.Cells(scenarios.Families, impls, s.quick) {
-		if re.MatchString(c.Family.Name + "/" + c.Family.Key + "=" + c.Param.Text) {
-			cells = append(cells, c)
-		}
+	matches := func(c scenarios.Cell) bool {
+		return re.MatchString(c.Family.Name + "/" + c.Family.Key + "=" + c.Param.Text)
 	}
+	selected, skipped := scenarios.Select(scenarios.Families, impls, s.quick, !s.named)
+	cells := slices.DeleteFunc(selected, func(c scenarios.Cell) bool { return !matches(c) })
+	s.skipped = slices.DeleteFunc(skipped, func(sk conformance.Skipped) bool {
+		c, err := scenarios.Parse(sk.Cell)
+		return err != nil || !matches(c)
+	})
 	if len(cells) == 0 {
 		return nil, usageError{fmt.Errorf("no cell matches -scenario %q", s.scenario)}
 	}
@@ -191,6 +208,9 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := sel.finish(fs); err != nil {
+		return err
+	}
 	cells, err := sel.cells()
 	if err != nil {
 		return err
@@ -198,8 +218,11 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "implementations:")
 	for _, e := range registry.All() {
 		note := ""
-		if e.Name == registry.Baseline {
+		switch {
+		case e.Name == registry.Baseline:
 			note = " (baseline)"
+		case e.Peer != nil:
+			note = " (peer: " + e.Peer.Module + ")"
 		}
 		fmt.Fprintf(stdout, "  %s%s\n", e.Name, note)
 	}
@@ -210,6 +233,12 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "cells (%d):\n", len(cells))
 	for _, c := range cells {
 		fmt.Fprintf(stdout, "  Benchmark%s\n", c.Name())
+	}
+	if len(sel.skipped) > 0 {
+		fmt.Fprintf(stdout, "left out (%d):\n", len(sel.skipped))
+		for _, sk := range sel.skipped {
+			fmt.Fprintf(stdout, "  Benchmark%s: %s\n", sk.Cell, sk.Reason)
+		}
 	}
 	return nil
 }

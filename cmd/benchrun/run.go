@@ -60,7 +60,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := harness.Run(ctx, harness.Options{
-		Cells: cells, Count: *count, Quick: sel.quick, Shard: sel.shard, Profile: *profile,
+		Cells: cells, Skipped: sel.skipped, Count: *count, Quick: sel.quick, Shard: sel.shard, Profile: *profile,
 		RunTime: sel.runTime, OutDir: *out, Force: *force, WaitIdle: *waitIdle,
 		Seed: *seed, Timeout: *timeout, ProfileTime: *profileTime, Log: stderr,
 	})
