@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/reports/gate"
@@ -68,6 +69,9 @@ type Summary struct {
 	Profiles *profiles.Set
 	// Decision is the merge gate's decision, for a gate report.
 	Decision *gate.Decision
+	// Conformance is the conformance matrix a run wrote beside its
+	// results (conformance.File), if any.
+	Conformance *conformance.Matrix
 }
 
 // Text is a short plain-text summary: where the report is, the gate's
@@ -153,6 +157,9 @@ func Generate(opts Options) (*Summary, error) {
 		Config: ts.Config, Results: res, Tables: ts, Profiles: profs, Decision: d,
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
+	if s.Conformance, err = loadConformance(res); err != nil {
+		return nil, err
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
