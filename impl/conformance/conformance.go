@@ -22,8 +22,8 @@ import (
 
 // A Clause is one check of the suite.
 type Clause struct {
-	Name     string // the suite's subtest name, e.g. "CloseRacesAdd"
-	Semantic string // the numbered semantic of the contract it checks
+	Name     string `json:"name"`     // the suite's subtest name, e.g. "CloseRacesAdd"
+	Semantic string `json:"semantic"` // the numbered semantic of the contract it checks
 }
 
 // Clauses lists every clause of the suite, in the suite's order, under the
