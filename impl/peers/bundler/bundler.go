@@ -6,12 +6,12 @@
 // added before it. Each item is stored through reflection as an
 // interface{}, and each bundle is a fresh slice.
 //
-// What the adapter adds, and is measured with: the counters of package
-// tally (one atomic add per Add and per batch) for Len and Stats; the
-// Processor run through tally, which recovers panics; a goroutine per Join,
-// since Flush takes no timeout; and the closed state the library lacks, a
-// flag under a sync.RWMutex that every Add read-locks, so that Close can
-// flush only once no Add is between checking the flag and AddWait.
+// What the adapter adds, and is measured with: the counters of package tally
+// (an atomic add per Add; per batch a few, and a lock) for Len and Stats;
+// the Processor run through tally, which recovers panics; a goroutine per
+// Join, since Flush takes no timeout; and the closed state the library
+// lacks, a flag under a sync.RWMutex that every Add read-locks, so that
+// Close can flush only once no Add is between checking the flag and AddWait.
 package bundler
 
 import (

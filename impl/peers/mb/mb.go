@@ -5,13 +5,14 @@
 // mb's time limit on the context (CtxWithTimeLimit, BatchInterval) lowers
 // the minimum to one item when it runs out.
 //
-// What the adapter adds, and is measured with: the counters of package
-// tally (one atomic add per Add and per batch) for Len, Stats and Join; the
-// Processor run through tally, which recovers panics; and a flush for Join,
-// which mb has not: Join cancels the context the consumers wait with, and a
-// consumer that finds it cancelled takes whatever is buffered (at most
-// BatchSize items) and waits with a fresh one. Close is mb's Close, after
-// which the consumers take what is left, BatchSize items at a time.
+// What the adapter adds, and is measured with: the counters of package tally
+// (an atomic add per Add; per batch a few, and a lock to track the batches
+// for Join) for Len, Stats and Join; the Processor run through tally, which
+// recovers panics; and a flush for Join, which mb has not: Join cancels the
+// context the consumers wait with, and a consumer that finds it cancelled
+// takes whatever is buffered (at most BatchSize items) and waits with a
+// fresh one. Close is mb's Close, after which the consumers take what is
+// left, BatchSize items at a time.
 //
 // mb's bound counts the items in its buffer only: the batches the
 // consumers hold do not count, so Len can exceed MaxQueueSize by them. Its
@@ -130,11 +131,11 @@ func (b *Batcher[T]) Len() int { return b.tally.Len() }
 // Join implements impl.Batcher: it wakes the consumers to take what is
 // buffered and waits for the count of processed items.
 func (b *Batcher[T]) Join(timeout time.Duration) error {
-	target := b.tally.Mark()
-	b.mu.Lock()
-	b.flush()
-	b.mu.Unlock()
-	return b.tally.Wait(target, timeout)
+	return b.tally.Join(timeout, func() {
+		b.mu.Lock()
+		b.flush()
+		b.mu.Unlock()
+	})
 }
 
 // Close implements impl.Batcher: mb's Close, then it waits for the

@@ -5,15 +5,16 @@
 // BatchInterval; Close is Shutdown, which processes everything submitted.
 // Submit allocates a JobResult per item, which the adapter drops.
 //
-// What the adapter adds, and is measured with: the counters of package
-// tally (one atomic add per Add and per batch) for Len, Stats and Join; the
-// Processor run through tally, which recovers panics (the library's do
-// not); a closed flag; and a flush for Join, which the library has not:
-// Join replaces the library's Batcher with a fresh one and shuts the old
-// one down, which processes its partial batch. An Add that raced the swap
-// and found the old Batcher stopped submits again to the new one. The old
-// Batcher's last batches may run beside the new one's, so a semaphore of
-// Concurrency slots around the Processor keeps the bound across them.
+// What the adapter adds, and is measured with: the counters of package tally
+// (an atomic add per Add; per batch a few, and a lock to track the batches
+// for Join) for Len, Stats and Join; the Processor run through tally, which
+// recovers panics (the library's do not); a closed flag; and a flush for
+// Join, which the library has not: Join replaces the library's Batcher with
+// a fresh one and shuts the old one down, which processes its partial batch.
+// An Add that raced the swap and found the old Batcher stopped submits again
+// to the new one. The old Batcher's last batches may run beside the new
+// one's, so a semaphore of Concurrency slots around the Processor keeps the
+// bound across them.
 //
 // The library has no queue bound of its own: what waits is at most a
 // partial batch and the batches in the processor slots, whatever
@@ -93,17 +94,18 @@ func (b *Batcher[T]) Len() int { return b.tally.Len() }
 // processes its partial batch, in favour of a fresh one, and waits for the
 // count of processed items.
 func (b *Batcher[T]) Join(timeout time.Duration) error {
-	target := b.tally.Mark()
-	if b.tally.Stats().Processed >= target {
-		return nil
-	}
+	return b.tally.Join(timeout, b.replace)
+}
+
+// replace shuts the current Batcher down in favour of a fresh one, unless
+// closed.
+func (b *Batcher[T]) replace() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if !b.closed.Load() {
 		old := b.cur.Swap(microbatch.NewBatcher(&b.config, b.process))
 		b.shutting.Go(func() { _ = old.Shutdown(context.Background()) })
 	}
-	b.mu.Unlock()
-	return b.tally.Wait(target, timeout)
 }
 
 // Close implements impl.Batcher: it sets the closed flag and shuts the

@@ -4,16 +4,16 @@
 // BatchInterval) groups them, and rill.ForEach runs the Processor on
 // Concurrency goroutines. Each batch is a fresh slice.
 //
-// What the adapter adds, and is measured with: the counters of package
-// tally (one atomic add per Add and per batch) for Len, Stats and Join; the
-// Processor run through tally, which recovers panics and never returns an
-// error (ForEach stops at the first); a closed flag under a sync.RWMutex
-// that every Add read-locks, since a send on a closed channel panics; and a
-// flush for Join, which rill.Batch has not (it flushes on its timer or when
-// its input closes): Join closes the current input channel and starts a
-// new channel and Batch, a generation, and one goroutine forwards the
-// generations' batches to ForEach in order. A generation's channel holds
-// MaxQueueSize items, so a Join allocates one.
+// What the adapter adds, and is measured with: the counters of package tally
+// (an atomic add per Add; per batch a few, and a lock to track the batches
+// for Join) for Len, Stats and Join; the Processor run through tally, which
+// recovers panics and never returns an error (ForEach stops at the first); a
+// closed flag under a sync.RWMutex that every Add read-locks, since a send
+// on a closed channel panics; and a flush for Join, which rill.Batch has not
+// (it flushes on its timer or when its input closes): Join closes the
+// current input channel and starts a new channel and Batch, a generation,
+// and one goroutine forwards the generations' batches to ForEach in order. A
+// generation's channel holds MaxQueueSize items, so a Join allocates one.
 //
 // The bound is the channel's: items inside rill.Batch and the Processor do
 // not count, so Len can exceed MaxQueueSize by them.
@@ -112,12 +112,7 @@ func (b *Batcher[T]) Len() int { return b.tally.Len() }
 // rill.Batch then flushes its partial batch, and waits for the count of
 // processed items.
 func (b *Batcher[T]) Join(timeout time.Duration) error {
-	target := b.tally.Mark()
-	if b.tally.Stats().Processed >= target {
-		return nil
-	}
-	b.end(false)
-	return b.tally.Wait(target, timeout)
+	return b.tally.Join(timeout, func() { b.end(false) })
 }
 
 // end closes the current generation's channel, and starts the next one

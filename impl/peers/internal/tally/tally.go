@@ -3,15 +3,15 @@
 // Join, and runs the Processor so that an error or a panic fails its batch
 // only and reaches OnError before the batch counts as processed.
 //
-// Per item it costs one atomic add on Add's path and one per batch on the
-// processor's; a Join that waits parks on a channel. What it cannot give is
-// Join's exact meaning: it waits until as many items have been processed as
-// had been added when it was called, which later items processed first can
-// satisfy.
+// Per item it costs one atomic add on Add's path; per batch, a few atomic
+// adds and the Join tracker's lock (core.Progress); a Join that waits
+// parks on a channel. What it cannot give is Join's exact meaning, since
+// it does not know which items a batch holds: a Join waits until the
+// batches that started first hold as many items as had been added when it
+// was called, which a batch of later items can make up.
 package tally
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,18 +25,10 @@ type Tally[T any] struct {
 	processed atomic.Uint64
 	batches   atomic.Uint64
 	failed    atomic.Uint64
+	progress  core.Progress // the batches in the order they started, for Join
 
 	process impl.Processor[T]
 	onError func(error, []T)
-
-	waiting atomic.Int32 // Joins parked in Wait
-	mu      sync.Mutex
-	waiters []waiter
-}
-
-type waiter struct {
-	target uint64
-	ready  chan struct{}
 }
 
 // New returns a Tally for cfg's Processor and OnError.
@@ -56,14 +48,11 @@ func (t *Tally[T]) Admit() { t.added.Add(1) }
 // Refuse takes back an Admit whose item the library refused.
 func (t *Tally[T]) Refuse() { t.added.Add(^uint64(0)) }
 
-// Mark is the number of items added so far: the count of processed items
-// a Join called now waits for.
-func (t *Tally[T]) Mark() uint64 { return t.added.Load() }
-
 // Process runs the Processor on batch, hands a failure to OnError, counts
 // the batch and its items, and wakes the Joins it satisfies. It never
 // fails: a library that stops on an error (rill.ForEach) keeps going.
 func (t *Tally[T]) Process(batch []T) {
+	ticket := t.progress.Dispatch(len(batch))
 	t.batches.Add(1)
 	if err := core.Call(t.process, batch); err != nil {
 		t.failed.Add(1)
@@ -71,60 +60,22 @@ func (t *Tally[T]) Process(batch []T) {
 			t.onError(err, batch)
 		}
 	}
-	done := t.processed.Add(uint64(len(batch)))
-	if t.waiting.Load() > 0 {
-		t.wake(done)
-	}
+	t.processed.Add(uint64(len(batch)))
+	t.progress.Finish(ticket)
 }
 
-func (t *Tally[T]) wake(done uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	kept := t.waiters[:0]
-	for _, w := range t.waiters {
-		if w.target <= done {
-			close(w.ready)
-			t.waiting.Add(-1)
-		} else {
-			kept = append(kept, w)
-		}
-	}
-	clear(t.waiters[len(kept):])
-	t.waiters = kept
-}
-
-// Wait blocks until target items have been processed, or returns
-// impl.ErrTimeout once timeout has passed.
-func (t *Tally[T]) Wait(target uint64, timeout time.Duration) error {
+// Join is impl.Batcher's Join for an adapter whose library flushes with
+// flush: unless everything added is processed already, it flushes, then
+// waits, parked, until the first as many items as were added when it was
+// called, counted in the order their batches started, are processed; or
+// returns impl.ErrTimeout once timeout has passed.
+func (t *Tally[T]) Join(timeout time.Duration, flush func()) error {
+	target := t.added.Load()
 	if t.processed.Load() >= target {
 		return nil
 	}
-	w := waiter{target, make(chan struct{})}
-	t.mu.Lock()
-	t.waiters = append(t.waiters, w)
-	t.waiting.Add(1)
-	t.mu.Unlock()
-	// A batch that finished before the waiter was listed woke nobody.
-	if done := t.processed.Load(); done >= target {
-		t.wake(done)
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case <-w.ready:
-		return nil
-	case <-timer.C:
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for i := range t.waiters {
-		if t.waiters[i].ready == w.ready {
-			t.waiters = append(t.waiters[:i], t.waiters[i+1:]...)
-			t.waiting.Add(-1)
-			return impl.ErrTimeout
-		}
-	}
-	return nil // woken while the timer fired
+	flush()
+	return t.progress.Wait(target, timeout)
 }
 
 // Len is the number of items added and not yet processed.

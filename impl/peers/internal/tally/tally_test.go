@@ -8,34 +8,42 @@ import (
 	"github.com/batchbench/batchbench/impl"
 )
 
-// Wait returns once the target is processed, and times out before.
-func TestWait(t *testing.T) {
+// Join returns at once, without flushing, when everything added is
+// processed; otherwise it flushes, waits for the items added before it,
+// and times out.
+func TestJoin(t *testing.T) {
 	tl := New(impl.Config[int]{Processor: func([]int) error { return nil }})
+	flushes := 0
+	flush := func() { flushes++ }
+	if err := tl.Join(time.Millisecond, flush); err != nil || flushes != 0 {
+		t.Errorf("Join with nothing added = %v after %d flushes, want nil and none", err, flushes)
+	}
 	for range 3 {
 		tl.Admit()
 	}
-	if err := tl.Wait(tl.Mark(), time.Millisecond); !errors.Is(err, impl.ErrTimeout) {
-		t.Errorf("Wait with nothing processed = %v, want ErrTimeout", err)
+	if err := tl.Join(time.Millisecond, flush); !errors.Is(err, impl.ErrTimeout) || flushes != 1 {
+		t.Errorf("Join with nothing processed = %v after %d flushes, want ErrTimeout and one", err, flushes)
 	}
 	done := make(chan error, 1)
-	go func() { done <- tl.Wait(3, time.Minute) }()
+	go func() { done <- tl.Join(time.Minute, func() {}) }()
 	tl.Process([]int{1, 2})
 	select {
 	case err := <-done:
-		t.Fatalf("Wait(3) returned %v with 2 processed", err)
+		t.Fatalf("Join returned %v with 2 of 3 processed", err)
 	case <-time.After(10 * time.Millisecond):
 	}
+	tl.Admit() // after the Join: not waited for
 	tl.Process([]int{3})
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("Wait(3) = %v", err)
+			t.Errorf("Join = %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("Wait(3) did not return with 3 processed")
+		t.Fatal("Join did not return with 3 processed")
 	}
-	if n := tl.Len(); n != 0 {
-		t.Errorf("Len = %d, want 0", n)
+	if n := tl.Len(); n != 1 {
+		t.Errorf("Len = %d, want 1", n)
 	}
 }
 
