@@ -165,7 +165,7 @@ var Concurrency = Family{
 	Measures: "wall and CPU cost per item against the number of producers: fixed total work, BatchSize 1000",
 	Grid:     []Param{count(1), count(2), count(4), count(8), count(16)},
 	Quick:    []Param{count(1), count(4), count(16)},
-	Peers:    []Param{count(1), count(16)},
+	Peers:    []Param{count(16)}, // one producer is Size/size=1000
 	Metrics:  []Metric{perItem, cpuPerItem, itemsPerS},
 	Workload: func(p Param) Workload {
 		return Workload{

@@ -119,7 +119,7 @@ type selection struct {
 	quick                 bool
 	runTime               time.Duration
 
-	named   bool                  // -impl was given: peers run their whole grid
+	named   bool                  // -impl names implementations: peers run their whole grid
 	gate    bool                  // a merge gate's cells: peers only when named
 	skipped []conformance.Skipped // the cells cells() left out, and why
 }
@@ -134,7 +134,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 
 // finish applies -quick's defaults to flags the user did not set.
 func (s *selection) finish(fs *flag.FlagSet) error {
-	s.named = flagSet(fs, "impl")
+	s.named = s.impl != "." // bisect passes its own -impl on, "." included
 	if !flagSet(fs, "runtime") && s.quick {
 		s.runTime = harness.DefaultRunTime / 2
 	}

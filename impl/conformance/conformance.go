@@ -26,36 +26,40 @@ type Clause struct {
 	Semantic string `json:"semantic"` // the numbered semantic of the contract it checks
 }
 
+// The numbered semantics of the contract (package impl's history), which
+// the clauses check.
+const (
+	batches     = "1. Batches: exactly once, 1..BatchSize items, Add order"
+	timer       = "2. Timer: from the first item, never idle"
+	join        = "3. Join waits on an event and honours its timeout"
+	closing     = "4. Close processes everything accepted; Add after it fails cleanly"
+	failure     = "5. Processor failure"
+	concurrency = "6. Concurrency"
+	backpress   = "7. Backpressure"
+	badConfig   = "8. Bad config"
+	goroutines  = "9. Goroutines: none left after Close, no spinning"
+	counting    = "10. Counting: Len, Stats, OnError before Processed"
+	edges       = "11. Join and Close edges"
+	exactBound  = "12. Exact bound"
+	underLoad   = "1, 4, 6 and 7 together, under load"
+)
+
 // Clauses lists every clause of the suite, in the suite's order, under the
-// semantic of the contract (the numbered list in package impl's history)
-// each one checks.
+// semantic of the contract each one checks.
 var Clauses = []Clause{
-	{"Batches", "1. Batches: exactly once, 1..BatchSize items, Add order"},
-	{"Order", "1. Batches: exactly once, 1..BatchSize items, Add order"},
-	{"Timer", "2. Timer: from the first item, never idle"},
-	{"TimerStartsAtFirstItem", "2. Timer: from the first item, never idle"},
-	{"TimerWhileBusy", "2. Timer: from the first item, never idle"},
-	{"IdleNeverProcesses", "2. Timer: from the first item, never idle"},
-	{"JoinNoCPU", "3. Join waits on an event and honours its timeout"},
-	{"Join", "3. Join waits on an event and honours its timeout"},
-	{"Close", "4. Close processes everything accepted; Add after it fails cleanly"},
-	{"CloseConcurrent", "4. Close processes everything accepted; Add after it fails cleanly"},
-	{"CloseRacesAdd", "4. Close processes everything accepted; Add after it fails cleanly"},
-	{"ProcessorError", "5. Processor failure"},
-	{"ProcessorPanic", "5. Processor failure"},
-	{"Concurrency", "6. Concurrency"},
-	{"Backpressure", "7. Backpressure"},
-	{"DefaultBound", "7. Backpressure"},
-	{"BadConfig", "8. Bad config"},
-	{"Goroutines", "9. Goroutines: none left after Close, no spinning"},
-	{"IdleNoCPU", "9. Goroutines: none left after Close, no spinning"},
-	{"Counting", "10. Counting: Len, Stats, OnError before Processed"},
-	{"OnErrorBeforeJoin", "10. Counting: Len, Stats, OnError before Processed"},
-	{"JoinIgnoresLaterAdds", "11. Join and Close edges"},
-	{"JoinAfterClose", "11. Join and Close edges"},
-	{"AddBlockedAtClose", "11. Join and Close edges"},
-	{"ExactBound", "12. Exact bound"},
-	{"Stress", "1, 4, 6 and 7 together, under load"},
+	{"Batches", batches}, {"Order", batches},
+	{"Timer", timer}, {"TimerStartsAtFirstItem", timer}, {"TimerWhileBusy", timer}, {"IdleNeverProcesses", timer},
+	{"JoinNoCPU", join}, {"Join", join},
+	{"Close", closing}, {"CloseConcurrent", closing}, {"CloseRacesAdd", closing},
+	{"ProcessorError", failure}, {"ProcessorPanic", failure},
+	{"Concurrency", concurrency},
+	{"Backpressure", backpress}, {"DefaultBound", backpress},
+	{"BadConfig", badConfig},
+	{"Goroutines", goroutines}, {"IdleNoCPU", goroutines},
+	{"Counting", counting}, {"OnErrorBeforeJoin", counting},
+	{"JoinIgnoresLaterAdds", edges}, {"JoinAfterClose", edges}, {"AddBlockedAtClose", edges},
+	{"ExactBound", exactBound},
+	{"Stress", underLoad},
 }
 
 // Lookup returns the clause called name.
