@@ -19,8 +19,13 @@ report:
 	@$(call set-aside,$(OUT)/report)
 	$(BENCHRUN) run $(if $(QUICK),-quick) -report -o $(OUT)/report
 
+# EXAMPLES are modules of their own that use batchbench as a user would
+# (examples/*/go.mod); test builds, vets and tests each of them too.
+EXAMPLES := $(dir $(wildcard examples/*/go.mod))
+
 test: lint
 	$(GO) test -race ./...
+	@for d in $(EXAMPLES); do echo "cd $$d && $(GO) vet ./... && $(GO) test -race ./..."; (cd $$d && $(GO) vet ./... && $(GO) test -race ./...) || exit 1; done
 
 # lint is go vet and actionlint (pinned in go.mod as a tool) on the workflows.
 lint:

@@ -5,14 +5,17 @@ go 1.26.0
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794
-	github.com/destel/rill v0.7.0
+	github.com/cheggaaa/mb/v3 v3.0.2
+	github.com/destel/rill v0.8.1
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
+	github.com/joeycumines/go-microbatch v0.1.1
 	github.com/rhysd/actionlint v1.7.12
 	go.uber.org/goleak v1.3.0
 	golang.design/x/chann v0.1.2
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 	gonum.org/v1/gonum v0.16.0
 	gonum.org/v1/plot v0.17.0
+	google.golang.org/api v0.316.0
 )
 
 require (
@@ -32,9 +35,9 @@ require (
 	github.com/robfig/cron/v3 v3.0.1 // indirect
 	go.yaml.in/yaml/v4 v4.0.0-rc.3 // indirect
 	golang.org/x/image v0.46.0 // indirect
-	golang.org/x/sync v0.23.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.42.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )
 
 tool github.com/rhysd/actionlint/cmd/actionlint

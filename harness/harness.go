@@ -15,8 +15,10 @@
 // interrupted or crashed harness leaves a valid file of the runs that
 // completed. Profiles go to profiles/ beside it, indexed by index.json, and
 // what else used the machine during each run to OutDir/load.json (see
-// package load). A run is staged beside OutDir and moved into it when it
-// ends, so OutDir never mixes two runs' output.
+// package load); a run of this executable writes the implementations'
+// declared conformance matrix to OutDir/conformance.json. A run is staged
+// beside OutDir and moved into it when it ends, so OutDir never mixes two
+// runs' output.
 package harness
 
 import (
@@ -33,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/profindex"
 	"github.com/batchbench/batchbench/internal/rundir"
@@ -85,6 +88,9 @@ type Options struct {
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
 	Log     io.Writer // progress and failures; nil means os.Stderr
+	// Skipped are the cells the selection left out, and why; a run of
+	// this executable writes them into its conformance matrix (Matrix).
+	Skipped []conformance.Skipped
 }
 
 // A Source is one build of the implementations.
@@ -178,6 +184,7 @@ type Session struct {
 // file, with its configuration header and no results yet. It returns an
 // *rundir.OutDirError when OutDir cannot take the run.
 func Start(opts Options) (*Session, error) {
+	self := len(opts.Sources) == 0
 	if err := opts.complete(); err != nil {
 		return nil, err
 	}
@@ -188,6 +195,12 @@ func Start(opts Options) (*Session, error) {
 	stage, err := rundir.Create(opts.OutDir, names, opts.Force)
 	if err != nil {
 		return nil, err
+	}
+	if self {
+		if err := writeMatrix(stage.Path(), opts); err != nil {
+			stage.Discard()
+			return nil, err
+		}
 	}
 	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
 		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/atomicfile"
 	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/internal/rundir"
@@ -78,6 +79,9 @@ type Summary struct {
 	// Advice the caller's words on it (Page.Advise).
 	Decision *gate.Decision
 	Advice   []string
+	// Conformance is the conformance matrix a run wrote beside its
+	// results (conformance.File), if any.
+	Conformance *conformance.Matrix
 }
 
 // Text is a short plain-text summary: where the report is, the gate's
@@ -189,6 +193,9 @@ func write(res *table.Results, ts *table.Tables, d *gate.Decision, reference str
 		s.Advice = p.Advise(d)
 	}
 	s.Warnings.Other = append(s.Warnings.Other, profs.Errors...)
+	if s.Conformance, err = loadConformance(res); err != nil {
+		return nil, err
+	}
 	now := p.Now
 	if now == nil {
 		now = time.Now

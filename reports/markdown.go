@@ -78,6 +78,7 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, r.Results.Count)
 	r.mdGate(w)
+	r.mdConformance(w)
 	w.WriteString("## Environment\n\n")
 	env := r.Env()
 	md.Row(w, append([]string{"key"}, env.Columns...)...)

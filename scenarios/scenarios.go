@@ -28,8 +28,11 @@ type Family struct {
 	Knob     Knob    // the workload setting the parameter names
 	Grid     []Param // the full grid
 	Quick    []Param // the grid under -quick; a subset of Grid
-	Heavy    []Param // cells skipped by `go test -bench -short`
-	Metrics  []Metric
+	// Peers are the parameters third-party batchers run in a suite that
+	// selects every implementation (see Select); a subset of Quick.
+	Peers   []Param
+	Heavy   []Param // cells skipped by `go test -bench -short`
+	Metrics []Metric
 	// Workload returns the workload for one parameter value.
 	Workload func(p Param) Workload
 }
@@ -113,6 +116,7 @@ var Size = Family{
 	Measures: "end-to-end cost per item against BatchSize: one producer, no-op processor, final Join timed",
 	Grid:     []Param{count(10), count(100), count(1000), count(10000), count(100000)},
 	Quick:    []Param{count(10), count(1000), count(10000)},
+	Peers:    []Param{count(1000)},
 	Heavy:    []Param{count(100000)},
 	Metrics: []Metric{perItem, cpuPerItem, itemsPerS, bytesPerOp, allocsOp,
 		{"batches/op", Unknown, func(m *Measurement) float64 { return float64(m.Stats.Batches) / float64(m.Items) }},
@@ -137,6 +141,7 @@ var Interval = Family{
 	Measures: "item latency and batch fill against BatchInterval: open-loop arrivals at 20k items/s, latency from intended send time",
 	Grid:     []Param{duration(time.Millisecond), duration(10 * time.Millisecond), duration(100 * time.Millisecond)},
 	Quick:    []Param{duration(time.Millisecond), duration(10 * time.Millisecond)},
+	Peers:    []Param{duration(time.Millisecond)},
 	Heavy:    []Param{duration(100 * time.Millisecond)},
 	Metrics: []Metric{
 		{"p50-ns", Lower, func(m *Measurement) float64 { return m.LatencyQuantile(50) }},
@@ -165,6 +170,7 @@ var Concurrency = Family{
 	Measures: "wall and CPU cost per item against the number of producers: fixed total work, BatchSize 1000",
 	Grid:     []Param{count(1), count(2), count(4), count(8), count(16)},
 	Quick:    []Param{count(1), count(4), count(16)},
+	Peers:    []Param{count(16)}, // one producer is Size/size=1000
 	Metrics:  []Metric{perItem, cpuPerItem, itemsPerS},
 	Workload: func(p Param) Workload {
 		return Workload{
@@ -183,6 +189,7 @@ var Memory = Family{
 	Measures: "memory held by a backlog: slow processor (1ms per batch of 1000), MaxQueueSize = backlog, 4 producers",
 	Grid:     []Param{count(10_000), count(100_000)},
 	Quick:    []Param{count(10_000), count(100_000)},
+	Peers:    []Param{count(10_000)},
 	Metrics: []Metric{
 		{"peak-heap-B", Lower, func(m *Measurement) float64 { return float64(m.PeakHeap) }},
 		bytesPerOp, allocsOp,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/harness/compare"
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
@@ -24,6 +25,7 @@ const quickCount = 6
 // selection holds the flags that choose cells and how long they run.
 type selection struct {
 	scenarios.Selection
+	skipped []conformance.Skipped // the cells cells left out, and why
 }
 
 func (s *selection) register(fs *flag.FlagSet) {
@@ -42,7 +44,8 @@ func (s *selection) cells(fs *flag.FlagSet) ([]scenarios.Cell, error) {
 	if s.RunTime < 0 {
 		return nil, usageError{fmt.Errorf("-runtime must be >= 0, got %v", s.RunTime)}
 	}
-	cells, err := s.Cells()
+	cells, skipped, err := s.Cells()
+	s.skipped = skipped
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-impl %q -scenario %q -shard %q: %v", s.Impl, s.Cell, s.Shard, err)}
 	}
@@ -147,6 +150,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 // to reach alpha is refused before anything is built, and selects the
 // cells.
 func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error {
+	g.sel.Gate = true
 	err := parseFlags(fs, args, positional)
 	if err == nil {
 		err = g.m.finish(fs, &g.sel)

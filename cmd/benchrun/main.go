@@ -18,6 +18,7 @@ import (
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/harness/compare"
+	"github.com/batchbench/batchbench/impl/peers"
 	"github.com/batchbench/batchbench/internal/history"
 	"github.com/batchbench/batchbench/internal/rundir"
 )
@@ -43,6 +44,7 @@ Run "benchrun COMMAND -h" for a command's flags.
 var now = time.Now
 
 func main() {
+	peers.Register() // first: a worker is this binary, and runs peers' cells too
 	harness.ServeWorker()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -52,7 +52,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := interruptible()
 	defer stop()
 	opts := m.options(&sel, cells, *out, stderr)
-	opts.Profile, opts.Force, opts.ProfileTime = *profile, *force, *profileTime
+	opts.Profile, opts.Force, opts.ProfileTime, opts.Skipped = *profile, *force, *profileTime, sel.skipped
 	res, err := harness.Run(ctx, opts)
 	if res == nil {
 		return forceAdvice(err)
@@ -119,11 +119,13 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "implementations:")
 	for _, e := range registry.All() {
 		note := ""
-		switch e.Name {
-		case registry.Baseline:
+		switch {
+		case e.Name == registry.Baseline:
 			note = " (baseline)"
-		case registry.Reference:
+		case e.Name == registry.Reference:
 			note = " (reference)"
+		case e.Peer != nil:
+			note = " (peer: " + e.Peer.Module + ")"
 		}
 		fmt.Fprintf(stdout, "  %s%s\n", e.Name, note)
 	}
@@ -134,6 +136,12 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "cells (%d):\n", len(cells))
 	for _, c := range cells {
 		fmt.Fprintf(stdout, "  Benchmark%s\n", c.Name())
+	}
+	if len(sel.skipped) > 0 {
+		fmt.Fprintf(stdout, "left out (%d):\n", len(sel.skipped))
+		for _, sk := range sel.skipped {
+			fmt.Fprintf(stdout, "  Benchmark%s: %s\n", sk.Cell, sk.Reason)
+		}
 	}
 	return nil
 }

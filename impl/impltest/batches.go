@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -14,7 +13,7 @@ import (
 // testBatches: every item reaches the processor exactly once, in batches of
 // 1..BatchSize items, with several producers, several workers and a short
 // interval so that full, timed and joined batches all occur.
-func testBatches(t *testing.T, newBatcher registry.Factory) {
+func testBatches(t *T, newBatcher registry.Factory) {
 	const producers, perProducer, size = 4, 500, 7
 	rec := newRecorder(size)
 	cfg := impl.Config[Item]{
@@ -53,8 +52,8 @@ func testBatches(t *testing.T, newBatcher registry.Factory) {
 // testOrder: with Concurrency 1 and one producer, items arrive in Add order;
 // 1000 items at size 100 are exactly 10 full batches. A second batcher with a
 // short interval and Joins checks order across partial batches too.
-func testOrder(t *testing.T, newBatcher registry.Factory) {
-	t.Run("FullBatches", func(t *testing.T) {
+func testOrder(t *T, newBatcher registry.Factory) {
+	t.Run("FullBatches", func(t *T) {
 		rec := newRecorder(100)
 		b := start(t, newBatcher, config(100, rec.process))
 		add(t, b, seq(0, 1000)...)
@@ -72,7 +71,7 @@ func testOrder(t *testing.T, newBatcher registry.Factory) {
 			t.Errorf("items out of Add order or missing: got %d items, first difference at %d", len(got), firstDiff(got, seq(0, 1000)))
 		}
 	})
-	t.Run("PartialBatches", func(t *testing.T) {
+	t.Run("PartialBatches", func(t *T) {
 		rec := newRecorder(10)
 		cfg := impl.Config[Item]{BatchSize: 10, BatchInterval: 100 * time.Microsecond, Processor: rec.process}
 		b := start(t, newBatcher, cfg)
@@ -116,7 +115,7 @@ func stamper() (impl.Processor[Item], <-chan stamped) {
 
 // testTimer: five items at size 100 and interval 20ms arrive as one batch of
 // five, no sooner than 20ms after the first Add and not much later.
-func testTimer(t *testing.T, newBatcher registry.Factory) {
+func testTimer(t *T, newBatcher registry.Factory) {
 	// Five Adds take microseconds; should the machine stall them for half
 	// an interval, the batch may legitimately split, so try again.
 	for attempt := 1; ; attempt++ {
@@ -129,7 +128,7 @@ func testTimer(t *testing.T, newBatcher registry.Factory) {
 	}
 }
 
-func timerOnce(t *testing.T, newBatcher registry.Factory, interval time.Duration) (conclusive bool) {
+func timerOnce(t *T, newBatcher registry.Factory, interval time.Duration) (conclusive bool) {
 	process, calls := stamper()
 	b := start(t, newBatcher, impl.Config[Item]{BatchSize: 100, BatchInterval: interval, Processor: process})
 	t0 := time.Now()
@@ -155,7 +154,7 @@ func timerOnce(t *testing.T, newBatcher registry.Factory, interval time.Duration
 // testTimerStartsAtFirstItem: a batch never flushes sooner than the interval
 // after its first item, whenever that item comes. A free-running ticker
 // started by New would flush the first item half an interval after its Add.
-func testTimerStartsAtFirstItem(t *testing.T, newBatcher registry.Factory) {
+func testTimerStartsAtFirstItem(t *T, newBatcher registry.Factory) {
 	const interval = 60 * time.Millisecond
 	process, calls := stamper()
 	b := start(t, newBatcher, impl.Config[Item]{BatchSize: 100, BatchInterval: interval, Processor: process})
@@ -176,7 +175,7 @@ func testTimerStartsAtFirstItem(t *testing.T, newBatcher registry.Factory) {
 
 // testIdleNeverProcesses: without items, neither the interval, nor Join, nor
 // Close calls the processor.
-func testIdleNeverProcesses(t *testing.T, newBatcher registry.Factory) {
+func testIdleNeverProcesses(t *T, newBatcher registry.Factory) {
 	process, calls := stamper()
 	b, err := newBatcher(impl.Config[Item]{BatchSize: 10, BatchInterval: 5 * time.Millisecond, Processor: process})
 	if err != nil {
@@ -199,7 +198,7 @@ func testIdleNeverProcesses(t *testing.T, newBatcher registry.Factory) {
 // item even while the processor is busy, so a partial batch that became
 // overdue meanwhile is flushed as soon as the processor frees up, not a
 // whole interval later.
-func testTimerWhileBusy(t *testing.T, newBatcher registry.Factory) {
+func testTimerWhileBusy(t *T, newBatcher registry.Factory) {
 	const interval = 300 * time.Millisecond
 	held := newLatch()
 	entered := make(chan struct{}, 1)

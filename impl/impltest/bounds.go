@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -13,9 +12,9 @@ import (
 
 // testConcurrency: Concurrency n allows at most n processor calls at once,
 // and under load n is reached; 0 means 1.
-func testConcurrency(t *testing.T, newBatcher registry.Factory) {
+func testConcurrency(t *T, newBatcher registry.Factory) {
 	for _, n := range []int{0, 1, 2, 4} {
-		t.Run(fmt.Sprintf("Concurrency=%d", n), func(t *testing.T) {
+		t.Run(fmt.Sprintf("Concurrency=%d", n), func(t *T) {
 			want := max(n, 1)
 			var inside, peak atomic.Int32
 			reached := newLatch()
@@ -54,7 +53,7 @@ func testConcurrency(t *testing.T, newBatcher registry.Factory) {
 // testBackpressure: with producers far faster than the processor, Len never
 // exceeds MaxQueueSize, the processor sees the pending items including its
 // own batch, and nothing is dropped.
-func testBackpressure(t *testing.T, newBatcher registry.Factory) {
+func testBackpressure(t *T, newBatcher registry.Factory) {
 	const limit, producers, perProducer = 16, 4, 300
 	var b batcher
 	var mu sync.Mutex
@@ -125,7 +124,7 @@ func testBackpressure(t *testing.T, newBatcher registry.Factory) {
 
 // testDefaultBound: MaxQueueSize 0 is bounded too, by the default documented
 // in package impl (Config.QueueLimit).
-func testDefaultBound(t *testing.T, newBatcher registry.Factory) {
+func testDefaultBound(t *T, newBatcher registry.Factory) {
 	held := newLatch()
 	rec := newRecorder(1000)
 	cfg := config(1000, func(batch []Item) error {
@@ -149,9 +148,9 @@ func testDefaultBound(t *testing.T, newBatcher registry.Factory) {
 // testExactBound: with MaxQueueSize 10 and a stuck processor, exactly 10
 // Adds return and the 11th blocks until the processor makes room; then
 // everything drains. Len counts the batches held in the processor.
-func testExactBound(t *testing.T, newBatcher registry.Factory) {
+func testExactBound(t *T, newBatcher registry.Factory) {
 	for _, c := range []struct{ size, concurrency int }{{5, 1}, {3, 1}, {10, 1}, {3, 2}} {
-		t.Run(fmt.Sprintf("BatchSize=%d,Concurrency=%d", c.size, c.concurrency), func(t *testing.T) {
+		t.Run(fmt.Sprintf("BatchSize=%d,Concurrency=%d", c.size, c.concurrency), func(t *T) {
 			const limit = 10
 			held := newLatch()
 			rec := newRecorder(c.size)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -14,7 +13,7 @@ import (
 // testClose: Close processes everything accepted, the partial batch
 // included; afterwards Add returns ErrClosed without panicking, and a second
 // Close is harmless.
-func testClose(t *testing.T, newBatcher registry.Factory) {
+func testClose(t *T, newBatcher registry.Factory) {
 	rec := newRecorder(100)
 	cfg := config(100, func(batch []Item) error {
 		time.Sleep(5 * time.Millisecond) // so Close finds work still queued
@@ -42,7 +41,7 @@ func testClose(t *testing.T, newBatcher registry.Factory) {
 
 // testCloseConcurrent: Closes called together all wait until the work is
 // done: each one returns with every accepted item processed.
-func testCloseConcurrent(t *testing.T, newBatcher registry.Factory) {
+func testCloseConcurrent(t *T, newBatcher registry.Factory) {
 	rec := newRecorder(10)
 	b := start(t, newBatcher, config(10, func(batch []Item) error {
 		time.Sleep(2 * time.Millisecond)
@@ -67,7 +66,7 @@ func testCloseConcurrent(t *testing.T, newBatcher registry.Factory) {
 // testCloseRacesAdd: producers keep adding while Close runs. No Add panics,
 // every Add returns nil or ErrClosed, ErrClosed is final, and every Add that
 // returned nil is processed exactly once.
-func testCloseRacesAdd(t *testing.T, newBatcher registry.Factory) {
+func testCloseRacesAdd(t *T, newBatcher registry.Factory) {
 	for round := range 20 {
 		rec := newRecorder(8)
 		cfg := config(8, rec.process)
@@ -92,7 +91,7 @@ func testCloseRacesAdd(t *testing.T, newBatcher registry.Factory) {
 // fails, and Close once closeNow(total accepted so far) holds and delay has
 // passed. It returns the accepted ids, after checking that every Add error
 // was ErrClosed and stayed so.
-func raceClose(t *testing.T, b batcher, producers, perProducer int, closeNow func(accepted int64) bool, delay time.Duration) []Item {
+func raceClose(t *T, b batcher, producers, perProducer int, closeNow func(accepted int64) bool, delay time.Duration) []Item {
 	t.Helper()
 	var (
 		wg       sync.WaitGroup
@@ -158,7 +157,7 @@ func raceClose(t *testing.T, b batcher, producers, perProducer int, closeNow fun
 // testAddBlockedAtClose: an Add blocked on a full queue when Close starts
 // either returns ErrClosed or is accepted and processed; it is never lost
 // and never stuck.
-func testAddBlockedAtClose(t *testing.T, newBatcher registry.Factory) {
+func testAddBlockedAtClose(t *T, newBatcher registry.Factory) {
 	held := newLatch()
 	rec := newRecorder(2)
 	cfg := config(2, func(batch []Item) error {

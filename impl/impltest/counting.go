@@ -3,7 +3,6 @@ package impltest
 import (
 	"strings"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -13,7 +12,7 @@ import (
 // testCounting: Len counts items added and not yet processed, a batch inside
 // the processor included; Stats counts Adds, processed items, processor
 // calls and failed calls.
-func testCounting(t *testing.T, newBatcher registry.Factory) {
+func testCounting(t *T, newBatcher registry.Factory) {
 	held := newLatch()
 	entered := make(chan struct{}, 1)
 	b := start(t, newBatcher, config(5, func(batch []Item) error {
@@ -56,7 +55,7 @@ func testCounting(t *testing.T, newBatcher registry.Factory) {
 // testOnErrorBeforeJoin: OnError runs before the failed batch counts as
 // processed, so when Join returns every OnError call has finished, even
 // slow ones on several workers.
-func testOnErrorBeforeJoin(t *testing.T, newBatcher registry.Factory) {
+func testOnErrorBeforeJoin(t *T, newBatcher registry.Factory) {
 	var calls atomic.Int64
 	cfg := config(1, func([]Item) error { return errPlanted })
 	cfg.Concurrency = 4
@@ -77,7 +76,7 @@ func testOnErrorBeforeJoin(t *testing.T, newBatcher registry.Factory) {
 
 // testBadConfig: New rejects each invalid Config with an error that names
 // the offending field, and never panics; valid edge cases are accepted.
-func testBadConfig(t *testing.T, newBatcher registry.Factory) {
+func testBadConfig(t *T, newBatcher registry.Factory) {
 	valid := func() impl.Config[Item] {
 		return impl.Config[Item]{BatchSize: 10, BatchInterval: time.Millisecond, Processor: nop}
 	}
@@ -101,7 +100,7 @@ func testBadConfig(t *testing.T, newBatcher registry.Factory) {
 		{"Zero", "BatchSize", impl.Config[Item]{}},
 	}
 	for _, c := range bad {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.name, func(t *T) {
 			b, err := newSafely(t, newBatcher, c.cfg)
 			if b != nil {
 				t.Errorf("New returned a batcher for an invalid config")
@@ -126,7 +125,7 @@ func testBadConfig(t *testing.T, newBatcher registry.Factory) {
 		{"OddMaxQueueSize", with(func(c *impl.Config[Item]) { c.MaxQueueSize = 1001; c.Concurrency = 3 })},
 	}
 	for _, c := range good {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.name, func(t *T) {
 			b, err := newSafely(t, newBatcher, c.cfg)
 			if err != nil {
 				t.Fatalf("New rejected a valid config: %v", err)
@@ -139,7 +138,7 @@ func testBadConfig(t *testing.T, newBatcher registry.Factory) {
 }
 
 // newSafely calls New, failing the test if it panics.
-func newSafely(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item]) (b impl.Batcher[Item], err error) {
+func newSafely(t *T, newBatcher registry.Factory, cfg impl.Config[Item]) (b impl.Batcher[Item], err error) {
 	t.Helper()
 	defer func() {
 		if v := recover(); v != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"testing"
 
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/registry"
@@ -45,7 +44,7 @@ func (f *failures) all() []failure {
 // keeps going, Stats.Failed counts the batch, and OnError gets an error that
 // errors.Is the processor's, with the failed batch, before its items count
 // as processed.
-func testProcessorError(t *testing.T, newBatcher registry.Factory) {
+func testProcessorError(t *T, newBatcher registry.Factory) {
 	rec := newRecorder(1)
 	var fails failures
 	cfg := config(1, func(batch []Item) error {
@@ -87,7 +86,7 @@ func testProcessorError(t *testing.T, newBatcher registry.Factory) {
 		t.Errorf("OnError called for items %v, want [0 3 6 9]", ids)
 	}
 
-	t.Run("NoOnError", func(t *testing.T) {
+	t.Run("NoOnError", func(t *T) {
 		b := start(t, newBatcher, config(2, func([]Item) error { return errPlanted }))
 		add(t, b, seq(0, 5)...)
 		mustJoin(t, b)
@@ -98,7 +97,7 @@ func testProcessorError(t *testing.T, newBatcher registry.Factory) {
 // testProcessorPanic: a processor panic fails its batch only, and OnError
 // gets an *impl.PanicError with the value and the panicking goroutine's
 // stack; a panic with an error value also unwraps to it.
-func testProcessorPanic(t *testing.T, newBatcher registry.Factory) {
+func testProcessorPanic(t *T, newBatcher registry.Factory) {
 	rec := newRecorder(1)
 	var fails failures
 	cfg := config(1, func(batch []Item) error {

@@ -2,7 +2,6 @@ package impltest
 
 import (
 	"errors"
-	"testing"
 	"time"
 
 	"go.uber.org/goleak"
@@ -14,14 +13,14 @@ import (
 // testGoroutines: after Close, no goroutine the batcher started is left, in
 // every state Close can find it in. Goroutines that existed before New (the
 // test harness's, earlier tests' still exiting) are ignored.
-func testGoroutines(t *testing.T, newBatcher registry.Factory) {
-	t.Run("Idle", func(t *testing.T) {
+func testGoroutines(t *T, newBatcher registry.Factory) {
+	t.Run("Idle", func(t *T) {
 		noLeaks(t, func() {
 			b := start(t, newBatcher, config(10, nop))
 			closeWithin(t, b)
 		})
 	})
-	t.Run("Busy", func(t *testing.T) {
+	t.Run("Busy", func(t *T) {
 		noLeaks(t, func() {
 			rec := newRecorder(7)
 			cfg := impl.Config[Item]{
@@ -36,7 +35,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 			rec.checkExactlyOnce(t, seq(0, 600))
 		})
 	})
-	t.Run("JoinTimedOut", func(t *testing.T) {
+	t.Run("JoinTimedOut", func(t *T) {
 		noLeaks(t, func() {
 			held := newLatch()
 			b := start(t, newBatcher, config(10, func([]Item) error {
@@ -54,7 +53,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 			closeWithin(t, b)
 		})
 	})
-	t.Run("BlockedAdd", func(t *testing.T) {
+	t.Run("BlockedAdd", func(t *T) {
 		noLeaks(t, func() {
 			held := newLatch()
 			cfg := config(2, func([]Item) error {
@@ -72,7 +71,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 			receive(t, closed, "Close")
 		})
 	})
-	t.Run("Panics", func(t *testing.T) {
+	t.Run("Panics", func(t *T) {
 		noLeaks(t, func() {
 			cfg := config(3, func([]Item) error { panic("planted panic") })
 			cfg.Concurrency = 2
@@ -85,7 +84,7 @@ func testGoroutines(t *testing.T, newBatcher registry.Factory) {
 
 // noLeaks runs f, which must close every batcher it starts, and fails if a
 // goroutine started during f outlives it.
-func noLeaks(t *testing.T, f func()) {
+func noLeaks(t *T, f func()) {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	f()
@@ -94,7 +93,7 @@ func noLeaks(t *testing.T, f func()) {
 
 // testIdleNoCPU: a batcher with no items arriving burns next to no CPU:
 // fresh, after a burst of work, and while its processor is stuck.
-func testIdleNoCPU(t *testing.T, newBatcher registry.Factory) {
+func testIdleNoCPU(t *T, newBatcher registry.Factory) {
 	const window = 200 * time.Millisecond
 	// A spinning goroutine burns about 200ms; leave room for -race, the
 	// GC and the runtime's own housekeeping.

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -53,7 +52,7 @@ func seq(first Item, n int) []Item {
 // start builds a Batcher and closes it when the test ends. The latches are
 // opened first, so that a test that failed with a processor held still
 // closes promptly.
-func start(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item], latches ...*latch) batcher {
+func start(t *T, newBatcher registry.Factory, cfg impl.Config[Item], latches ...*latch) batcher {
 	t.Helper()
 	b, err := newBatcher(cfg)
 	if err != nil {
@@ -70,7 +69,7 @@ func start(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item], lat
 
 // within runs f on another goroutine and fails the test if f panics or has
 // not returned after d.
-func within(t *testing.T, d time.Duration, what string, f func()) {
+func within(t *T, d time.Duration, what string, f func()) {
 	t.Helper()
 	done := make(chan any, 1)
 	go func() {
@@ -88,7 +87,7 @@ func within(t *testing.T, d time.Duration, what string, f func()) {
 }
 
 // add adds ids in order; each Add must return nil without blocking for long.
-func add(t *testing.T, b batcher, ids ...Item) {
+func add(t *T, b batcher, ids ...Item) {
 	t.Helper()
 	var err error
 	within(t, waitLimit, fmt.Sprintf("adding %d items", len(ids)), func() {
@@ -106,7 +105,7 @@ func add(t *testing.T, b batcher, ids ...Item) {
 
 // join calls Join(timeout), failing the test if it overruns the timeout by
 // more than waitLimit.
-func join(t *testing.T, b batcher, timeout time.Duration) error {
+func join(t *T, b batcher, timeout time.Duration) error {
 	t.Helper()
 	var err error
 	within(t, timeout+waitLimit, fmt.Sprintf("Join(%v)", timeout), func() { err = b.Join(timeout) })
@@ -114,14 +113,14 @@ func join(t *testing.T, b batcher, timeout time.Duration) error {
 }
 
 // mustJoin waits for everything added so far to be processed.
-func mustJoin(t *testing.T, b batcher) {
+func mustJoin(t *T, b batcher) {
 	t.Helper()
 	if err := join(t, b, waitLimit); err != nil {
 		t.Fatalf("Join = %v, want nil", err)
 	}
 }
 
-func closeWithin(t *testing.T, b batcher) {
+func closeWithin(t *T, b batcher) {
 	t.Helper()
 	var err error
 	within(t, waitLimit, "Close", func() { err = b.Close() })
@@ -131,7 +130,7 @@ func closeWithin(t *testing.T, b batcher) {
 }
 
 // receive waits for a value from ch.
-func receive[V any](t *testing.T, ch <-chan V, what string) V {
+func receive[V any](t *T, ch <-chan V, what string) V {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -151,7 +150,7 @@ func signal(ch chan<- struct{}) {
 }
 
 // wantStats compares the counters, which are quiescent when it is called.
-func wantStats(t *testing.T, b batcher, want impl.Stats) {
+func wantStats(t *T, b batcher, want impl.Stats) {
 	t.Helper()
 	if got := b.Stats(); got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
@@ -211,7 +210,7 @@ func (r *recorder) items() []Item { return slices.Concat(r.snapshot()...) }
 
 // checkExactlyOnce fails unless every accepted id was processed exactly once,
 // nothing else was processed and every batch had a legal size.
-func (r *recorder) checkExactlyOnce(t *testing.T, accepted []Item) {
+func (r *recorder) checkExactlyOnce(t *T, accepted []Item) {
 	t.Helper()
 	r.mu.Lock()
 	for _, msg := range r.bad {
@@ -233,7 +232,7 @@ func countItems(batches [][]Item) map[Item]int {
 
 // checkCounts fails unless counts holds exactly the accepted ids, once each.
 // It reports at most ten problems: one lost id usually means many.
-func checkCounts(t *testing.T, counts map[Item]int, accepted []Item) {
+func checkCounts(t *T, counts map[Item]int, accepted []Item) {
 	t.Helper()
 	var problems []string
 	want := make(map[Item]bool, len(accepted))
@@ -262,7 +261,7 @@ func checkCounts(t *testing.T, counts map[Item]int, accepted []Item) {
 // fill adds ids 0, 1, ... from a goroutine and checks that exactly limit
 // Adds return nil while the next one blocks for at least blockCheck. It
 // returns a channel that yields that blocked Add's error once it returns.
-func fill(t *testing.T, b batcher, limit int) <-chan error {
+func fill(t *T, b batcher, limit int) <-chan error {
 	t.Helper()
 	var returned atomic.Int64
 	last := make(chan error, 1)
@@ -296,7 +295,7 @@ func fill(t *testing.T, b batcher, limit int) <-chan error {
 }
 
 // cpuTime is the CPU time, user plus system, this process has used.
-func cpuTime(t *testing.T) time.Duration {
+func cpuTime(t *T) time.Duration {
 	t.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -307,7 +306,7 @@ func cpuTime(t *testing.T) time.Duration {
 
 // cpuDuring returns the process CPU time f used. It collects garbage first,
 // so that earlier tests' GC work is not billed to f.
-func cpuDuring(t *testing.T, f func()) time.Duration {
+func cpuDuring(t *T, f func()) time.Duration {
 	t.Helper()
 	runtime.GC()
 	before := cpuTime(t)
@@ -319,7 +318,7 @@ func cpuDuring(t *testing.T, f func()) time.Duration {
 // batcher under test exists: an earlier failed test left goroutines running
 // (and is reported already), and billing their CPU here would blame the
 // wrong implementation.
-func requireQuiet(t *testing.T) {
+func requireQuiet(t *T) {
 	t.Helper()
 	const window, limit = 50 * time.Millisecond, 15 * time.Millisecond
 	if cpu := cpuDuring(t, func() { time.Sleep(window) }); cpu > limit {

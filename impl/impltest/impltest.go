@@ -1,7 +1,10 @@
 // Package impltest is the conformance suite for batcher implementations. Run
-// checks one implementation against every numbered semantic of the contract
-// in package impl; conformance_test.go runs it for every registered
-// implementation, so a new one gets the suite by registering.
+// checks one implementation against every clause (package conformance
+// lists them under the numbered semantics of the contract in package
+// impl); Conform checks one against its declared exceptions and returns
+// its column of the conformance matrix. conformance_test.go runs it for
+// every registered implementation, so a new one gets the suite by
+// registering, and a module of its own gets it by calling Run or Conform.
 //
 // The suite is written for a noisy shared machine under -race: every blocking
 // wait has a timeout that fails the test instead of hanging it, timing checks
@@ -13,6 +16,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/impl/registry"
 )
 
@@ -21,58 +25,84 @@ var (
 	stressSeed = flag.Uint64("stress.seed", 0, "seed for the impltest stress test's rounds (0: from the clock)")
 )
 
-// Run runs every conformance subtest against the implementation built by
-// newBatcher. The subtests run one after another: several measure process
-// CPU time or goroutines, which a parallel test would disturb.
+// Run runs every clause of the suite against the implementation built by
+// newBatcher; each one must hold.
 func Run(t *testing.T, newBatcher registry.Factory) {
-	for _, tc := range suite {
-		t.Run(tc.name, func(t *testing.T) { tc.test(t, newBatcher) })
-	}
+	Conform(t, newBatcher, nil)
 }
 
-// suite lists the subtests under the semantic of the contract (the numbered
-// list in the foundation issue) each one checks.
-var suite = []struct {
-	name string
-	test func(*testing.T, registry.Factory)
-}{
-	// 1. Batches: exactly once, 1..BatchSize items, Add order.
-	{"Batches", testBatches},
-	{"Order", testOrder},
-	// 2. Timer: from the first item, never idle.
-	{"Timer", testTimer},
-	{"TimerStartsAtFirstItem", testTimerStartsAtFirstItem},
-	{"TimerWhileBusy", testTimerWhileBusy},
-	{"IdleNeverProcesses", testIdleNeverProcesses},
-	// 3. Join waits on an event and honours its timeout.
-	{"JoinNoCPU", testJoinNoCPU},
-	{"Join", testJoin},
-	// 4. Close processes everything accepted; Add after it fails cleanly.
-	{"Close", testClose},
-	{"CloseConcurrent", testCloseConcurrent},
-	{"CloseRacesAdd", testCloseRacesAdd},
-	// 5. Processor failure.
-	{"ProcessorError", testProcessorError},
-	{"ProcessorPanic", testProcessorPanic},
-	// 6. Concurrency.
-	{"Concurrency", testConcurrency},
-	// 7. Backpressure.
-	{"Backpressure", testBackpressure},
-	{"DefaultBound", testDefaultBound},
-	// 8. Bad config.
-	{"BadConfig", testBadConfig},
-	// 9. Goroutines: none left after Close, no spinning.
-	{"Goroutines", testGoroutines},
-	{"IdleNoCPU", testIdleNoCPU},
-	// 10. Counting: Len, Stats, OnError before Processed.
-	{"Counting", testCounting},
-	{"OnErrorBeforeJoin", testOnErrorBeforeJoin},
-	// 11. Join and Close edges.
-	{"JoinIgnoresLaterAdds", testJoinIgnoresLaterAdds},
-	{"JoinAfterClose", testJoinAfterClose},
-	{"AddBlockedAtClose", testAddBlockedAtClose},
-	// 12. Exact bound.
-	{"ExactBound", testExactBound},
-	// 1, 4, 6 and 7 together, under load.
-	{"Stress", testStress},
+// Conform runs the suite against the implementation built by newBatcher and
+// checks it against known, its declared exceptions: a clause declared to
+// fail must fail (its failures are logged, and do not fail the test), a
+// clause declared not to apply is not run, and every other clause must
+// hold. A clause that starts holding fails the test until its declaration
+// is removed. Conform returns what it observed, as the implementation's
+// exceptions: a failing clause with its first failure's message, and a
+// clause that skipped itself as Inconclusive; a clause that -run left out
+// is in neither.
+//
+// The clauses run one after another: several measure process CPU time or
+// goroutines, which a parallel test would disturb.
+func Conform(t *testing.T, newBatcher registry.Factory, known conformance.Known) conformance.Known {
+	t.Helper()
+	if err := known.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	observed := conformance.Known{}
+	for _, c := range conformance.Clauses {
+		declared := known.Verdict(c.Name)
+		if declared == conformance.DoesNotApply {
+			t.Logf("%s: does not apply (%s)", c.Name, known[c.Name].Why)
+			observed[c.Name] = known[c.Name]
+			continue
+		}
+		run := &clauseRun{expectFail: declared == conformance.Fails}
+		var ran, skipped bool
+		t.Run(c.Name, func(tt *testing.T) {
+			ran = true
+			defer func() { skipped = tt.Skipped() }()
+			suite[c.Name](&T{T: tt, clause: run}, newBatcher)
+		})
+		failed, first := run.outcome()
+		switch {
+		case !ran: // -run left it out
+		case failed:
+			observed[c.Name] = conformance.Exception{Verdict: conformance.Fails, Why: known[c.Name].Why, Message: first}
+		case skipped:
+			observed[c.Name] = conformance.Exception{Verdict: conformance.Inconclusive, Why: "the clause skipped itself"}
+		case declared == conformance.Fails:
+			t.Errorf("%s holds, but is declared to fail (%s): remove it from the declaration", c.Name, known[c.Name].Why)
+		}
+	}
+	return observed
+}
+
+// suite maps every clause of conformance.Clauses to its test.
+var suite = map[string]func(*T, registry.Factory){
+	"Batches":                testBatches,
+	"Order":                  testOrder,
+	"Timer":                  testTimer,
+	"TimerStartsAtFirstItem": testTimerStartsAtFirstItem,
+	"TimerWhileBusy":         testTimerWhileBusy,
+	"IdleNeverProcesses":     testIdleNeverProcesses,
+	"JoinNoCPU":              testJoinNoCPU,
+	"Join":                   testJoin,
+	"Close":                  testClose,
+	"CloseConcurrent":        testCloseConcurrent,
+	"CloseRacesAdd":          testCloseRacesAdd,
+	"ProcessorError":         testProcessorError,
+	"ProcessorPanic":         testProcessorPanic,
+	"Concurrency":            testConcurrency,
+	"Backpressure":           testBackpressure,
+	"DefaultBound":           testDefaultBound,
+	"BadConfig":              testBadConfig,
+	"Goroutines":             testGoroutines,
+	"IdleNoCPU":              testIdleNoCPU,
+	"Counting":               testCounting,
+	"OnErrorBeforeJoin":      testOnErrorBeforeJoin,
+	"JoinIgnoresLaterAdds":   testJoinIgnoresLaterAdds,
+	"JoinAfterClose":         testJoinAfterClose,
+	"AddBlockedAtClose":      testAddBlockedAtClose,
+	"ExactBound":             testExactBound,
+	"Stress":                 testStress,
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
@@ -13,7 +12,7 @@ import (
 
 // testJoinNoCPU: a 300ms Join behind a stuck processor waits on an event: it
 // burns almost no CPU and returns ErrTimeout close to its timeout.
-func testJoinNoCPU(t *testing.T, newBatcher registry.Factory) {
+func testJoinNoCPU(t *T, newBatcher registry.Factory) {
 	const timeout = 300 * time.Millisecond
 	// A spinning Join burns about 300ms; leave room for -race, the GC and
 	// the runtime's own housekeeping.
@@ -50,14 +49,14 @@ func testJoinNoCPU(t *testing.T, newBatcher registry.Factory) {
 
 // testJoin: Join flushes a partial batch at once, returns only when every
 // earlier item is processed, and concurrent Joins all return.
-func testJoin(t *testing.T, newBatcher registry.Factory) {
-	t.Run("Empty", func(t *testing.T) {
+func testJoin(t *T, newBatcher registry.Factory) {
+	t.Run("Empty", func(t *T) {
 		b := start(t, newBatcher, config(10, nop))
 		if err := join(t, b, waitLimit); err != nil {
 			t.Errorf("Join on an empty batcher = %v, want nil", err)
 		}
 	})
-	t.Run("FlushesPartialBatch", func(t *testing.T) {
+	t.Run("FlushesPartialBatch", func(t *T) {
 		rec := newRecorder(100)
 		b := start(t, newBatcher, config(100, rec.process)) // the interval is an hour
 		add(t, b, 1, 2, 3)
@@ -66,7 +65,7 @@ func testJoin(t *testing.T, newBatcher registry.Factory) {
 			t.Errorf("batches after Join = %v, want [[1 2 3]]", got)
 		}
 	})
-	t.Run("WaitsForProcessing", func(t *testing.T) {
+	t.Run("WaitsForProcessing", func(t *T) {
 		rec := newRecorder(10)
 		cfg := config(10, func(batch []Item) error {
 			time.Sleep(10 * time.Millisecond)
@@ -83,7 +82,7 @@ func testJoin(t *testing.T, newBatcher registry.Factory) {
 		}
 		wantStats(t, b, impl.Stats{Added: 55, Processed: 55, Batches: uint64(len(rec.snapshot()))})
 	})
-	t.Run("Concurrent", func(t *testing.T) {
+	t.Run("Concurrent", func(t *T) {
 		rec := newRecorder(10)
 		cfg := config(10, rec.process)
 		cfg.Concurrency = 2
@@ -117,7 +116,7 @@ func testJoin(t *testing.T, newBatcher registry.Factory) {
 // later ones. The processor holds every batch with a later item until the end
 // of the test, so a Join that counted them, or that let them into a batch
 // with earlier items, never returns.
-func testJoinIgnoresLaterAdds(t *testing.T, newBatcher registry.Factory) {
+func testJoinIgnoresLaterAdds(t *T, newBatcher registry.Factory) {
 	const later = 1000 // ids from here on are added after Join was called
 	first, rest := newLatch(), newLatch()
 	entered := make(chan struct{}, 1)
@@ -160,8 +159,8 @@ func testJoinIgnoresLaterAdds(t *testing.T, newBatcher registry.Factory) {
 
 // testJoinAfterClose: Join after Close returns nil at once, and a Join that
 // is waiting when Close starts returns nil once the items are processed.
-func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
-	t.Run("AfterClose", func(t *testing.T) {
+func testJoinAfterClose(t *T, newBatcher registry.Factory) {
+	t.Run("AfterClose", func(t *T) {
 		rec := newRecorder(10)
 		b := start(t, newBatcher, config(10, rec.process))
 		add(t, b, seq(0, 25)...)
@@ -177,7 +176,7 @@ func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
 		}
 		rec.checkExactlyOnce(t, seq(0, 25))
 	})
-	t.Run("DuringClose", func(t *testing.T) {
+	t.Run("DuringClose", func(t *T) {
 		b, held, entered, rec := startStuck(t, newBatcher)
 		add(t, b, seq(0, 25)...)
 		receive(t, entered, "the first batch")
@@ -199,7 +198,7 @@ func testJoinAfterClose(t *testing.T, newBatcher registry.Factory) {
 
 // startStuck starts a batcher of size 10 whose Processor records each batch,
 // signals entered and then waits until held opens.
-func startStuck(t *testing.T, newBatcher registry.Factory) (b batcher, held *latch, entered chan struct{}, rec *recorder) {
+func startStuck(t *T, newBatcher registry.Factory) (b batcher, held *latch, entered chan struct{}, rec *recorder) {
 	t.Helper()
 	held = newLatch()
 	entered = make(chan struct{}, 1)

@@ -20,7 +20,7 @@ import (
 //
 // -stress.long runs many more and larger rounds; -short runs a few;
 // -stress.seed replays the rounds of a logged seed.
-func testStress(t *testing.T, newBatcher registry.Factory) {
+func testStress(t *T, newBatcher registry.Factory) {
 	const producers, workers = 8, 4
 	rounds, perProducer := 12, 2000
 	switch {
@@ -48,7 +48,7 @@ func testStress(t *testing.T, newBatcher registry.Factory) {
 		// Close once a random share of the items is in, sometimes never
 		// before the producers are done.
 		closeAt := rng.Int64N(int64(producers * perProducer * 5 / 4))
-		ok := t.Run(fmt.Sprintf("round=%d", round), func(t *testing.T) {
+		ok := t.Run(fmt.Sprintf("round=%d", round), func(t *T) {
 			t.Logf("seed %d: BatchSize %d, MaxQueueSize %d, interval %v, Close after %d Adds",
 				seed, size, cfg.MaxQueueSize, cfg.BatchInterval, closeAt)
 			stressRound(t, newBatcher, cfg, producers, perProducer, closeAt)
@@ -59,7 +59,7 @@ func testStress(t *testing.T, newBatcher registry.Factory) {
 	}
 }
 
-func stressRound(t *testing.T, newBatcher registry.Factory, cfg impl.Config[Item], producers, perProducer int, closeAt int64) {
+func stressRound(t *T, newBatcher registry.Factory, cfg impl.Config[Item], producers, perProducer int, closeAt int64) {
 	t.Helper()
 	// Counts per id: a slice of atomics keeps the processor cheap.
 	counts := make([]atomic.Int32, producers*perProducer)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/batchbench/batchbench/impl"
 	"github.com/batchbench/batchbench/impl/channel"
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/impl/mutex"
 	"github.com/batchbench/batchbench/impl/pooled"
 	"github.com/batchbench/batchbench/impl/ring"
@@ -45,16 +46,42 @@ const Baseline = "channel"
 const Reference = "mutex"
 
 var builtin = []Entry{
-	{"channel", Of(channel.New[Item])},
-	{"pooled", Of(pooled.New[Item])},
-	{"ring", Of(ring.New[Item])},
-	{"mutex", Of(mutex.New[Item])},
+	{Name: "channel", New: Of(channel.New[Item])},
+	{Name: "pooled", New: Of(pooled.New[Item])},
+	{Name: "ring", New: Of(ring.New[Item])},
+	{Name: "mutex", New: Of(mutex.New[Item])},
 }
 
 // Entry is a named implementation.
 type Entry struct {
 	Name string
 	New  Factory
+	// Peer describes a third-party batcher behind the contract; nil for
+	// the implementations written for batchbench.
+	Peer *Peer
+}
+
+// Peer describes a third-party library measured through an adapter.
+type Peer struct {
+	// Module is the library's module and the version go.mod pins, e.g.
+	// "github.com/cheggaaa/mb/v3 v3.0.2".
+	Module string
+	// Known are the clauses of the contract the adapter does not keep,
+	// and why; the conformance suite checks the declaration.
+	Known conformance.Known
+	// Skip maps the scenario cells the adapter cannot run, as
+	// "Family/key=value" (e.g. "Size/size=10"), to the reason; the
+	// harness lists them instead of running them.
+	Skip map[string]string
+}
+
+// Known is what the entry declares about the clauses of the contract:
+// nothing for batchbench's own implementations, which keep every clause.
+func (e Entry) Known() conformance.Known {
+	if e.Peer == nil {
+		return nil
+	}
+	return e.Peer.Known
 }
 
 var (
@@ -113,6 +140,22 @@ func Names() []string {
 // batcher). It returns a function that removes it again. Registering a name
 // twice panics: that is a programming error, not input.
 func Register(name string, f Factory) (unregister func()) {
+	return add(Entry{Name: name, New: f})
+}
+
+// RegisterPeer adds a third-party batcher's adapter, described by p, as
+// Register adds an implementation. Peers are registered by a package of
+// their own (impl/peers), never by this one, so that the packages that
+// enumerate implementations do not depend on third-party batchers.
+func RegisterPeer(name string, f Factory, p Peer) (unregister func()) {
+	if err := p.Known.Validate(); err != nil {
+		panic(fmt.Sprintf("registry: peer %q: %v", name, err))
+	}
+	return add(Entry{Name: name, New: f, Peer: &p})
+}
+
+func add(e Entry) (unregister func()) {
+	name := e.Name
 	mu.Lock()
 	defer mu.Unlock()
 	for _, e := range entries {
@@ -120,7 +163,7 @@ func Register(name string, f Factory) (unregister func()) {
 			panic(fmt.Sprintf("registry: %q registered twice", name))
 		}
 	}
-	entries = append(entries, Entry{name, f})
+	entries = append(entries, e)
 	return func() {
 		mu.Lock()
 		defer mu.Unlock()

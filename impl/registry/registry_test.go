@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/batchbench/batchbench/impl"
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/impl/registry"
 )
 
@@ -136,4 +137,26 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// A peer is registered with its description; a declaration that names no
+// clause is a programming error.
+func TestRegisterPeer(t *testing.T) {
+	ring, _ := registry.Lookup("ring")
+	known := conformance.Known{"ExactBound": {Verdict: conformance.Fails, Why: "planted"}}
+	unregister := registry.RegisterPeer("peer-copy", ring.New, registry.Peer{Module: "example.com/x v1.0.0", Known: known})
+	defer unregister()
+	e, ok := registry.Lookup("peer-copy")
+	if !ok || e.Peer == nil || e.Peer.Module != "example.com/x v1.0.0" || e.Known().Verdict("ExactBound") != conformance.Fails {
+		t.Errorf("Lookup = %+v, %v; want the peer with its declaration", e, ok)
+	}
+	if ring.Peer != nil || ring.Known() != nil {
+		t.Errorf("ring is described as a peer: %+v", ring.Peer)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("RegisterPeer accepted a declaration naming no clause")
+		}
+	}()
+	registry.RegisterPeer("bad-peer", ring.New, registry.Peer{Known: conformance.Known{"Nope": {Verdict: conformance.Fails, Why: "x"}}})
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/batchbench/batchbench/impl/conformance"
 	"github.com/batchbench/batchbench/internal/load"
 )
 
@@ -45,7 +46,7 @@ const (
 // runOutputs are what a run, or a report of it, puts in a directory: any
 // of them there means the directory holds an earlier run. Sources add
 // NAME/results.txt and NAME/profiles.
-var runOutputs = []string{ResultsFile, ProfileDir, load.File, load.LegacyFile, ReportHTML, ReportMarkdown, PlotDir}
+var runOutputs = []string{ResultsFile, ProfileDir, load.File, load.LegacyFile, conformance.File, ReportHTML, ReportMarkdown, PlotDir}
 
 // A Stage is a run being written. The run writes into a fresh directory
 // beside its destination (so on the same file system), which Install

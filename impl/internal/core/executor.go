@@ -46,13 +46,18 @@ func (e *Executor[T]) Process(batch []T, t Ticket) {
 	e.Progress.Finish(t)
 }
 
-func (e *Executor[T]) call(batch []T) (err error) {
+func (e *Executor[T]) call(batch []T) error { return Call(e.process, batch) }
+
+// Call runs process on batch and returns its error, wrapped, or its panic
+// as an *impl.PanicError: what every Executor, and every adapter of a
+// library that does not recover its processor's panics, hands to OnError.
+func Call[T any](process impl.Processor[T], batch []T) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &impl.PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	if err := e.process(batch); err != nil {
+	if err := process(batch); err != nil {
 		return fmt.Errorf("batcher: processor failed on a batch of %d: %w", len(batch), err)
 	}
 	return nil
