@@ -50,15 +50,9 @@ func TestGenerateHarnessResults(t *testing.T) {
 	}
 	html := readString(t, s.HTML)
 
-	// Sections in the order of the issue.
-	last := -1
-	for _, id := range []string{"environment", "summary", "tables", "plots", "profiles", "warnings"} {
-		i := strings.Index(html, `<h2 id="`+id+`">`)
-		if i < 0 || i < last {
-			t.Errorf("section %s missing or out of order", id)
-		}
-		last = i
-	}
+	// The answer first: the verdicts, then the evidence, then where the
+	// numbers came from.
+	inOrder(t, "report.html", html, `<h2 id="summary">`, `<h2 id="tables">`, `<h2 id="plots">`, `<h2 id="profiles">`, `<h2 id="environment">`, `<h2 id="warnings">`)
 	// Self-contained: every image inline, nothing fetched.
 	if m := regexp.MustCompile(`(?i)<(link|script)\b|src="(http|//|plots/)`).FindString(html); m != "" {
 		t.Errorf("report.html loads an external asset: %q", m)
@@ -106,14 +100,27 @@ func TestGenerateHarnessResults(t *testing.T) {
 	}
 
 	md := readString(t, s.Markdown)
+	inOrder(t, "report.md", md, "## Summary", "## Tables", "## Plots", "## Profiles", "## Environment", "## Warnings")
 	mustContain(t, "report.md", md,
-		"## Environment", "## Summary", "## Tables", "## Plots", "## Profiles", "## Warnings",
 		"](plots/size-sec-op.png)", "| **geomean** |", "| `size=10` |",
 		"ring is fastest at every size", "need >= 6 samples", "self-check:")
 	if len(md) > 65536 {
 		t.Errorf("report.md is %d bytes, more than a GitHub comment holds", len(md))
 	}
 	mustContain(t, "summary text", s.Text(), "report: "+s.HTML, "Size (sec/op): ring is fastest", "failed cells: 2 (1 self-check)")
+}
+
+// inOrder checks that each of subs occurs in doc, each after the one before.
+func inOrder(t *testing.T, what, doc string, subs ...string) {
+	t.Helper()
+	last := -1
+	for _, sub := range subs {
+		i := strings.Index(doc, sub)
+		if i < 0 || i < last {
+			t.Errorf("%s: %q missing or out of order", what, sub)
+		}
+		last = i
+	}
 }
 
 func TestGenerateForeignFixture(t *testing.T) {

@@ -26,6 +26,7 @@ func (r *report) markdown(out io.Writer) error {
 	r.mdTables(&head, groups)
 	r.mdPlots(&head, groups)
 	r.mdProfileOverview(&head, groups)
+	r.mdEnvironment(&tail)
 	r.mdWarnings(&tail)
 
 	details := r.mdProfileDetails(groups)
@@ -98,6 +99,11 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, r.Results.Count)
 	r.mdGate(w)
+}
+
+// mdEnvironment lists the configurations the results came from: after
+// the answer and its evidence.
+func (r *report) mdEnvironment(w *strings.Builder) {
 	w.WriteString("## Environment\n\n")
 	env := r.Env()
 	mdRow(w, append([]string{"key"}, env.Columns...)...)
