@@ -11,6 +11,7 @@ type Blame struct {
 	Profile string               // "CPU", or "allocation" for B/op and allocs/op
 	Grown   []profiles.FuncDelta // functions whose flat share grew most, head against base
 	Command string               // opens the profile difference in pprof
+	Diff    *profiles.Diff       // the profile difference; nil without both profiles
 }
 
 // Blames pairs each blocking regression with the profile difference of
@@ -32,7 +33,7 @@ func (s *Summary) Blames(n int) []Blame {
 			if d.Section != f.Section || d.Row != f.Row || d.Head != head || diff == nil {
 				continue
 			}
-			b.Command = diff.Command
+			b.Command, b.Diff = diff.Command, diff
 			for _, fd := range diff.Funcs {
 				if fd.FlatChange() > 0 && len(b.Grown) < n {
 					b.Grown = append(b.Grown, fd)

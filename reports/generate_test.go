@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/batchbench/batchbench/internal/noise"
+	"github.com/batchbench/batchbench/reports/flame"
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
@@ -53,8 +55,8 @@ func TestGenerateHarnessResults(t *testing.T) {
 	// The answer first: the verdicts, then the evidence, then where the
 	// numbers came from.
 	inOrder(t, "report.html", html, `<h2 id="summary">`, `<h2 id="tables">`, `<h2 id="plots">`, `<h2 id="profiles">`, `<h2 id="environment">`, `<h2 id="warnings">`)
-	// Self-contained: every image inline, nothing fetched.
-	if m := regexp.MustCompile(`(?i)<(link|script)\b|src="(http|//|plots/)`).FindString(html); m != "" {
+	// Self-contained: every image and script inline, nothing fetched.
+	if m := regexp.MustCompile(`(?i)<link\b|<script\b[^>]*\bsrc=|src="(http|//|plots/)|https?://`).FindString(html); m != "" {
 		t.Errorf("report.html loads an external asset: %q", m)
 	}
 	if n, imgs := strings.Count(html, `<img src="data:image/png;base64,`), strings.Count(html, "<img "); n != len(s.Plots) || imgs != n {
@@ -99,9 +101,32 @@ func TestGenerateHarnessResults(t *testing.T) {
 		}
 	}
 
+	// A flame graph per family and implementation, for CPU and for
+	// allocations, drawn from the stacks of its profiles.
+	graphs, err := flame.Graphs([]byte(html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(graphs) != 4*len(fixture.Impls)*3 {
+		t.Errorf("%d flame graphs, want one per family, implementation and sample type (%d)", len(graphs), 4*len(fixture.Impls)*3)
+	}
+	frames, err := flame.Frames(graphs["flame-size-ring-cpu"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(frames, func(f flame.Frame) bool {
+		return f.Func == "github.com/batchbench/batchbench/impl/ring.ringSpin" && f.Self > 0
+	}) {
+		t.Errorf("ring's CPU flame graph of Size does not draw ring's work: %v", frames)
+	}
+
 	md := readString(t, s.Markdown)
 	inOrder(t, "report.md", md, "## Summary", "## Tables", "## Plots", "## Profiles", "## Environment", "## Warnings")
+	if strings.Contains(md, "<script") {
+		t.Error("report.md inlines a script")
+	}
 	mustContain(t, "report.md", md,
+		"[CPU](report.html#flame-size-ring-cpu)", "[objects allocated](report.html#flame-memory-channel-alloc_objects)",
 		"](plots/size-sec-op.png)", "| **geomean** |", "| `size=10` |",
 		"ring is fastest at every size", "need >= 6 samples", "self-check:")
 	if len(md) > 65536 {

@@ -78,7 +78,7 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "# %s\n\n", r.Title)
 	if d := r.Decision; d != nil {
 		fmt.Fprintf(w, "**%s** %s\n\n", d.Headline(), d.Details())
-		for _, b := range r.Blames(5) {
+		for _, b := range r.Regressions() {
 			fmt.Fprintf(w, "- **%s**", mdCell(b.Cell.String()))
 			if len(b.Grown) > 0 {
 				fmt.Fprintf(w, ": %s share grew in ", b.Profile)
@@ -91,6 +91,9 @@ func (r *report) mdHeader(w *strings.Builder) {
 			}
 			if b.Command != "" {
 				fmt.Fprintf(w, " · %s", mdCode(b.Command))
+			}
+			if b.Flame != nil {
+				fmt.Fprintf(w, " · [flame graph of the difference](%s)", r.flameLink(b.Flame))
 			}
 			w.WriteString("\n")
 		}
@@ -318,7 +321,32 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 			mdRow(w, cells...)
 		}
 		w.WriteString("\n")
+		r.mdFlameLinks(w, g.ID)
 	}
+}
+
+// mdFlameLinks links a section's flame graphs in report.html, which
+// draws them; a pull-request comment cannot.
+func (r *report) mdFlameLinks(w *strings.Builder, section string) {
+	cols := r.Flames(section)
+	if len(cols) == 0 {
+		return
+	}
+	w.WriteString("Flame graphs, in the report artifact's report.html:")
+	for i, c := range cols {
+		if i > 0 {
+			w.WriteString(";")
+		}
+		fmt.Fprintf(w, " %s", mdCell(c.Name))
+		for j, g := range c.Graphs {
+			sep := " "
+			if j > 0 {
+				sep = ", "
+			}
+			fmt.Fprintf(w, "%s[%s](%s)", sep, mdCell(g.Title), r.flameLink(g))
+		}
+	}
+	w.WriteString(".\n\n")
 }
 
 // mdProfileDetails renders the optional detail blocks, most useful first:
