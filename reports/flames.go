@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"html/template"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -124,7 +123,7 @@ func (r *report) addFlame(id, title, sampleType string, paths []string, base str
 	}
 	var ps []*profile.Profile
 	for _, path := range paths {
-		p, err := readProfile(path)
+		p, err := profiles.ReadFile(path)
 		if err != nil {
 			return fail(err)
 		}
@@ -136,7 +135,7 @@ func (r *report) addFlame(id, title, sampleType string, paths []string, base str
 	}
 	var bp *profile.Profile
 	if base != "" {
-		if bp, err = readProfile(base); err != nil {
+		if bp, err = profiles.ReadFile(base); err != nil {
 			return fail(err)
 		}
 	}
@@ -145,19 +144,6 @@ func (r *report) addFlame(id, title, sampleType string, paths []string, base str
 		return fail(err)
 	}
 	return g
-}
-
-func readProfile(path string) (*profile.Profile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := profile.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }
 
 func flameTitle(sampleType string) string {

@@ -86,3 +86,31 @@ func TestGateShowsTheDifferenceOfARegression(t *testing.T) {
 		t.Errorf("report.md links the flame graph of the difference %d times, want once per regression (2)", n)
 	}
 }
+
+// TestFlameGraphThatCannotBeDrawnIsAWarning: an allocation profile that
+// holds CPU samples (a wrong file in the index) has no alloc_space to
+// draw; the report says so and draws the rest.
+func TestFlameGraphThatCannotBeDrawnIsAWarning(t *testing.T) {
+	dir := harnessDir(t)
+	_, ring, _ := fixture.SharedProfiles(t)
+	for _, size := range []string{"10", "100", "1000", "10000", "100000"} {
+		fixture.WriteProfile(t, fixture.Renamed(ring, "ring"), filepath.Join(dir, "profiles", "Size", "impl=ring", "size="+size+".heap.pprof"))
+	}
+	s, err := Generate(Options{Inputs: []string{filepath.Join(dir, "results.txt")}, OutDir: filepath.Join(t.TempDir(), "report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(s.Warnings.Other, func(w string) bool { return strings.HasPrefix(w, "flame graph flame-size-ring-alloc_space: ") }) {
+		t.Errorf("no warning about ring's allocation flame graph of Size: %q", s.Warnings.Other)
+	}
+	graphs, err := flame.Graphs([]byte(readString(t, s.HTML)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := graphs["flame-size-ring-cpu"]; !ok {
+		t.Error("ring's CPU flame graph of Size is missing too")
+	}
+	if _, ok := graphs["flame-size-ring-alloc_space"]; ok {
+		t.Error("a flame graph of alloc_space drawn from CPU samples")
+	}
+}

@@ -68,7 +68,7 @@ func Page(p *profile.Profile, sampleType string, base *profile.Profile) ([]byte,
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/flamegraph", nil))
 	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("pprof's flame graph: %d %s%s", rec.Code, strings.TrimSpace(rec.Body.String()), ui.errs())
+		return nil, fmt.Errorf("pprof's flame graph: %s", strings.TrimSpace(rec.Body.String())) // what pprof printed too
 	}
 	return rec.Body.Bytes(), nil
 }
