@@ -11,15 +11,16 @@ type blame struct {
 	Profile string               // "CPU", or "allocation" for B/op and allocs/op
 	Grown   []profiles.FuncDelta // functions whose flat share grew most, head against base
 	Command string               // opens the profile difference in pprof
+	Diff    *profiles.Diff       // the profile difference; nil without both profiles
 }
 
 // maxGrown is how many grown functions a blame names.
 const maxGrown = 5
 
-// Blames, for the templates, pairs each blocking regression with the profile difference of
+// blames pairs each blocking regression with the profile difference of
 // its cell (the allocation profile for allocation metrics, the CPU
 // profile otherwise), naming the functions whose share grew most.
-func (r *report) Blames() []blame {
+func (r *report) blames() []blame {
 	n, s := maxGrown, r.Summary
 	if s.Decision == nil {
 		return nil
@@ -36,7 +37,7 @@ func (r *report) Blames() []blame {
 			if d.Section != f.Section || d.Row != f.Row || d.Head != head || diff == nil {
 				continue
 			}
-			b.Command = diff.Command
+			b.Command, b.Diff = diff.Command, diff
 			for _, fd := range diff.Funcs {
 				if fd.FlatChange() > 0 && len(b.Grown) < n {
 					b.Grown = append(b.Grown, fd)

@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/batchbench/batchbench/internal/load"
+	"github.com/batchbench/batchbench/reports/flame"
 	"github.com/batchbench/batchbench/reports/internal/fixture"
 )
 
@@ -53,17 +55,11 @@ func TestGenerateHarnessResults(t *testing.T) {
 	}
 	html := readString(t, s.HTML)
 
-	// Sections in the order of the issue.
-	last := -1
-	for _, id := range []string{"environment", "summary", "tables", "plots", "profiles", "warnings"} {
-		i := strings.Index(html, `<h2 id="`+id+`">`)
-		if i < 0 || i < last {
-			t.Errorf("section %s missing or out of order", id)
-		}
-		last = i
-	}
-	// Self-contained: every image inline, nothing fetched.
-	if m := regexp.MustCompile(`(?i)<(link|script)\b|src="(http|//|plots/)`).FindString(html); m != "" {
+	// The answer first: the verdicts, then the evidence, then where the
+	// numbers came from.
+	inOrder(t, "report.html", html, `<h2 id="summary">`, `<h2 id="tables">`, `<h2 id="plots">`, `<h2 id="profiles">`, `<h2 id="environment">`, `<h2 id="warnings">`)
+	// Self-contained: every image and script inline, nothing fetched.
+	if m := regexp.MustCompile(`(?i)<link\b|<script\b[^>]*\bsrc=|src="(http|//|plots/)|https?://`).FindString(html); m != "" {
 		t.Errorf("report.html loads an external asset: %q", m)
 	}
 	if n, imgs := strings.Count(html, `<img src="data:image/png;base64,`), strings.Count(html, "<img "); n != len(s.Plots) || imgs != n {
@@ -108,15 +104,51 @@ func TestGenerateHarnessResults(t *testing.T) {
 		}
 	}
 
+	// A flame graph per family and implementation, for CPU and for
+	// allocations, drawn from the stacks of its profiles.
+	graphs, err := flame.Graphs([]byte(html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(graphs) != 4*len(fixture.Impls)*3 {
+		t.Errorf("%d flame graphs, want one per family, implementation and sample type (%d)", len(graphs), 4*len(fixture.Impls)*3)
+	}
+	frames, err := flame.Frames(graphs["flame-size-ring-cpu"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(frames, func(f flame.Frame) bool {
+		return f.Func == "github.com/batchbench/batchbench/impl/ring.ringSpin" && f.Self > 0
+	}) {
+		t.Errorf("ring's CPU flame graph of Size does not draw ring's work: %v", frames)
+	}
+
 	md := readString(t, s.Markdown)
+	inOrder(t, "report.md", md, "## Summary", "## Tables", "## Plots", "## Profiles", "## Environment", "## Warnings")
+	if strings.Contains(md, "<script") {
+		t.Error("report.md inlines a script")
+	}
 	mustContain(t, "report.md", md,
-		"## Environment", "## Summary", "## Tables", "## Plots", "## Profiles", "## Warnings",
+		"[CPU](report.html#flame-size-ring-cpu)", "[objects allocated](report.html#flame-memory-channel-alloc_objects)",
 		"](plots/size-sec-op.png)", "| **geomean** |", "| `size=10` |",
 		"ring is fastest at every size", "need >= 6 samples", "self-check:")
 	if len(md) > 65536 {
 		t.Errorf("report.md is %d bytes, more than a GitHub comment holds", len(md))
 	}
 	mustContain(t, "summary text", s.Text(), "report: "+s.HTML, "Size (sec/op): ring is fastest", "failed cells: 2 (1 self-check)")
+}
+
+// inOrder checks that each of subs occurs in doc, each after the one before.
+func inOrder(t *testing.T, what, doc string, subs ...string) {
+	t.Helper()
+	last := -1
+	for _, sub := range subs {
+		i := strings.Index(doc, sub)
+		if i < 0 || i < last {
+			t.Errorf("%s: %q missing or out of order", what, sub)
+		}
+		last = i
+	}
 }
 
 func TestGenerateForeignFixture(t *testing.T) {

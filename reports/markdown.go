@@ -25,9 +25,11 @@ func (r *report) markdown(out io.Writer) error {
 	var head, tail strings.Builder
 	r.mdHeader(&head)
 	r.mdSummary(&head, groups)
+	r.mdConformance(&head)
 	r.mdTables(&head, groups)
 	r.mdPlots(&head, groups)
 	r.mdProfileOverview(&head, groups)
+	r.mdEnvironment(&tail)
 	r.mdWarnings(&tail)
 
 	details := r.mdProfileDetails(groups)
@@ -57,7 +59,7 @@ func (r *report) mdHeader(w *strings.Builder) {
 		for _, a := range r.Advice {
 			fmt.Fprintf(w, "> %s\n\n", a)
 		}
-		for _, b := range r.Blames() {
+		for _, b := range r.Regressions() {
 			fmt.Fprintf(w, "- **%s**", md.Cell(b.Cell.String()))
 			if len(b.Grown) > 0 {
 				fmt.Fprintf(w, ": %s share grew in ", b.Profile)
@@ -71,6 +73,9 @@ func (r *report) mdHeader(w *strings.Builder) {
 			if b.Command != "" {
 				fmt.Fprintf(w, " · %s", md.Code(b.Command))
 			}
+			if b.Flame != nil {
+				fmt.Fprintf(w, " · [flame graph of the difference](%s)", r.flameLink(b.Flame))
+			}
 			w.WriteString("\n")
 		}
 		w.WriteString("\n")
@@ -78,7 +83,11 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, r.Results.Count)
 	r.mdGate(w)
-	r.mdConformance(w)
+}
+
+// mdEnvironment lists the configurations the results came from: after
+// the answer and its evidence.
+func (r *report) mdEnvironment(w *strings.Builder) {
 	w.WriteString("## Environment\n\n")
 	env := r.Env()
 	md.Row(w, append([]string{"key"}, env.Columns...)...)
@@ -293,7 +302,32 @@ func (r *report) mdProfileOverview(w *strings.Builder, groups []sectionView) {
 			md.Row(w, cells...)
 		}
 		w.WriteString("\n")
+		r.mdFlameLinks(w, g.ID)
 	}
+}
+
+// mdFlameLinks links a section's flame graphs in report.html, which
+// draws them; a pull-request comment cannot.
+func (r *report) mdFlameLinks(w *strings.Builder, section string) {
+	cols := r.Flames(section)
+	if len(cols) == 0 {
+		return
+	}
+	w.WriteString("Flame graphs, in the report artifact's report.html:")
+	for i, c := range cols {
+		if i > 0 {
+			w.WriteString(";")
+		}
+		fmt.Fprintf(w, " %s", md.Cell(c.Name))
+		for j, g := range c.Graphs {
+			sep := " "
+			if j > 0 {
+				sep = ", "
+			}
+			fmt.Fprintf(w, "%s[%s](%s)", sep, md.Cell(g.Title), r.flameLink(g))
+		}
+	}
+	w.WriteString(".\n\n")
 }
 
 // mdProfileDetails renders the optional detail blocks, most useful first:

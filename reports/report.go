@@ -19,6 +19,9 @@ type report struct {
 	Title     string
 	Generated time.Time
 	sections  []sectionView
+	// flames and regressions are drawn once, for both renderers.
+	flames      flameGraphs
+	regressions []regression
 }
 
 func newReport(s *Summary, title string, generated time.Time) *report {
@@ -27,6 +30,7 @@ func newReport(s *Summary, title string, generated time.Time) *report {
 		r.Title = "Benchmark report"
 	}
 	r.sections = r.buildSections()
+	r.buildFlames()
 	return r
 }
 

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/batchbench/batchbench/reports/flame"
 )
 
 var e2e = flag.Bool("e2e", false, "run the end-to-end compare tests: they build benchrun twice in a scratch git repo and take minutes")
@@ -212,6 +214,58 @@ func TestCompareFlagsPlantedRegression(t *testing.T) {
 	t.Logf("A/A:\n%s", stdout)
 	if code != 0 && code != 2 { // inconclusive is honest when the cells are too noisy
 		t.Errorf("compare HEAD HEAD exited %d, want no block\n%s", code, stderr)
+	}
+}
+
+// TestCompareDrawsThePlantedRegression: with profiles on, the report of a
+// blocking regression opens with the flame graph of its cell, head against
+// base, and the frame that grew most in it is the planted function.
+func TestCompareDrawsThePlantedRegression(t *testing.T) {
+	if !*e2e {
+		t.Skip("end-to-end: run with -e2e")
+	}
+	repo := scratchRepo(t)
+	out := filepath.Join(repo, "out/planted")
+	code, stdout, stderr := benchrunIn(t, repo, "compare", "-base", "HEAD~1", "-head", "HEAD",
+		"-impl", "^mutex$", "-scenario", "^Size/size=(1000|10000)$", "-count", "10", "-o", out)
+	t.Logf("planted:\n%s", stdout)
+	if code != 1 {
+		t.Fatalf("compare HEAD~1 HEAD exited %d, want 1\n%s", code, stderr)
+	}
+	doc, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphs, err := flame.Graphs(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const planted = "github.com/batchbench/batchbench/impl/mutex.planted"
+	drawn := 0
+	for id, page := range graphs {
+		if !regexp.MustCompile(`^flame-diff-.*-cpu(-\d+)?$`).MatchString(id) {
+			continue
+		}
+		drawn++
+		frames, err := flame.Frames(page)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		slices.SortFunc(frames, func(a, b flame.Frame) int { return int(b.Self - a.Self) })
+		t.Logf("%s: grew most %s %+d, then %s %+d", id, frames[0].Func, frames[0].Self, frames[1].Func, frames[1].Self)
+		if frames[0].Func != planted {
+			t.Errorf("%s: the frame that grew most is %s (%+d), want %s", id, frames[0].Func, frames[0].Self, planted)
+		}
+	}
+	if drawn == 0 {
+		t.Errorf("report.html draws no CPU flame graph of a regression; graphs: %d", len(graphs))
+	}
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(md, []byte("[flame graph of the difference](report.html#flame-diff-")) {
+		t.Error("report.md does not link the flame graph of the difference")
 	}
 }
 

@@ -65,6 +65,18 @@ func (s *Summary) Category(name string) CategoryShare {
 // counts as its own code; "" for none. Path is kept as given, so the
 // command to open it works from where the report was made.
 func SummarizeFile(path, impl string) (*Summary, error) {
+	p, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s := Summarize(p, impl)
+	s.Path = path
+	s.Command = "go tool pprof -http=: " + shellquote.Quote(path)
+	return s, nil
+}
+
+// ReadFile reads a pprof profile; an error names the file.
+func ReadFile(path string) (*profile.Profile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -74,10 +86,7 @@ func SummarizeFile(path, impl string) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := Summarize(p, impl)
-	s.Path = path
-	s.Command = "go tool pprof -http=: " + shellquote.Quote(path)
-	return s, nil
+	return p, nil
 }
 
 // Summarize summarises a parsed profile; see SummarizeFile.
