@@ -53,9 +53,9 @@ type Options struct {
 	// Shard, "i/n", records that Cells are one shard of a split suite.
 	Shard string
 	Items int // items per run, overriding the workload's; 0 keeps it
-	// RunTime is how long a closed-loop run should last at least: items
-	// are scaled up from the warm-up's rate, as go test scales b.N. 0
-	// keeps the workload's item count.
+	// RunTime is how long a closed-loop run should last: items are
+	// scaled from the warm-up's rate, as go test scales b.N, up or down,
+	// never below five batches. 0 keeps the workload's item count.
 	RunTime time.Duration
 	Profile bool // run the profiling pass
 	// ProfileTime is how long each profile records, repeating the cell's
@@ -218,7 +218,7 @@ func Start(opts Options) (*Session, error) {
 	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
 		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
 	s.progress = newProgress(opts.Log, opts.ProfileTime)
-	s.meter = newMeter(stage.Path(), opts.WaitIdle > 0, s.progress.printf)
+	s.meter = newMeter(stage.Path(), opts.WaitIdle > 0, s.progress.printf, s.workers)
 	return s, nil
 }
 
@@ -254,7 +254,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell, pair string) error {
 			items := s.opts.items(c)
 			before, metered := s.meter.before()
-			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), MinTime: s.opts.RunTime})
+			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), RunTime: s.opts.RunTime})
 			if err != nil {
 				return err
 			}
@@ -270,6 +270,17 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 		}
 	}
 	return nil
+}
+
+// workers are the process IDs of the live serving workers.
+func (s *Session) workers() []int {
+	var out []int
+	for _, p := range s.procs {
+		if !p.dead && p.cmd.Process != nil {
+			out = append(out, p.cmd.Process.Pid)
+		}
+	}
+	return out
 }
 
 // measure runs one measured run of src: in its serving worker process,
@@ -363,7 +374,7 @@ func (s *Session) waitIdle(ctx context.Context, what string) error {
 	if s.opts.WaitIdle <= 0 || s.meter.off {
 		return nil
 	}
-	u, quiet, err := waitQuiet(ctx, s.opts.WaitIdle, idleWindow, load.DefaultThreshold, takeSample, sleep)
+	u, quiet, err := waitQuiet(ctx, s.opts.WaitIdle, idleWindow, load.DefaultThreshold, s.meter.take, sleep)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()

@@ -27,10 +27,13 @@ type meter struct {
 	off     bool
 	records []load.Record
 	written bool
+	// workers are the live worker processes, whose CPU time is the
+	// harness's own, not others'.
+	workers func() []int
 }
 
-func newMeter(dir string, waitIdle bool, log func(format string, args ...any)) *meter {
-	m := &meter{dir: dir, log: log}
+func newMeter(dir string, waitIdle bool, log func(format string, args ...any), workers func() []int) *meter {
+	m := &meter{dir: dir, log: log, workers: workers}
 	if _, err := takeSample(); err != nil {
 		what := "benchrun: not recording what else uses the machine"
 		if waitIdle {
@@ -56,7 +59,7 @@ func (m *meter) before() (s load.Sample, ok bool) {
 	if m.off {
 		return s, false
 	}
-	s, err := takeSample()
+	s, err := m.take()
 	if err != nil {
 		m.fail(err)
 		return s, false
@@ -67,7 +70,7 @@ func (m *meter) before() (s load.Sample, ok bool) {
 // record completes rec with what others used since before, at once after
 // the run, and rewrites load.json.
 func (m *meter) record(before load.Sample, rec load.Record) error {
-	after, err := takeSample()
+	after, err := m.take()
 	if err != nil {
 		m.fail(err)
 		return nil
@@ -81,6 +84,9 @@ func (m *meter) record(before load.Sample, rec load.Record) error {
 	m.records = append(m.records, rec)
 	return m.flush()
 }
+
+// take samples the machine, the live workers counted as the harness.
+func (m *meter) take() (load.Sample, error) { return takeSample(m.workers()...) }
 
 // drop forgets the runs of a failed cell, as results.txt does.
 func (m *meter) drop(cell, source string) error {

@@ -69,8 +69,8 @@ func TestWaitQuiet(t *testing.T) {
 // TestNoProcRecordsNothing runs where the counters cannot be read: no
 // load.json, no -wait-idle, and one line saying so.
 func TestNoProcRecordsNothing(t *testing.T) {
-	defer func(take func() (load.Sample, error)) { takeSample = take }(takeSample)
-	takeSample = func() (load.Sample, error) {
+	defer func(take func(...int) (load.Sample, error)) { takeSample = take }(takeSample)
+	takeSample = func(...int) (load.Sample, error) {
 		return load.Sample{}, &os.PathError{Op: "open", Path: "/proc/stat", Err: os.ErrNotExist}
 	}
 	c, err := scenarios.Parse("Size/impl=ring/size=1000")

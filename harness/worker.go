@@ -31,12 +31,12 @@ type request struct {
 	Items int
 	// WarmupItems, if positive, makes the first run of the cell in a
 	// process a discarded one of that many items, which also fixes the
-	// items of every later run of the cell in the process (see MinTime).
+	// items of every later run of the cell in the process (see RunTime).
 	WarmupItems int
-	// MinTime, for closed-loop cells, scales Items up so that the measured
-	// run lasts about this long, judged from the warm-up's rate, as go
-	// test scales b.N: short runs are noisy.
-	MinTime time.Duration
+	// RunTime, for closed-loop cells, scales Items up or down so that the
+	// measured run lasts about this long, judged from the warm-up's rate,
+	// as go test scales b.N, but never below five batches.
+	RunTime time.Duration
 	// CPUProfile or HeapProfile, if set, turn the request into a profiling
 	// run: runs repeat for ProfileTime, so that even a fast cell yields
 	// enough samples, and the profile goes to the path.
@@ -118,8 +118,8 @@ func (w *worker) work(req request) (int, []value, error) {
 		if err != nil {
 			return 0, nil, err // the warm-up checks itself like any run
 		}
-		if wl := c.Workload(); req.MinTime > 0 && wl.Rate == 0 && !wl.SampleMemory && warm.Wall > 0 {
-			items = max(items, int(float64(req.WarmupItems)*req.MinTime.Seconds()/warm.Wall.Seconds()))
+		if wl := c.Workload(); req.RunTime > 0 && wl.Rate == 0 && !wl.SampleMemory && warm.Wall > 0 {
+			items = max(5*wl.BatchSize, int(float64(req.WarmupItems)*req.RunTime.Seconds()/warm.Wall.Seconds()))
 		}
 		w.items[req.Cell] = items
 	}

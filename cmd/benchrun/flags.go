@@ -32,7 +32,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Impl, "impl", ".", "run implementations whose name matches `REGEX`")
 	fs.StringVar(&s.Cell, "scenario", ".", "run cells whose Family/key=value matches `REGEX`, e.g. Size or 'size=1000$'")
 	fs.BoolVar(&s.Quick, "quick", false, "smaller grids, fewer items, shorter runs and count 6: a full run in about a minute")
-	fs.DurationVar(&s.RunTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last at least this long; -quick halves it")
+	fs.DurationVar(&s.RunTime, "runtime", harness.DefaultRunTime, "scale closed-loop runs to last about this long (never below five batches); -quick halves it")
 	fs.StringVar(&s.Shard, "shard", "", "run only shard `i/n` of the selected cells (1-based), split deterministically and balanced by expected cost")
 }
 

@@ -54,9 +54,12 @@ func Between(a, b Sample) Usage {
 
 func clamp(x float64) float64 { return min(max(x, 0), 1) }
 
-// Take reads a sample from /proc/stat and /proc/self/stat. It fails where
-// /proc is missing, as on every system but Linux.
-func Take() (Sample, error) {
+// Take reads a sample from /proc/stat and /proc/self/stat, counting as
+// this process's own the CPU time of the live children named by pids
+// (workers that serve many runs, whose time is not yet in its own). A
+// child that has exited is skipped: once reaped, its time is. Take fails
+// where /proc is missing, as on every system but Linux.
+func Take(pids ...int) (Sample, error) {
 	stat, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return Sample{}, err
@@ -69,8 +72,19 @@ func Take() (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	s.Self, err = parseSelfStat(self)
-	return s, err
+	if s.Self, err = parseSelfStat(self); err != nil {
+		return s, err
+	}
+	for _, pid := range pids {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // exited
+		}
+		if t, err := parseSelfStat(data); err == nil {
+			s.Self += t
+		}
+	}
+	return s, nil
 }
 
 // parseStat reads the machine's counters from the aggregate "cpu" line of
