@@ -178,6 +178,7 @@ type Session struct {
 	failed   map[runKey]bool
 	procs    map[string]*process // each source's serving worker, if any
 	pairs    map[scenarios.Cell]int
+	spent    map[scenarios.Cell]time.Duration // measured runs' wall time, warm-ups included
 }
 
 // Start checks opts and stages the run's output: every source's results
@@ -205,7 +206,7 @@ func Start(opts Options) (*Session, error) {
 	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
 		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},
 		rng:   rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
-		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}}
+		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}, spent: map[scenarios.Cell]time.Duration{}}
 	for _, src := range opts.Sources {
 		o, err := newOutput(opts, stage.Path(), src)
 		if err != nil {
@@ -254,7 +255,9 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell, pair string) error {
 			items := s.opts.items(c)
 			before, metered := s.meter.before()
+			began := time.Now()
 			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), RunTime: s.opts.RunTime})
+			s.spent[c] += time.Since(began)
 			if err != nil {
 				return err
 			}
@@ -271,6 +274,10 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 	}
 	return nil
 }
+
+// Spent is the wall time the cell's measured runs have taken so far, on
+// every source, and how many pairs (with two sources) it has begun.
+func (s *Session) Spent(c scenarios.Cell) (time.Duration, int) { return s.spent[c], s.pairs[c] }
 
 // workers are the process IDs of the live serving workers.
 func (s *Session) workers() []int {

@@ -135,7 +135,7 @@ func Judge(o Options, p gate.Plan) (*gate.Decision, error) {
 	if err != nil {
 		return nil, err
 	}
-	return gate.DecideSaved(res, ts, p.Options, p)
+	return gate.DecideSaved(res, ts, p, nil)
 }
 
 // GenerateGate writes the report of a merge gate's decision, as Generate

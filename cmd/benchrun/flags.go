@@ -38,7 +38,7 @@ func (s *selection) register(fs *flag.FlagSet) {
 
 // cells applies -quick's run time and returns the selected cells.
 func (s *selection) cells(fs *flag.FlagSet) ([]scenarios.Cell, error) {
-	if !flagSet(fs, "runtime") && s.Quick {
+	if !flagSet(fs, "runtime") && s.Quick && !s.Gate {
 		s.RunTime = harness.DefaultRunTime / 2
 	}
 	if s.RunTime < 0 {
@@ -72,7 +72,7 @@ func (m *measuring) register(fs *flag.FlagSet, what string) {
 
 // finish applies -quick's count and checks the values.
 func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
-	if !flagSet(fs, "count") && sel.Quick {
+	if !flagSet(fs, "count") && sel.Quick && !sel.Gate {
 		m.count = quickCount
 	}
 	if m.count < 1 || m.timeout <= 0 || m.waitIdle < 0 {
@@ -143,12 +143,30 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	g.m.register(fs, "cell before the gate's first look, in pairs")
 	g.j.register(fs)
 	fs.DurationVar(&g.budget, "budget", defaultBudget, "measure the cells the gate has not decided, pair after pair, for at most this long (-quick: 3m; 0: only -count pairs)")
+	// A gate's runs are short and in pairs; -quick leaves them so.
+	for name, v := range map[string]string{"count": fmt.Sprint(gatePairs), "runtime": gateRunTime.String(), "process-runs": fmt.Sprint(gateProcessRuns)} {
+		f := fs.Lookup(name)
+		f.Value.Set(v)
+		f.DefValue = v
+	}
+	fs.Lookup("count").Usage = "pairs of each cell before the gate's first look"
+	fs.Lookup("runtime").Usage = "scale closed-loop runs to last about this long (never below five batches)"
 }
 
-// parse parses args (allowing that many positional ones), applies
-// -quick, and checks every value, so that a count too small for the test
-// to reach alpha is refused before anything is built, and selects the
-// cells.
+// A gate's defaults: many short runs in pairs carry more of the
+// information a decision needs per second than a few long ones (the
+// spread lives between runs, docs/merge-gate.md), and a serving worker
+// spares each run a process's start.
+const (
+	gatePairs       = 10
+	gateRunTime     = 20 * time.Millisecond
+	gateProcessRuns = 20
+)
+
+// parse parses args (allowing that many positional ones), applies the
+// gate's defaults and -quick's, and checks every value, so that a count
+// too small for the test is refused before anything is built, and
+// selects the cells.
 func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error {
 	g.sel.Gate = true
 	err := parseFlags(fs, args, positional)

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -153,67 +154,144 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	return out, nil
 }
 
-// pairs measures both builds in pairs, looking after every round, and
-// decides.
+// confirmShare is the share of the budget the screen leaves for the
+// confirmation once it has flagged a cell.
+const confirmShare = 0.3
+
+// pairs measures both builds in pairs: the screen, then the confirmation
+// of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
+	seq := gate.NewSequence(o.Plan)
+	start := time.Now()
+	// The screen: until every cell is decided, or its share of the budget
+	// (all of it while nothing is flagged) is spent.
 	opts := o.Run
 	opts.Sources, opts.Profile = builds, false
-	s, err := harness.Start(opts)
+	screenBudget := func() time.Duration {
+		if len(seq.Flagged()) > 0 {
+			return time.Duration(float64(o.Budget) * (1 - confirmShare))
+		}
+		return o.Budget
+	}
+	res, err := out.stage(ctx, opts, o.Run.Cells, o.Plan.MinPairs, screenBudget, seq.Screen, nil)
 	if err != nil {
 		return err
 	}
-	seq := gate.NewSequence(o.Plan)
-	start := time.Now()
-	cells := o.Run.Cells
-	err = s.Measure(ctx, cells, o.Run.Count)
-	var round time.Duration // the last round's length
-	for err == nil {
-		var pairs []*gate.Paired
-		if pairs, err = gate.ReadPairs(sides(s.Results())); err != nil {
-			break
-		}
-		spent := time.Since(start)
-		final := o.Budget <= 0 || spent+round > o.Budget
-		open := seq.Look(pairs, float64(spent)/float64(max(o.Budget, 1)), final)
-		if final || len(open) == 0 {
-			break
-		}
-		cells = cells[:0:0]
-		for _, name := range open {
-			c, perr := scenarios.Parse(name)
-			if perr != nil {
-				return perr
-			}
-			cells = append(cells, c)
-		}
-		began := time.Now()
-		err = s.Measure(ctx, cells, 1)
-		round = time.Since(began)
-	}
-	var blocked []scenarios.Cell
-	for _, v := range seq.Verdicts() {
-		if c, perr := scenarios.Parse(v.Cell); perr == nil && v.State == gate.Blocked && !slices.Contains(blocked, c) {
-			blocked = append(blocked, c)
-		}
-	}
-	if err == nil && o.Profile && len(blocked) > 0 {
-		err = s.Profile(ctx, blocked)
-	}
-	res, cerr := s.Close(err)
-	out.Runs = append(out.Runs, res)
-	if res.Interrupted || (cerr != nil && !errors.Is(cerr, harness.ErrCellsFailed)) {
-		return cmp.Or(cerr, errors.New("interrupted"))
-	}
-	inputs := map[string][]string{}
+	screen := map[string][]string{}
 	for _, r := range res.Outputs {
-		inputs[r.Source] = append(inputs[r.Source], r.ResultsPath)
+		screen[r.Source] = append(screen[r.Source], r.ResultsPath)
 	}
-	j, err := gate.JudgeFiles(o.Table, o.Plan.Options, labelled(inputs)...)
+	// The confirmation: the flagged cells, fresh, with what is left of
+	// the budget, at least MinPairs pairs each.
+	if flagged := seq.Flagged(); len(flagged) > 0 {
+		opts.OutDir, opts.Seed, opts.Cells = filepath.Join(o.Run.OutDir, rundir.ConfirmDir), 0, nil
+		for _, name := range flagged {
+			c, err := scenarios.Parse(name)
+			if err != nil {
+				return err
+			}
+			opts.Cells = append(opts.Cells, c)
+		}
+		fmt.Fprintf(opts.Log, "benchrun: confirming %d flagged cell(s) on fresh pairs\n", len(flagged))
+		left := max(o.Budget-time.Since(start), 0)
+		var profile func(*harness.Session) error
+		if o.Profile {
+			profile = func(s *harness.Session) error {
+				var blocked []scenarios.Cell
+				for _, v := range seq.Verdicts() {
+					if c, err := scenarios.Parse(v.Cell); err == nil && v.State == gate.Blocked && !slices.Contains(blocked, c) {
+						blocked = append(blocked, c)
+					}
+				}
+				if len(blocked) == 0 {
+					return nil
+				}
+				return s.Profile(ctx, blocked)
+			}
+		}
+		if _, err := out.stage(ctx, opts, opts.Cells, o.Plan.MinPairs, func() time.Duration { return left }, seq.Confirm, profile); err != nil {
+			return err
+		}
+	}
+	j, err := gate.JudgeFiles(o.Table, o.Plan.Options, labelled(screen)...)
 	if err != nil {
 		return err
 	}
 	out.Decision = gate.DecidePaired(j, seq)
 	return nil
+}
+
+// stage runs one stage of a paired gate in a session of its own: minPairs
+// pairs of every cell, then, after each look, more pairs of the cells the
+// look leaves open, until none is or the stage's budget is spent. Open
+// cells take turns so that each gets about the same time, whatever its
+// pairs cost. finish, if set, runs on the session before it closes.
+func (out *Outcome) stage(ctx context.Context, opts harness.Options, cells []scenarios.Cell, minPairs int,
+	budget func() time.Duration, look func(pairs []*gate.Paired, t float64, final bool) []string,
+	finish func(*harness.Session) error) (*harness.Result, error) {
+	s, err := harness.Start(opts)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	err = s.Measure(ctx, cells, minPairs)
+	var next time.Duration // what the next round would take
+	for err == nil {
+		var pairs []*gate.Paired
+		if pairs, err = gate.ReadPairs(sides(s.Results())); err != nil {
+			break
+		}
+		spent, b := time.Since(start), budget()
+		final := b <= 0 || spent+next > b
+		open := look(pairs, float64(spent)/float64(max(b, 1)), final)
+		if final || len(open) == 0 {
+			break
+		}
+		var round []scenarios.Cell
+		round, next = takeTurns(s, open)
+		err = s.Measure(ctx, round, 1)
+	}
+	if err == nil && finish != nil {
+		err = finish(s)
+	}
+	res, cerr := s.Close(err)
+	out.Runs = append(out.Runs, res)
+	if res.Interrupted || (cerr != nil && !errors.Is(cerr, harness.ErrCellsFailed)) {
+		return res, cmp.Or(cerr, errors.New("interrupted"))
+	}
+	return res, nil
+}
+
+// takeTurns picks the open cells whose turn it is: those whose time so far
+// is within one pair's cost of the least, so that a cheap cell gets
+// several pairs in the time an expensive one gets one. It returns them
+// with what their pairs will take.
+func takeTurns(s *harness.Session, open []string) ([]scenarios.Cell, time.Duration) {
+	type turn struct {
+		cell        scenarios.Cell
+		spent, cost time.Duration
+	}
+	var turns []turn
+	least, quantum := time.Duration(math.MaxInt64), time.Duration(0)
+	for _, name := range open {
+		c, err := scenarios.Parse(name)
+		if err != nil {
+			continue
+		}
+		spent, pairs := s.Spent(c)
+		cost := spent / time.Duration(max(pairs, 1))
+		turns = append(turns, turn{c, spent, cost})
+		least, quantum = min(least, spent), max(quantum, cost)
+	}
+	var round []scenarios.Cell
+	var next time.Duration
+	for _, t := range turns {
+		if t.spent <= least+quantum {
+			round = append(round, t.cell)
+			next += t.cost
+		}
+	}
+	return round, next
 }
 
 // sides splits a session's results files into base's and head's inputs.
@@ -322,18 +400,21 @@ func usableBase(path string, cells []scenarios.Cell) error {
 }
 
 // Saved makes one decision from compare directories a compare wrote, one
-// per shard of a split suite, as the compare would have: their pairs
-// judged together at one last look, or, for directories without pairs,
-// their runs as two samples. Shards that are not whole (a missing or
-// repeated shard) are an error naming them, as are pairs that do not
-// match (a *gate.PairError).
+// per shard of a split suite, as the compare would have at its last look:
+// their screens' pairs judged together, and their confirmations' fresh
+// pairs; or, for directories without pairs, their runs as two samples.
+// Shards that are not whole (a missing or repeated shard) are an error
+// naming them, as are pairs that do not match (a *gate.PairError).
 func Saved(dirs []string, cfg table.Config, p gate.Plan) (*gate.Decision, error) {
-	var inputs []table.Input
+	var inputs, confirm []table.Input
 	for _, side := range []string{rundir.Base, rundir.Head} {
 		var files []string
 		for _, d := range dirs {
 			files = append(files, rundir.SideResults(d, side))
 			inputs = append(inputs, table.Input{Label: side, Path: rundir.SideResults(d, side)})
+			if c := filepath.Join(d, rundir.ConfirmDir); rundir.IsCompare(c) {
+				confirm = append(confirm, table.Input{Label: side, Path: rundir.SideResults(c, side)})
+			}
 		}
 		if err := rundir.CheckShards(side, files); err != nil {
 			return nil, &SavedError{err}
@@ -347,5 +428,5 @@ func Saved(dirs []string, cfg table.Config, p gate.Plan) (*gate.Decision, error)
 	if err != nil {
 		return nil, err
 	}
-	return gate.DecideSaved(res, ts, p.Options, p)
+	return gate.DecideSaved(res, ts, p, confirm)
 }

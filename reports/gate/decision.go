@@ -211,17 +211,19 @@ func (d *Decision) Details() string {
 // pairedDetails says how a paired gate judged, and what it left open.
 func (d *Decision) pairedDetails(b *strings.Builder) {
 	j, p := d.First, d.Paired.plan
-	pairs, noisy := 0, 0
+	count := map[State]int{}
 	for _, c := range j.Cells {
-		pairs = max(pairs, c.Pairs)
-		if c.State != Open && c.Resolution > j.Threshold {
-			noisy++
-		}
+		count[c.State]++
 	}
-	fmt.Fprintf(b, " Head against base in pairs, each a base and a head run back to back in a random order, judged by a paired t-test of log(head/base) in %s,"+
-		" look after look within the budget: a cell metric blocks when it is worse at a level of α = %v shared among the %d gated cell metrics and spent over the looks"+
-		" (identical builds block with probability at most %v), and passes when a regression of %s is ruled out at a level of %v spent the same way.",
-		strings.Join(gatedUnits(j), ", "), p.Alpha, j.Metrics, p.Alpha, pct(j.Threshold), p.Miss)
+	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by a paired t-test of log(head/base) in %s, look after look within the budget."+
+		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v);",
+		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, pct(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
+	if k := d.Paired.flagged; k > 0 {
+		fmt.Fprintf(b, " fresh pairs of the flagged cells, judged alone, confirmed %d at α/k = %.3g and cleared %d.", count[Blocked], p.Alpha/float64(k), count[Cleared])
+	} else {
+		b.WriteString(" none needed confirming.")
+	}
+	fmt.Fprintf(b, " Identical builds block with probability at most α = %v.", p.Alpha)
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
 		fmt.Fprintf(b, " Left open when the budget ran out, so not counted as passing: %s.", joinResolution(under, 8))
 	}

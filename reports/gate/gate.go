@@ -64,9 +64,10 @@ type Cell struct {
 	Noise float64
 	// Pairs is, for a cell judged in pairs, how many; 0 when unpaired.
 	// Its State is what the gate made of it, and Lo and Hi bound Delta.
-	Pairs  int
-	State  State
-	Lo, Hi float64
+	// Fresh are its confirmation's pairs, when the screen flagged it.
+	Pairs, Fresh int
+	State        State
+	Lo, Hi       float64
 }
 
 // Name is the cell's benchmark name without its unit, e.g.
@@ -91,7 +92,7 @@ func (c Cell) String() string {
 // for a cell judged in pairs, whether the gate decided it.
 func (c Cell) Resolves(threshold float64) bool {
 	if c.Pairs > 0 {
-		return c.State != Open
+		return c.State == Passed || c.State == Cleared || c.State == Blocked
 	}
 	return c.Resolution <= threshold
 }

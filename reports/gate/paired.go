@@ -5,18 +5,21 @@ import (
 	"math"
 	"strings"
 
-	"github.com/batchbench/batchbench/reports/table"
+	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
+
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // DecidePaired makes the decision of a paired gate from its sequence's
-// last look: j judges the same runs as benchstat's tables show them, for
+// last looks: j judges the same runs as benchstat's tables show them, for
 // the report, and its cells become the sequence's verdicts. A cell blocks
-// when one of its metrics blocked, or it failed on head; the gate passes
-// when none blocks and at least the plan's Cover of the gated cells
-// passed, and is inconclusive otherwise, naming the cells left open.
+// when one of its metrics was confirmed, or it failed on head; the gate
+// passes when none blocks and at least the plan's Cover of the gated
+// cells passed the screen or were cleared, and is inconclusive otherwise,
+// naming the cells left open or left unconfirmed.
 func DecidePaired(j *Judgement, s *Sequence) *Decision {
-	j.Paired, j.Metrics, j.Alpha = true, s.m, s.plan.Alpha
+	j.Paired, j.Metrics, j.Alpha = true, s.metrics, s.plan.Alpha
 	j.Cells, j.Regressed, j.Improved, j.Noisy, j.OneSided = nil, nil, nil, nil, nil
 	sections := map[string]string{}
 	for _, t := range j.Tables.Tables {
@@ -28,7 +31,7 @@ func DecidePaired(j *Judgement, s *Sequence) *Decision {
 		group, row, _ := strings.Cut(v.Cell, "/")
 		c := Cell{Section: sections[v.Cell], Group: group, Row: row, Unit: v.Unit, Delta: v.Change, Lo: v.Lo, Hi: v.Hi,
 			P: v.P, BaseN: v.Pairs, N: v.Pairs, Pairs: v.Pairs, State: v.State, Resolution: v.Resolution, Noise: v.Noise,
-			Significant: v.State == Blocked, Worse: v.Change*float64(v.Better) < 0}
+			Significant: v.State == Blocked || v.State == Flagged, Worse: v.Change*float64(v.Better) < 0, Fresh: v.Fresh}
 		c.Base, c.Head = s.medians(v.Cell, v.Unit)
 		j.Cells = append(j.Cells, c)
 		if v.State == Blocked {
@@ -81,11 +84,11 @@ func (s *Sequence) medians(cell, unit string) (base, head float64) {
 // width at the pass level falls to the threshold; 0 when none is open.
 func (s *Sequence) needPairs() int {
 	need := 0
+	z := stats.InvCDF(stats.NormalDist{Mu: 0, Sigma: 1})(1 - s.plan.Miss)
 	for _, v := range s.Verdicts() {
-		if v.State != Open || v.Noise == 0 {
+		if v.State.decided() && v.State != Flagged || v.Noise == 0 {
 			continue
 		}
-		z := normalQuantile(1 - s.plan.Miss)
 		n := math.Pow(z*v.Noise/math.Log1p(s.plan.Threshold), 2)
 		need = max(need, int(math.Ceil(n)))
 	}
@@ -93,31 +96,42 @@ func (s *Sequence) needPairs() int {
 }
 
 // DecideSaved decides on runs measured before, such as a compare's saved
-// directory: in pairs, at one final look, when the baseline's and head's
-// runs carry pair keys (see ReadPairs) and the columns are inputs (the
-// tables' Col is .file); as two unpaired samples otherwise, which the
-// decision's details say. A paired file whose pairs do not match is a
-// *PairError.
-func DecideSaved(res *table.Results, ts *table.Tables, o Options, p Plan) (*Decision, error) {
-	j := Judge(res, ts, o)
+// directory: in pairs, at one last look of the screen, when the
+// baseline's and head's runs carry pair keys (see ReadPairs) and the
+// columns are inputs (the tables' Col is .file), and at one last look of
+// the confirmation when confirm holds its fresh runs (labelled by side);
+// as two unpaired samples otherwise, which the decision's details say. A
+// paired file whose pairs do not match is a *PairError.
+func DecideSaved(res *table.Results, ts *table.Tables, p Plan, confirm []table.Input) (*Decision, error) {
+	j := Judge(res, ts, p.Options)
 	if ts.Config.Col != ".file" || len(j.Incomparable) > 0 {
 		return Decide(j), nil
 	}
-	var base, head []table.Input
-	for _, in := range res.Inputs {
-		switch in.Label {
-		case ts.Config.Baseline:
-			base = append(base, in)
-		case o.Head:
-			head = append(head, in)
-		}
-	}
-	pairs, err := ReadPairs(base, head)
+	pairs, err := ReadPairs(bySide(res.Inputs, ts.Config.Baseline, p.Head))
 	if err != nil || len(pairs) == 0 {
 		return Decide(j), err
 	}
-	p.Options = o
 	s := NewSequence(p)
-	s.Look(pairs, 1, true)
+	s.Screen(pairs, 1, true)
+	if len(confirm) > 0 && len(s.Flagged()) > 0 {
+		fresh, err := ReadPairs(bySide(confirm, ts.Config.Baseline, p.Head))
+		if err != nil {
+			return nil, err
+		}
+		s.Confirm(fresh, 1, true)
+	}
 	return DecidePaired(j, s), nil
+}
+
+// bySide splits inputs into the base's and the head's, by label.
+func bySide(inputs []table.Input, base, head string) (b, h []table.Input) {
+	for _, in := range inputs {
+		switch in.Label {
+		case base:
+			b = append(b, in)
+		case head:
+			h = append(h, in)
+		}
+	}
+	return b, h
 }

@@ -8,28 +8,38 @@ import (
 )
 
 // A Plan is how a paired gate decides, look after look, as pairs come in.
+// It has two stages.
 //
-// At each look every gated cell metric still open is judged on its pairs'
-// log ratios log(head/base) with a paired t-test. It passes when the
-// upper end of its one-sided interval, at the level spent for passes,
-// lies below the threshold: a regression of the threshold is ruled out.
-// It blocks when its change is worse than zero at the level spent for
-// blocks, and a regression of the threshold is not ruled out. Otherwise
-// it stays open, and the caller measures it again.
+// The screen measures every gated cell in pairs and looks at them after
+// every round. A cell metric passes when the worse end of its interval
+// lies within the threshold: a regression of the threshold is ruled out.
+// It is flagged when it is worse than zero at the screen's level, and a
+// regression of the threshold is not ruled out. Otherwise it stays open,
+// and the caller measures it again. Each cell metric is judged by a
+// paired t-test of its pairs' log ratios, log(head/base).
 //
-// The levels are spent over the looks (Lan and DeMets' Pocock-type
-// function of the fraction of the budget used, log(1+(e−1)t)), so that,
-// by the union bound over looks, a cell metric that has not regressed
-// blocks with probability at most Alpha/M, M being the gated cell
-// metrics, whatever the number of looks: identical builds block a
-// decision with probability at most Alpha. Likewise a cell metric that
-// regressed by the threshold passes with probability at most Miss.
+// The confirmation measures the flagged cells again, fresh, and judges
+// the fresh pairs alone, the same way: a cell metric blocks when it is
+// worse than zero at Alpha/k, k being the cell metrics flagged, and a
+// regression of the threshold is not ruled out; it is cleared when one is.
+// On identical builds the fresh pairs are independent of the ones that
+// flagged them, so, whatever the screen flags, the chance that any
+// confirmation succeeds is at most k·Alpha/k: identical builds block a
+// decision with probability at most Alpha.
+//
+// Every level is spent over its stage's looks, Lan and DeMets' Pocock-type
+// function of the fraction t of the stage's budget used, log(1+(e−1)t):
+// by the union bound over looks, however many there are, a test never
+// errs with more than its level. So a cell metric that regressed by the
+// threshold passes the screen, or is cleared, with probability at most
+// Miss each.
 type Plan struct {
 	Options
-	Alpha float64 // false blocks per decision; default 0.05
-	Miss  float64 // per cell metric, a pass of a regression of the threshold; default 0.05
+	Alpha  float64 // false blocks per decision; default 0.05
+	Screen float64 // the screen's level for flagging a cell metric; default 0.05
+	Miss   float64 // per cell metric and stage, a pass of a regression of the threshold; default 0.05
 	// MinPairs is how many pairs a cell metric needs before its first
-	// look; default 10.
+	// look in each stage; default 10.
 	MinPairs int
 	// Cover is the share of the gated cells that must pass for the gate
 	// to pass; default 1, every one: a pass must cover what it claims.
@@ -37,11 +47,10 @@ type Plan struct {
 }
 
 func (p Plan) withDefaults() Plan {
-	if p.Alpha == 0 {
-		p.Alpha = 0.05
-	}
-	if p.Miss == 0 {
-		p.Miss = 0.05
+	for _, f := range []*float64{&p.Alpha, &p.Screen, &p.Miss} {
+		if *f == 0 {
+			*f = 0.05
+		}
 	}
 	if p.MinPairs == 0 {
 		p.MinPairs = 10
@@ -55,9 +64,6 @@ func (p Plan) withDefaults() Plan {
 	return p
 }
 
-// normalQuantile is the standard normal's quantile function.
-var normalQuantile = stats.InvCDF(stats.NormalDist{Mu: 0, Sigma: 1})
-
 // spend is the share of a level spent by the fraction t of the budget.
 func spend(t float64) float64 {
 	t = min(max(t, 0), 1)
@@ -69,45 +75,56 @@ type State int
 
 const (
 	Open    State = iota // neither ruled out nor shown: measure it again
-	Passed               // a regression of the threshold is ruled out
-	Blocked              // a regression is shown, and one of the threshold not ruled out
+	Passed               // the screen ruled out a regression of the threshold
+	Flagged              // the screen found it worse: to confirm on fresh pairs
+	Cleared              // flagged, and the fresh pairs ruled the regression out
+	Blocked              // flagged, and the fresh pairs confirmed it
 )
 
-func (s State) String() string { return [...]string{"open", "passed", "blocked"}[s] }
+func (s State) String() string {
+	return [...]string{"open", "passed", "flagged", "cleared", "blocked"}[s]
+}
+
+// decided reports whether s needs no more pairs of its stage.
+func (s State) decided() bool { return s != Open }
 
 // A Verdict is one cell metric as a paired gate judged it at its last
-// look.
+// look: the screen's, or the confirmation's for a flagged one.
 type Verdict struct {
 	Cell, Unit string
 	Better     int
 	State      State
-	Pairs      int
-	// Change is the estimated relative change, head/base − 1: the ratio
-	// of the geometric means; Lo and Hi bound it at the last pass level.
+	// Pairs are the screen's; Fresh the confirmation's.
+	Pairs, Fresh int
+	// Change is the estimated relative change, head/base − 1, the ratio
+	// of the geometric means, of the last stage's pairs; Lo and Hi bound
+	// it at the level last spent on passes.
 	Change, Lo, Hi float64
 	// P is the one-sided p-value of a change for the worse.
 	P float64
-	// Resolution is the smallest change for the worse the block test
-	// detects with probability Power at the cell metric's whole level,
-	// Alpha/M, from its pairs' spread and number; 0 for runs that never
+	// Resolution is the smallest change for the worse the screen detects
+	// with probability Power at its level, Plan.Screen, from the
+	// screen's pairs: their spread and number; 0 for runs that never
 	// vary, +Inf before the first look.
 	Resolution float64
-	// Noise is the pairs' spread: the standard deviation of their log
-	// ratios.
+	// Noise is the screen's pairs' spread: the standard deviation of
+	// their log ratios.
 	Noise float64
-	// Spent are the levels used so far, for blocks and for passes.
-	SpentBlock, SpentPass float64
 	// Final reports that the budget ended with the cell metric open.
 	Final bool
+
+	spentFlag, spentPass float64 // levels the current stage has spent
 }
 
-// A Sequence is one decision of a paired gate in progress.
+// A Sequence is one decision of a paired gate in progress: its screen,
+// then the confirmation of what the screen flagged.
 type Sequence struct {
 	plan     Plan
-	m        int // gated cell metrics, fixed at the first look
 	verdicts map[string]*Verdict
-	pairs    map[string]*Paired // the last look's, by cell and unit
+	pairs    map[string]*Paired // the screen's last pairs, by cell and unit
 	order    []string           // cell and unit, as first seen
+	metrics  int                // gated cell metrics, fixed at the first look
+	flagged  int                // k: the cell metrics the confirmation shares Alpha among
 }
 
 // NewSequence starts a decision.
@@ -115,24 +132,15 @@ func NewSequence(p Plan) *Sequence {
 	return &Sequence{plan: p.withDefaults(), verdicts: map[string]*Verdict{}, pairs: map[string]*Paired{}}
 }
 
-// Look judges the pairs so far, t being the fraction of the budget used,
-// and returns the cells still open, in the pairs' order. With final, the
-// last look, every level is spent to its end. Cell metrics already
-// decided keep their verdict.
-func (s *Sequence) Look(pairs []*Paired, t float64, final bool) []string {
-	var gated []*Paired
-	for _, p := range pairs {
-		if slices.Contains(s.plan.Units, p.Unit) && p.Better != 0 {
-			gated = append(gated, p)
-		}
+// Screen judges the screen's pairs so far, t being the fraction of the
+// screen's budget used, and returns the cells still open, in the pairs'
+// order. With final, its last look, the screen spends its levels to the
+// end, and a cell metric it could not decide stays open for good.
+func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
+	gated := s.gated(pairs)
+	if s.metrics == 0 {
+		s.metrics = len(gated)
 	}
-	if s.m == 0 {
-		s.m = len(gated)
-	}
-	if final {
-		t = 1
-	}
-	blockLevel := s.plan.Alpha / float64(max(s.m, 1))
 	var open []string
 	for _, p := range gated {
 		k := p.Name + "\x00" + p.Unit
@@ -143,14 +151,59 @@ func (s *Sequence) Look(pairs []*Paired, t float64, final bool) []string {
 			s.verdicts[k] = v
 			s.order = append(s.order, k)
 		}
-		if v.State == Open && (len(p.Keys) >= s.plan.MinPairs || final) {
-			a := blockLevel*spend(t) - v.SpentBlock
-			b := s.plan.Miss*spend(t) - v.SpentPass
-			judgePairs(v, p, s.plan.Threshold, a, b, blockLevel)
-			v.SpentBlock, v.SpentPass = v.SpentBlock+max(a, 0), v.SpentPass+max(b, 0)
-			v.Final = final && v.State == Open
+		if !v.State.decided() && (len(p.Keys) >= s.plan.MinPairs || final) {
+			state := s.look(v, p, t, final, s.plan.Screen)
+			v.Pairs, v.Noise, v.Resolution = len(p.Keys), noise(p), s.resolution(p)
+			if state == Blocked {
+				state = Flagged
+			}
+			v.State, v.Final = state, final && state == Open
 		}
-		if v.State == Open && !slices.Contains(open, p.Name) {
+		if !v.State.decided() && !slices.Contains(open, p.Name) {
+			open = append(open, p.Name)
+		}
+	}
+	return open
+}
+
+// Flagged are the cells the screen flagged, in order: those to confirm.
+func (s *Sequence) Flagged() []string {
+	var out []string
+	for _, k := range s.order {
+		if v := s.verdicts[k]; v.State == Flagged && !slices.Contains(out, v.Cell) {
+			out = append(out, v.Cell)
+		}
+	}
+	return out
+}
+
+// Confirm judges the flagged cell metrics on their fresh pairs, t being
+// the fraction of the confirmation's budget used, and returns the cells
+// still undecided. The first call fixes k, the flagged cell metrics
+// Alpha is shared among; the screen must be over.
+func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
+	if s.flagged == 0 {
+		for _, v := range s.verdicts {
+			if v.State == Flagged {
+				s.flagged++
+				v.spentFlag, v.spentPass = 0, 0 // the confirmation spends its own
+			}
+		}
+	}
+	var open []string
+	for _, p := range s.gated(fresh) {
+		v := s.verdicts[p.Name+"\x00"+p.Unit]
+		if v == nil || v.State != Flagged {
+			continue
+		}
+		if len(p.Keys) >= s.plan.MinPairs || final {
+			v.Fresh = len(p.Keys)
+			if state := s.look(v, p, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
+				v.State = map[State]State{Passed: Cleared, Blocked: Blocked}[state]
+			}
+			v.Final = final && v.State == Flagged
+		}
+		if v.State == Flagged && !slices.Contains(open, p.Name) {
 			open = append(open, p.Name)
 		}
 	}
@@ -166,48 +219,90 @@ func (s *Sequence) Verdicts() []Verdict {
 	return out
 }
 
-// judgePairs judges one cell metric at one look: a is the level this
-// look may spend on a block, b on a pass, whole the metric's whole block
-// level (for its resolution).
-func judgePairs(v *Verdict, p *Paired, threshold, a, b, whole float64) {
-	d, limit, toChange := scaled(p, threshold)
+func (s *Sequence) gated(pairs []*Paired) []*Paired {
+	var out []*Paired
+	for _, p := range pairs {
+		if slices.Contains(s.plan.Units, p.Unit) && p.Better != 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// look judges one cell metric at one look of a stage whose level for a
+// change for the worse is level: it returns Passed when a regression of
+// the threshold is ruled out, Blocked when a change for the worse is
+// shown and one of the threshold not ruled out, and Open otherwise, and
+// spends the levels of the look.
+func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level float64) State {
+	if final {
+		t = 1
+	}
+	a := level*spend(t) - v.spentFlag
+	b := s.plan.Miss*spend(t) - v.spentPass
+	v.spentFlag, v.spentPass = v.spentFlag+max(a, 0), v.spentPass+max(b, 0)
+	d, limit, toChange := scaled(p, s.plan.Threshold)
 	n := len(d)
-	v.Pairs = n
 	worse := -float64(p.Better) // the sign of a change for the worse
 	mean, sd := stats.Mean(d), 0.0
 	if n > 1 {
 		sd = stats.StdDev(d)
 	}
-	v.Noise = sd
 	v.Change = toChange(mean)
 	if sd == 0 || n < 2 {
 		// Runs that never vary: the change is what it is.
-		v.Lo, v.Hi, v.Resolution, v.P = v.Change, v.Change, 0, 1
+		v.Lo, v.Hi, v.P = v.Change, v.Change, 1
 		switch {
 		case mean*worse > 0 && math.Abs(mean) >= limit:
-			v.State, v.P = Blocked, 0
-		case sd == 0 && n >= 2:
-			v.State = Passed
+			v.P = 0
+			return Blocked
+		case n >= 2:
+			return Passed
 		}
-		return
+		return Open
 	}
 	se := sd / math.Sqrt(float64(n))
 	tdist := stats.TDist{V: float64(n - 1)}
 	q := stats.InvCDF(tdist)
-	// The worse end of the interval at the pass level, and the better.
-	upper, lower := mean+worse*q(1-b)*se, mean-worse*q(1-b)*se
-	if b <= 0 {
-		upper, lower = worse*math.Inf(1), -worse*math.Inf(1)
-	}
-	v.Lo, v.Hi = toChange(min(upper, lower)), toChange(max(upper, lower))
 	v.P = 1 - tdist.CDF(worse*mean/se)
-	v.Resolution = toChange((q(1-whole) + q(Power)) * se)
-	switch {
-	case worse*upper < limit:
-		v.State = Passed
-	case a > 0 && v.P <= a:
-		v.State = Blocked
+	// The worse end of the interval at the pass level.
+	reach := math.Inf(1)
+	if b > 0 {
+		reach = q(1-b) * se
 	}
+	v.Lo, v.Hi = toChange(mean-reach), toChange(mean+reach)
+	switch {
+	case worse*mean+reach < limit:
+		return Passed
+	case a > 0 && v.P <= a:
+		return Blocked
+	}
+	return Open
+}
+
+// resolution is the smallest change for the worse the screen detects with
+// probability Power at its level, from p's pairs: (t(1−level) + t(Power))
+// standard errors, on p's scale.
+func (s *Sequence) resolution(p *Paired) float64 {
+	d, _, toChange := scaled(p, s.plan.Threshold)
+	if len(d) < 2 {
+		return math.Inf(1)
+	}
+	sd := stats.StdDev(d)
+	if sd == 0 {
+		return 0
+	}
+	q := stats.InvCDF(stats.TDist{V: float64(len(d) - 1)})
+	return toChange((q(1-s.plan.Screen) + q(Power)) * sd / math.Sqrt(float64(len(d))))
+}
+
+// noise is the spread of p's pairs on their scale.
+func noise(p *Paired) float64 {
+	d, _, _ := scaled(p, 0)
+	if len(d) < 2 {
+		return 0
+	}
+	return stats.StdDev(d)
 }
 
 // scaled returns a paired cell metric's pairs on the scale the gate
