@@ -257,12 +257,13 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			before, metered := s.meter.before()
 			began := time.Now()
 			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), RunTime: s.opts.RunTime})
-			s.spent[c] += time.Since(began)
+			took := time.Since(began)
+			s.spent[c] += took
 			if err != nil {
 				return err
 			}
 			if metered {
-				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c), Source: src.Name, Round: round}); err != nil {
+				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c), Source: src.Name, Round: round, Seconds: took.Seconds()}); err != nil {
 					return err
 				}
 			}
@@ -406,6 +407,9 @@ func (s *Session) Close(err error) (*Result, error) {
 		}
 	}
 	s.progress.finish()
+	if len(s.meter.records) > 0 {
+		err = errors.Join(err, s.meter.flush())
+	}
 	if err == nil && len(s.res.Failed) > 0 {
 		err = ErrCellsFailed
 	}

@@ -27,6 +27,7 @@ type meter struct {
 	off     bool
 	records []load.Record
 	written bool
+	flushed time.Time // when load.json was last written
 	// workers are the live worker processes, whose CPU time is the
 	// harness's own, not others'.
 	workers func() []int
@@ -82,8 +83,16 @@ func (m *meter) record(before load.Sample, rec load.Record) error {
 		return nil
 	}
 	m.records = append(m.records, rec)
+	if time.Since(m.flushed) < flushEvery {
+		return nil
+	}
 	return m.flush()
 }
+
+// flushEvery is how often load.json is rewritten while runs go on: a gate
+// makes thousands of short runs, and rewriting the whole file after each
+// would cost more than some of them. Session.Close writes the rest.
+const flushEvery = 2 * time.Second
 
 // take samples the machine, the live workers counted as the harness.
 func (m *meter) take() (load.Sample, error) { return takeSample(m.workers()...) }
@@ -99,7 +108,7 @@ func (m *meter) drop(cell, source string) error {
 }
 
 func (m *meter) flush() error {
-	m.written = true
+	m.written, m.flushed = true, time.Now()
 	return load.Write(m.dir, m.records)
 }
 

@@ -89,6 +89,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	var planted gate.Threshold
 	fs.Var(&planted, "planted", "head's mutex carries a slowdown of this size, e.g. 3%, of its time per item in Size 1000 (build tag plant): measure the miss rate")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required; must not exist)")
+	replay := fs.String("replay", "", "measure nothing: simulate the decisions from the pairs a compare recorded in `DIR`, resampled (use -n 2000 or more)")
 	if err := g.parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -99,6 +100,18 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("calibrate: -n must be >= 1, got %d", *n)}
 	case exists(*out):
 		return usageError{fmt.Errorf("calibrate: %s exists; give a new directory", *out)}
+	}
+	if *replay != "" {
+		var cells []scenarios.Cell
+		if flagSet(fs, "impl") || flagSet(fs, "scenario") || flagSet(fs, "quick") {
+			cells = g.cells
+		}
+		cal, err := compare.Replay(compare.ReplayOptions{Dir: *replay, Cells: cells, Plan: g.compare(harness.Build{}, *out, "", io.Discard).Plan,
+			Budget: g.budget, Decisions: *n, Plant: float64(planted), Seed: g.m.seed, OutDir: *out, Command: "benchrun calibrate " + strings.Join(args, " ")})
+		if err != nil {
+			return err
+		}
+		return printCalibration(cal, planted > 0, *out, stdout)
 	}
 	ctx, stop := interruptible()
 	defer stop()
@@ -121,12 +134,17 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return printCalibration(cal, planted > 0, *out, stdout)
+}
+
+// printCalibration prints a calibration's rate and where its record is.
+func printCalibration(cal *gate.Calibration, planted bool, out string, stdout io.Writer) error {
 	r, what := cal.BlockRate(), "false-block rate"
-	if planted > 0 {
+	if planted {
 		r, what = cal.PassRate(), "miss rate"
 	}
-	fmt.Fprintf(stdout, "%s: %s\ncalibration: %s\n", what, r, filepath.Join(*out, compare.CalibrationFile))
-	return nil
+	_, err := fmt.Fprintf(stdout, "%s: %s\ncalibration: %s\n", what, r, filepath.Join(out, compare.CalibrationFile))
+	return err
 }
 
 func bisectCmd(args []string, stdout, stderr io.Writer) error {

@@ -160,7 +160,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 const (
 	gatePairs       = 10
 	gateRunTime     = 20 * time.Millisecond
-	gateProcessRuns = 20
+	gateProcessRuns = 100
 )
 
 // parse parses args (allowing that many positional ones), applies the

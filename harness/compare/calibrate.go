@@ -3,13 +3,16 @@ package compare
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl/plant"
 	"github.com/batchbench/batchbench/internal/atomicfile"
+	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
@@ -117,3 +120,89 @@ func sizePlant(ctx context.Context, o CalibrateOptions, base harness.Source) (pl
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.3g%%", f*100) }
+
+// ReplayOptions say how to replay a recorded compare's pairs (see
+// gate.Replay).
+type ReplayOptions struct {
+	// Dir is a compare's directory, measured in pairs, on this machine
+	// and at the budget in question: its screen's pairs are replayed.
+	Dir string
+	// Cells are the cells judged; nil means every recorded one.
+	Cells     []scenarios.Cell
+	Plan      gate.Plan
+	Budget    time.Duration // the simulated compare's (see Options.Budget)
+	Decisions int
+	// Plant, if above 0, slows head's time per op by that fraction in
+	// mutex's cells, as the plant of Calibrate does.
+	Plant   float64
+	Seed    uint64
+	OutDir  string // receives CalibrationFile
+	Command string // the command line, for the record
+}
+
+// Replay makes o.Decisions simulated decisions from o.Dir's recorded
+// pairs and writes their record, CalibrationFile, in o.OutDir. A
+// directory without pairs of the cells is a *SavedError; pairs that do
+// not match, a *gate.PairError.
+func Replay(o ReplayOptions) (*gate.Calibration, error) {
+	start := time.Now()
+	if !rundir.IsCompare(o.Dir) {
+		return nil, &SavedError{fmt.Errorf("%s is not a compare's directory (base/ and head/)", o.Dir)}
+	}
+	pairs, err := gate.ReadPairs([]table.Input{{Label: rundir.Base, Path: rundir.SideResults(o.Dir, rundir.Base)}},
+		[]table.Input{{Label: rundir.Head, Path: rundir.SideResults(o.Dir, rundir.Head)}})
+	if err != nil {
+		return nil, err
+	}
+	if o.Cells != nil {
+		pairs = slices.DeleteFunc(pairs, func(p *gate.Paired) bool {
+			return !slices.ContainsFunc(o.Cells, func(c scenarios.Cell) bool { return c.Name() == p.Name })
+		})
+	}
+	if len(pairs) == 0 {
+		return nil, &SavedError{fmt.Errorf("%s holds no pairs of the selected cells", o.Dir)}
+	}
+	cost, err := pairCosts(o.Dir)
+	if err != nil {
+		return nil, &SavedError{err}
+	}
+	for _, p := range pairs {
+		if cost[p.Name] == 0 {
+			return nil, &SavedError{fmt.Errorf("%s does not say how long the runs of %s took (its %s is older than the runs' times, or missing)", o.Dir, p.Name, load.File)}
+		}
+	}
+	r := gate.Replay{Plan: o.Plan, Recorded: pairs, Cost: cost, Budget: o.Budget, Shift: o.Plant, Seed: o.Seed,
+		Shifted: func(cell string) bool { return strings.Contains(cell, "/impl=mutex/") }}
+	cal := r.Run(o.Decisions)
+	planted := ""
+	if o.Plant > 0 {
+		planted = fmt.Sprintf("head's time per op in mutex's cells slowed by %s", pct(o.Plant))
+	}
+	setup := fmt.Sprintf("`%s` · %d decisions replayed from the pairs recorded in %s · budget %v · threshold %s · α = %v · in %v",
+		o.Command, o.Decisions, o.Dir, o.Budget, gate.Threshold(o.Plan.Threshold).String(), o.Plan.Alpha, time.Since(start).Round(time.Millisecond))
+	md := cal.Markdown(planted, o.Plan.Threshold, setup)
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	return cal, atomicfile.WriteFile(filepath.Join(o.OutDir, CalibrationFile), []byte(md))
+}
+
+// pairCosts reads what a pair of each cell took in a compare's screen,
+// from its load.json: the cell's runs' times over its pairs.
+func pairCosts(dir string) (map[string]time.Duration, error) {
+	recs, err := load.Read(dir)
+	if err != nil {
+		return nil, err
+	}
+	total, runs := map[string]float64{}, map[string]int{}
+	for _, r := range recs {
+		name := procsSuffix.ReplaceAllString(r.Cell, "")
+		total[name] += r.Seconds
+		runs[name]++
+	}
+	cost := map[string]time.Duration{}
+	for name, t := range total {
+		cost[name] = time.Duration(2 * t / float64(runs[name]) * float64(time.Second))
+	}
+	return cost, nil
+}

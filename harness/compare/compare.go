@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,10 +153,6 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	return out, nil
 }
 
-// confirmShare is the share of the budget the screen leaves for the
-// confirmation once it has flagged a cell.
-const confirmShare = 0.3
-
 // pairs measures both builds in pairs: the screen, then the confirmation
 // of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
@@ -169,7 +164,7 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	opts.Sources, opts.Profile = builds, false
 	screenBudget := func() time.Duration {
 		if len(seq.Flagged()) > 0 {
-			return time.Duration(float64(o.Budget) * (1 - confirmShare))
+			return time.Duration(float64(o.Budget) * (1 - gate.ConfirmShare))
 		}
 		return o.Budget
 	}
@@ -262,34 +257,23 @@ func (out *Outcome) stage(ctx context.Context, opts harness.Options, cells []sce
 	return res, nil
 }
 
-// takeTurns picks the open cells whose turn it is: those whose time so far
-// is within one pair's cost of the least, so that a cheap cell gets
-// several pairs in the time an expensive one gets one. It returns them
-// with what their pairs will take.
+// takeTurns picks the open cells whose turn it is (see gate.Turns), and
+// returns them with what their pairs will take.
 func takeTurns(s *harness.Session, open []string) ([]scenarios.Cell, time.Duration) {
-	type turn struct {
-		cell        scenarios.Cell
-		spent, cost time.Duration
-	}
-	var turns []turn
-	least, quantum := time.Duration(math.MaxInt64), time.Duration(0)
+	var cells []scenarios.Cell
+	var spent, cost []time.Duration
 	for _, name := range open {
 		c, err := scenarios.Parse(name)
 		if err != nil {
 			continue
 		}
-		spent, pairs := s.Spent(c)
-		cost := spent / time.Duration(max(pairs, 1))
-		turns = append(turns, turn{c, spent, cost})
-		least, quantum = min(least, spent), max(quantum, cost)
+		t, pairs := s.Spent(c)
+		cells, spent, cost = append(cells, c), append(spent, t), append(cost, t/time.Duration(max(pairs, 1)))
 	}
 	var round []scenarios.Cell
 	var next time.Duration
-	for _, t := range turns {
-		if t.spent <= least+quantum {
-			round = append(round, t.cell)
-			next += t.cost
-		}
+	for _, i := range gate.Turns(spent, cost) {
+		round, next = append(round, cells[i]), next+cost[i]
 	}
 	return round, next
 }

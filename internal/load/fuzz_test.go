@@ -25,7 +25,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for _, r := range recs {
-			if !(r.Others >= 0 && r.Others <= 1 && r.Steal >= 0 && r.Steal <= 1) || math.IsNaN(r.Load1) || r.Load1 < 0 {
+			if !(r.Others >= 0 && r.Others <= 1 && r.Steal >= 0 && r.Steal <= 1) || math.IsNaN(r.Load1) || r.Load1 < 0 || !(r.Seconds >= 0) {
 				t.Errorf("Read accepted an impossible record %+v", r)
 			}
 			_ = r.Busy(DefaultThreshold)

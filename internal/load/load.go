@@ -47,6 +47,9 @@ type Record struct {
 	// Steal is the share of the CPU the hypervisor gave to other guests
 	// while this machine wanted it; 0 where the kernel reports none.
 	Steal float64 `json:"steal"`
+	// Seconds is how long the run took as the harness timed it, its
+	// worker's start and warm-up included: what it cost a budget.
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // Busy reports whether others, processes or other guests, took more than
@@ -103,8 +106,8 @@ func Read(dir string) ([]Record, error) {
 				return nil, fmt.Errorf("%s: record %d (%s): share %v is not between 0 and 1", path, i+1, r.Name(), v)
 			}
 		}
-		if !(r.Load1 >= 0) || math.IsInf(r.Load1, 0) || r.Round < 0 {
-			return nil, fmt.Errorf("%s: record %d (%s): load average %v or round %d is impossible", path, i+1, r.Name(), r.Load1, r.Round)
+		if !(r.Load1 >= 0) || math.IsInf(r.Load1, 0) || r.Round < 0 || !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0) {
+			return nil, fmt.Errorf("%s: record %d (%s): load average %v, round %d or seconds %v is impossible", path, i+1, r.Name(), r.Load1, r.Round, r.Seconds)
 		}
 	}
 	return f.Records, nil

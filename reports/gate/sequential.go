@@ -64,6 +64,10 @@ func (p Plan) withDefaults() Plan {
 	return p
 }
 
+// ConfirmShare is the share of a paired gate's budget that the screen
+// leaves for the confirmation once it has flagged a cell.
+const ConfirmShare = 0.3
+
 // spend is the share of a level spent by the fraction t of the budget.
 func spend(t float64) float64 {
 	t = min(max(t, 0), 1)
@@ -97,14 +101,15 @@ type Verdict struct {
 	// Pairs are the screen's; Fresh the confirmation's.
 	Pairs, Fresh int
 	// Change is the estimated relative change, head/base − 1, the ratio
-	// of the geometric means, of the last stage's pairs; Lo and Hi bound
-	// it at the level last spent on passes.
+	// of the geometric means, of the last stage's pairs (for an
+	// allocation unit below its floor, the mean difference relative to
+	// the floor); Lo and Hi bound it at the level last spent on passes.
 	Change, Lo, Hi float64
 	// P is the one-sided p-value of a change for the worse.
 	P float64
-	// Resolution is the smallest change for the worse the screen detects
-	// with probability Power at its level, Plan.Screen, from the
-	// screen's pairs: their spread and number; 0 for runs that never
+	// Resolution is the smallest change for the worse the screen's last
+	// look detects with probability Power at the level it tested, from
+	// the screen's pairs: their spread and number; 0 for runs that never
 	// vary, +Inf before the first look.
 	Resolution float64
 	// Noise is the screen's pairs' spread: the standard deviation of
@@ -114,6 +119,8 @@ type Verdict struct {
 	Final bool
 
 	spentFlag, spentPass float64 // levels the current stage has spent
+	level                float64 // the level of the last look for a change for the worse
+	nextLook             int     // the pairs the current stage's next look waits for
 }
 
 // A Sequence is one decision of a paired gate in progress: its screen,
@@ -151,9 +158,9 @@ func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 			s.verdicts[k] = v
 			s.order = append(s.order, k)
 		}
-		if !v.State.decided() && (len(p.Keys) >= s.plan.MinPairs || final) {
+		if !v.State.decided() && s.due(v, p, final) {
 			state := s.look(v, p, t, final, s.plan.Screen)
-			v.Pairs, v.Noise, v.Resolution = len(p.Keys), noise(p), s.resolution(p)
+			v.Pairs, v.Noise, v.Resolution = len(p.Keys), noise(p), s.resolution(p, v.level)
 			if state == Blocked {
 				state = Flagged
 			}
@@ -186,7 +193,7 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 		for _, v := range s.verdicts {
 			if v.State == Flagged {
 				s.flagged++
-				v.spentFlag, v.spentPass = 0, 0 // the confirmation spends its own
+				v.spentFlag, v.spentPass, v.nextLook = 0, 0, 0 // the confirmation spends its own
 			}
 		}
 	}
@@ -196,7 +203,7 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 		if v == nil || v.State != Flagged {
 			continue
 		}
-		if len(p.Keys) >= s.plan.MinPairs || final {
+		if s.due(v, p, final) {
 			v.Fresh = len(p.Keys)
 			if state := s.look(v, p, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
 				v.State = map[State]State{Passed: Cleared, Blocked: Blocked}[state]
@@ -229,6 +236,23 @@ func (s *Sequence) gated(pairs []*Paired) []*Paired {
 	return out
 }
 
+// lookGrowth is how much a cell metric's pairs grow between its looks.
+// Every look spends a share of the level, so looking after every pair
+// would leave each look a sliver of it; looking when the pairs have grown
+// by a quarter keeps about a dozen looks between 10 and 200 pairs, and a
+// cell that is clear stops within a quarter of the pairs it needed.
+const lookGrowth = 1.25
+
+// due reports whether p's pairs are enough for v's next look: MinPairs at
+// first, then a quarter more than at the last look; or it is the last.
+func (s *Sequence) due(v *Verdict, p *Paired, final bool) bool {
+	n := len(p.Keys)
+	if final && n > 0 {
+		return true
+	}
+	return n >= max(s.plan.MinPairs, v.nextLook)
+}
+
 // look judges one cell metric at one look of a stage whose level for a
 // change for the worse is level: it returns Passed when a regression of
 // the threshold is ruled out, Blocked when a change for the worse is
@@ -241,8 +265,10 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 	a := level*spend(t) - v.spentFlag
 	b := s.plan.Miss*spend(t) - v.spentPass
 	v.spentFlag, v.spentPass = v.spentFlag+max(a, 0), v.spentPass+max(b, 0)
+	v.level = max(a, 0)
 	d, limit, toChange := scaled(p, s.plan.Threshold)
 	n := len(d)
+	v.nextLook = int(math.Ceil(float64(n) * lookGrowth))
 	worse := -float64(p.Better) // the sign of a change for the worse
 	mean, sd := stats.Mean(d), 0.0
 	if n > 1 {
@@ -280,12 +306,14 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 	return Open
 }
 
-// resolution is the smallest change for the worse the screen detects with
-// probability Power at its level, from p's pairs: (t(1−level) + t(Power))
-// standard errors, on p's scale.
-func (s *Sequence) resolution(p *Paired) float64 {
+// resolution is the smallest change for the worse that a look at level,
+// on p's pairs, detects with probability Power: (t(1−level) + t(Power))
+// standard errors, on p's scale. It is the look's own level, what is
+// left of the stage's after the looks before it, so the resolution is
+// what the test that ran could see.
+func (s *Sequence) resolution(p *Paired, level float64) float64 {
 	d, _, toChange := scaled(p, s.plan.Threshold)
-	if len(d) < 2 {
+	if len(d) < 2 || level <= 0 {
 		return math.Inf(1)
 	}
 	sd := stats.StdDev(d)
@@ -293,7 +321,7 @@ func (s *Sequence) resolution(p *Paired) float64 {
 		return 0
 	}
 	q := stats.InvCDF(stats.TDist{V: float64(len(d) - 1)})
-	return toChange((q(1-s.plan.Screen) + q(Power)) * sd / math.Sqrt(float64(len(d))))
+	return toChange((q(1-level) + q(Power)) * sd / math.Sqrt(float64(len(d))))
 }
 
 // noise is the spread of p's pairs on their scale.
@@ -305,17 +333,28 @@ func noise(p *Paired) float64 {
 	return stats.StdDev(d)
 }
 
+// floors are the amounts of the allocation units below which a cell
+// allocates as good as nothing: a batcher that allocates once every
+// hundred items, or a byte an item, does so per batch, and a background
+// allocation of the runtime's moves that much by a large ratio from run
+// to run. Where base's mean is below a unit's floor, a change is judged
+// relative to the floor: with a threshold of 5%, an allocation every
+// 2,000 items more, or a byte every 20.
+var floors = map[string]float64{"allocs/op": 0.01, "B/op": 1}
+
 // scaled returns a paired cell metric's pairs on the scale the gate
 // judges them: log ratios, with the threshold as log(1+threshold); or,
-// where a value is not positive, differences relative to base's mean,
-// with the threshold as it is. toChange turns a value of that scale back
-// into a relative change. Where base's mean is zero, any change is
-// infinite, and the differences are judged with a threshold of 0.
+// where a value is not positive or base's mean is below the unit's floor
+// (floors), differences relative to base's mean or the floor, with the
+// threshold as it is. toChange turns a value of that scale back into a
+// relative change. Where the scale is zero, any change is infinite, and
+// the differences are judged with a threshold of 0.
 func scaled(p *Paired, threshold float64) (d []float64, limit float64, toChange func(float64) float64) {
-	if d, ok := p.LogRatios(); ok {
+	logs, scale := scaleOf(p)
+	if logs {
+		d, _ := p.LogRatios()
 		return d, math.Log1p(threshold), math.Expm1
 	}
-	scale := stats.Mean(p.Base)
 	d = make([]float64, len(p.Keys))
 	if scale == 0 {
 		for i := range d {
@@ -335,4 +374,14 @@ func scaled(p *Paired, threshold float64) (d []float64, limit float64, toChange 
 		d[i] = (p.Head[i] - p.Base[i]) / scale
 	}
 	return d, threshold, func(x float64) float64 { return x }
+}
+
+// scaleOf says on which scale the gate judges p (see scaled): by log
+// ratios, or by differences relative to scale.
+func scaleOf(p *Paired) (logs bool, scale float64) {
+	mean, floor := stats.Mean(p.Base), floors[p.Unit]
+	if _, ok := p.LogRatios(); ok && mean >= floor {
+		return true, 0
+	}
+	return false, max(mean, floor)
 }

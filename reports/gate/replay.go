@@ -1,0 +1,228 @@
+package gate
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/batchbench/batchbench/reports/table"
+)
+
+// A Replay makes many simulated decisions of a plan from one recorded
+// compare's pairs: the way to bound a gate's error rates tightly without
+// the hours thousands of real decisions would take.
+//
+// Each simulated decision draws every cell's pairs at random, with
+// replacement, from the cell's recorded pairs, with each unit's log
+// ratios (or differences) moved to a mean of zero, so that base and head
+// are alike as on identical builds, and then, in the cells Shifted
+// selects, head's time per op slowed by Shift. It spends the budget as a
+// compare does, on a clock that each pair moves by what a pair of its
+// cell cost in the recording: MinPairs pairs of every cell, then equal
+// time for every open cell (Turns), a look after every round, the
+// confirmation of what the screen flagged on fresh draws, with
+// ConfirmShare of the budget.
+//
+// It assumes what the resampling assumes: pairs independent of one
+// another, and a recording long enough to show their spread, a few dozen
+// pairs a cell.
+type Replay struct {
+	Plan Plan
+	// Recorded are the pairs of one compare's screen, every unit of a
+	// cell (see ReadPairs).
+	Recorded []*Paired
+	// Cost is what a pair of each recorded cell took, its runs'
+	// overheads included; Budget is the simulated compare's.
+	Cost   map[string]time.Duration
+	Budget time.Duration
+	// Shift is the relative slowdown planted in head's sec/op and
+	// cpu-sec/op, in the cells Shifted selects (nil: every cell).
+	Shift   float64
+	Shifted func(cell string) bool
+	Seed    uint64
+}
+
+// Run makes n simulated decisions and returns them as a Calibration.
+// It reads Recorded only.
+func (r Replay) Run(n int) *Calibration {
+	cal := &Calibration{}
+	rng := rand.New(rand.NewPCG(r.Seed, 0x62617463686265))
+	cells := r.pools()
+	for range n {
+		cal.Add(r.decide(rng, cells))
+	}
+	return cal
+}
+
+// pool is one cell's recorded pairs: pair i's units are Units[u][i].
+type pool struct {
+	name  string
+	units []*Paired // every unit of the cell, each moved to a mean change of zero, then shifted
+}
+
+// pools groups the recorded pairs by cell, centred and shifted.
+func (r Replay) pools() []*pool {
+	var out []*pool
+	index := map[string]*pool{}
+	for _, p := range r.Recorded {
+		c := index[p.Name]
+		if c == nil {
+			c = &pool{name: p.Name}
+			index[p.Name] = c
+			out = append(out, c)
+		}
+		shift := 0.0
+		if p.Unit == "sec/op" || p.Unit == "cpu-sec/op" {
+			if r.Shifted == nil || r.Shifted(p.Name) {
+				shift = r.Shift
+			}
+		}
+		c.units = append(c.units, centred(p, shift))
+	}
+	return out
+}
+
+// centred returns p with head's values moved so that the change the gate
+// measures (see scaled) is zero on average, then slowed by shift.
+func centred(p *Paired, shift float64) *Paired {
+	q := *p
+	q.Head = slices.Clone(p.Head)
+	d, _, _ := scaled(p, 0)
+	mean := 0.0
+	for _, x := range d {
+		mean += x
+	}
+	mean /= float64(max(len(d), 1))
+	logs, scale := scaleOf(p)
+	for i := range q.Head {
+		switch {
+		case logs:
+			q.Head[i] *= math.Exp(-mean)
+		case scale == 0:
+			q.Head[i] -= mean
+		default:
+			q.Head[i] -= mean * scale
+		}
+		q.Head[i] *= 1 + shift
+	}
+	return &q
+}
+
+// size is how many pairs the cell has in every unit.
+func (c *pool) size() int {
+	n := math.MaxInt
+	for _, p := range c.units {
+		n = min(n, len(p.Keys))
+	}
+	return n
+}
+
+// draw returns n pairs of c, drawn with replacement, as Paired per unit;
+// their keys are blank, as nothing reads them.
+func (c *pool) draw(rng *rand.Rand, n int) []*Paired {
+	size := c.size()
+	picks := make([]int, n)
+	for i := range picks {
+		picks[i] = rng.IntN(size)
+	}
+	out := make([]*Paired, len(c.units))
+	for u, p := range c.units {
+		q := &Paired{Name: p.Name, Unit: p.Unit, Better: p.Better, Keys: make([]string, n), Base: make([]float64, n), Head: make([]float64, n)}
+		for i, j := range picks {
+			q.Base[i], q.Head[i] = p.Base[j], p.Head[j]
+		}
+		out[u] = q
+	}
+	return out
+}
+
+// decide makes one simulated decision.
+func (r Replay) decide(rng *rand.Rand, cells []*pool) *Decision {
+	p := r.Plan.withDefaults()
+	s := NewSequence(p)
+	used := r.stage(rng, cells, p.MinPairs, func() time.Duration {
+		if len(s.Flagged()) > 0 {
+			return time.Duration(float64(r.Budget) * (1 - ConfirmShare))
+		}
+		return r.Budget
+	}, s.Screen)
+	if flagged := s.Flagged(); len(flagged) > 0 {
+		var confirm []*pool
+		for _, c := range cells {
+			if slices.Contains(flagged, c.name) {
+				confirm = append(confirm, c)
+			}
+		}
+		left := max(r.Budget-used, 0)
+		r.stage(rng, confirm, p.MinPairs, func() time.Duration { return left }, s.Confirm)
+	}
+	return DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: p.Threshold}, s)
+}
+
+// stage simulates one stage of a compare on cells: minPairs fresh pairs
+// of each, then rounds of the open cells' turns, a look after each, until
+// look leaves none open or another round would not fit the budget. It
+// returns the time the stage's pairs took.
+func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func() time.Duration, look func([]*Paired, float64, bool) []string) time.Duration {
+	drawn := map[*pool][]*Paired{}
+	spent := map[*pool]time.Duration{}
+	var used, next time.Duration
+	take := func(c *pool, n int) time.Duration {
+		drawn[c] = grow(drawn[c], c.draw(rng, n))
+		d := time.Duration(n) * r.cost(c)
+		spent[c] += d
+		used += d
+		return d
+	}
+	for _, c := range cells {
+		take(c, minPairs)
+	}
+	open := slices.Clone(cells)
+	for {
+		b := budget()
+		final := b <= 0 || used+next > b
+		var pairs []*Paired
+		for _, c := range open {
+			pairs = append(pairs, drawn[c]...)
+		}
+		names := look(pairs, float64(used)/float64(max(b, 1)), final)
+		open = slices.DeleteFunc(open, func(c *pool) bool { return !slices.Contains(names, c.name) })
+		if final || len(open) == 0 {
+			return used
+		}
+		sp, co := make([]time.Duration, len(open)), make([]time.Duration, len(open))
+		for i, c := range open {
+			sp[i], co[i] = spent[c], r.cost(c)
+		}
+		next = 0
+		for _, i := range Turns(sp, co) {
+			next += take(open[i], 1)
+		}
+	}
+}
+
+// cost is what a pair of c takes; never less than a millisecond, so that
+// a cell missing from Cost cannot make the clock stand still.
+func (r Replay) cost(c *pool) time.Duration { return max(r.Cost[c.name], time.Millisecond) }
+
+// pairsIn is how many pairs a cell's drawn units hold.
+func pairsIn(units []*Paired) int {
+	if len(units) == 0 {
+		return 0
+	}
+	return len(units[0].Keys)
+}
+
+// grow appends more's pairs to have's, unit by unit.
+func grow(have, more []*Paired) []*Paired {
+	if len(have) == 0 {
+		return more
+	}
+	for u := range have {
+		have[u].Keys = append(have[u].Keys, more[u].Keys...)
+		have[u].Base = append(have[u].Base, more[u].Base...)
+		have[u].Head = append(have[u].Head, more[u].Head...)
+	}
+	return have
+}
