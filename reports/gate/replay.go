@@ -13,11 +13,13 @@ import (
 // compare's pairs: the way to bound a gate's error rates tightly without
 // the hours thousands of real decisions would take.
 //
-// Each simulated decision draws every cell's pairs at random, with
-// replacement, from the cell's recorded pairs, with each unit's log
-// ratios (or differences) moved to a mean of zero, so that base and head
-// are alike as on identical builds, and then, in the cells Shifted
-// selects, head's time per op slowed by Shift. It spends the budget as a
+// The recording must be of identical builds (A/A). Each simulated
+// decision draws every cell's pairs at random, with replacement, from
+// the cell's recorded pairs, and swaps a drawn pair's base and head at
+// random: with the sides' order drawn at random in every pair, a pair of
+// identical builds is as likely one way round as the other, so this is
+// the null distribution itself, whatever its shape. In the cells Shifted
+// selects, head's time per op is then slowed by Shift. It spends the budget as a
 // compare does, on a clock that each pair moves by what a pair of its
 // cell cost in the recording: MinPairs pairs of every cell, then equal
 // time for every open cell (Turns), a look after every round, the
@@ -58,7 +60,8 @@ func (r Replay) Run(n int) *Calibration {
 // pool is one cell's recorded pairs: pair i's units are Units[u][i].
 type pool struct {
 	name  string
-	units []*Paired // every unit of the cell, each moved to a mean change of zero, then shifted
+	units  []*Paired // every unit of the cell, as recorded
+	shifts []float64 // the slowdown planted in each unit's head
 }
 
 // pools groups the recorded pairs by cell, centred and shifted.
@@ -78,35 +81,10 @@ func (r Replay) pools() []*pool {
 				shift = r.Shift
 			}
 		}
-		c.units = append(c.units, centred(p, shift))
+		c.units = append(c.units, p)
+		c.shifts = append(c.shifts, shift)
 	}
 	return out
-}
-
-// centred returns p with head's values moved so that the change the gate
-// measures (see scaled) is zero on average, then slowed by shift.
-func centred(p *Paired, shift float64) *Paired {
-	q := *p
-	q.Head = slices.Clone(p.Head)
-	d, _, _ := scaled(p, 0)
-	mean := 0.0
-	for _, x := range d {
-		mean += x
-	}
-	mean /= float64(max(len(d), 1))
-	logs, scale := scaleOf(p)
-	for i := range q.Head {
-		switch {
-		case logs:
-			q.Head[i] *= math.Exp(-mean)
-		case scale == 0:
-			q.Head[i] -= mean
-		default:
-			q.Head[i] -= mean * scale
-		}
-		q.Head[i] *= 1 + shift
-	}
-	return &q
 }
 
 // size is how many pairs the cell has in every unit.
@@ -118,19 +96,24 @@ func (c *pool) size() int {
 	return n
 }
 
-// draw returns n pairs of c, drawn with replacement, as Paired per unit;
-// their keys are blank, as nothing reads them.
+// draw returns n pairs of c, drawn with replacement, each one way round
+// or the other at random, with head shifted, as Paired per unit; their
+// keys are blank, as nothing reads them.
 func (c *pool) draw(rng *rand.Rand, n int) []*Paired {
 	size := c.size()
-	picks := make([]int, n)
+	picks, swaps := make([]int, n), make([]bool, n)
 	for i := range picks {
-		picks[i] = rng.IntN(size)
+		picks[i], swaps[i] = rng.IntN(size), rng.IntN(2) == 1
 	}
 	out := make([]*Paired, len(c.units))
 	for u, p := range c.units {
 		q := &Paired{Name: p.Name, Unit: p.Unit, Better: p.Better, Keys: make([]string, n), Base: make([]float64, n), Head: make([]float64, n)}
 		for i, j := range picks {
 			q.Base[i], q.Head[i] = p.Base[j], p.Head[j]
+			if swaps[i] {
+				q.Base[i], q.Head[i] = q.Head[i], q.Base[i]
+			}
+			q.Head[i] *= 1 + c.shifts[u]
 		}
 		out[u] = q
 	}
