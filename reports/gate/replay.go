@@ -59,7 +59,7 @@ func (r Replay) Run(n int) *Calibration {
 
 // pool is one cell's recorded pairs: pair i's units are Units[u][i].
 type pool struct {
-	name  string
+	name   string
 	units  []*Paired // every unit of the cell, as recorded
 	shifts []float64 // the slowdown planted in each unit's head
 }

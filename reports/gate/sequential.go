@@ -68,8 +68,6 @@ func (p Plan) withDefaults() Plan {
 // leaves for the confirmation once it has flagged a cell.
 const ConfirmShare = 0.3
 
-
-
 // spend is the share of a level spent by the fraction t of the budget:
 // Lan and DeMets' power family at ρ = 3, t³. It keeps most of the level
 // for the last looks, where a cell metric that did not pass early is
