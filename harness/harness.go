@@ -55,7 +55,9 @@ type Options struct {
 	Items int // items per run, overriding the workload's; 0 keeps it
 	// RunTime is how long a closed-loop run should last: items are
 	// scaled from the warm-up's rate, as go test scales b.N, up or down,
-	// never below five batches. 0 keeps the workload's item count.
+	// never below five batches, once per cell: every later run of the
+	// cell, on every source, measures as many, so that both sides of a
+	// pair do the same work. 0 keeps the workload's item count.
 	RunTime time.Duration
 	Profile bool // run the profiling pass
 	// ProfileTime is how long each profile records, repeating the cell's
@@ -179,6 +181,10 @@ type Session struct {
 	procs    map[string]*process // each source's serving worker, if any
 	pairs    map[scenarios.Cell]int
 	spent    map[scenarios.Cell]time.Duration // measured runs' wall time, warm-ups included
+	// items are what every run of a cell measures once its first run
+	// fixed them: both sides of a pair must do the same work, or a per-run
+	// cost spread over different items would differ between them.
+	items map[scenarios.Cell]int
 }
 
 // Start checks opts and stages the run's output: every source's results
@@ -206,7 +212,7 @@ func Start(opts Options) (*Session, error) {
 	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
 		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},
 		rng:   rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
-		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}, spent: map[scenarios.Cell]time.Duration{}}
+		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}, spent: map[scenarios.Cell]time.Duration{}, items: map[scenarios.Cell]int{}}
 	for _, src := range opts.Sources {
 		o, err := newOutput(opts, stage.Path(), src)
 		if err != nil {
@@ -253,14 +259,21 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			return err
 		}
 		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell, pair string) error {
-			items := s.opts.items(c)
+			req := request{Cell: c.Name(), Items: s.opts.items(c), RunTime: s.opts.RunTime}
+			if n, fixed := s.items[c]; fixed {
+				req.Items, req.RunTime = n, 0
+			}
+			req.WarmupItems = max(req.Items/8, 1)
 			before, metered := s.meter.before()
 			began := time.Now()
-			resp, err := s.measure(ctx, src, request{Cell: c.Name(), Items: items, WarmupItems: max(items/8, 1), RunTime: s.opts.RunTime})
+			resp, err := s.measure(ctx, src, req)
 			took := time.Since(began)
 			s.spent[c] += took
 			if err != nil {
 				return err
+			}
+			if _, fixed := s.items[c]; !fixed {
+				s.items[c] = resp.Items
 			}
 			if metered {
 				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c), Source: src.Name, Round: round, Seconds: took.Seconds()}); err != nil {

@@ -536,3 +536,27 @@ func TestRunTimeScalesClosedLoopRuns(t *testing.T) {
 		}
 	}
 }
+
+// Both sides of a pair do the same work: the first run of a cell fixes
+// the items every later run of it measures, in every process and source,
+// though each process warms up and would scale them on its own.
+func TestEveryRunOfACellMeasuresTheSameItems(t *testing.T) {
+	sources := []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}}
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=mutex/size=1000")},
+		Count: 4, RunTime: 5 * time.Millisecond, Quick: true, OutDir: t.TempDir(), Sources: sources, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iters []int
+	for _, o := range res.Outputs {
+		results, _ := readResults(t, o.ResultsPath)
+		for _, r := range results {
+			iters = append(iters, r.Iters)
+		}
+	}
+	if len(iters) != 8 || slices.Min(iters) != slices.Max(iters) {
+		t.Errorf("items per run %v; want 8 runs of the same number", iters)
+	}
+}

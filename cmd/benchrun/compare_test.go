@@ -313,7 +313,7 @@ func TestTrendAndBisectFindThePlantedCommit(t *testing.T) {
 	}
 	for i := 1; i < len(commits); i++ {
 		out := filepath.Join(t.TempDir(), fmt.Sprint("pair", i+1))
-		args := append([]string{"compare", "-base", commits[i-1], "-head", commits[i], "-profile=false", "-confirm=false", "-o", out}, cells...)
+		args := append([]string{"compare", "-base", commits[i-1], "-head", commits[i], "-profile=false", "-budget", "0", "-o", out}, cells...)
 		// The gate's verdict (0, 1 or 2) does not matter here: the
 		// history records the measurement.
 		if code, _, stderr := benchrunIn(t, repo, append(args, "-count", fmt.Sprint(pairCount))...); !exists(filepath.Join(out, "head", "results.txt")) {

@@ -138,6 +138,35 @@ func TestGateWithoutEvidenceExitsTwo(t *testing.T) {
 	}
 }
 
+// A compare directory whose pairs do not match is refused, naming the
+// cell, with exit 2: a pair missing from head, and one repeated.
+func TestMismatchedPairsExitTwo(t *testing.T) {
+	pair := func(key string, ns float64) string {
+		return fmt.Sprintf("pair: %s\nBenchmarkSize/impl=ring/size=1000-2 1000 %g ns/op\n", key, ns)
+	}
+	for _, tc := range []struct{ name, head, want string }{
+		{"missing", pair("0 base-first", 10) + pair("2 head-first", 10), `cell Size/impl=ring/size=1000: pair "1 head-first" is missing from head`},
+		{"repeated", pair("0 base-first", 10) + pair("0 base-first", 10), `cell Size/impl=ring/size=1000: pair "0 base-first" appears twice`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for side, body := range map[string]string{"base": pair("0 base-first", 10) + pair("1 head-first", 11), "head": tc.head} {
+				if err := os.MkdirAll(filepath.Join(dir, side), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, side, "results.txt"), []byte("source: "+side+"\n"+body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var o, e bytes.Buffer
+			code := run([]string{"report", "-in", dir, "-head", "head", "-o", filepath.Join(t.TempDir(), "rep")}, &o, &e)
+			if code != 2 || !strings.Contains(e.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, e.String(), tc.want)
+			}
+		})
+	}
+}
+
 // report takes several -in, as benchstat takes several files: each is a
 // column, labelled by its name or path.
 func TestReportSeveralInputs(t *testing.T) {

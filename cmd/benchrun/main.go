@@ -21,6 +21,7 @@ import (
 	"github.com/batchbench/batchbench/impl/peers"
 	"github.com/batchbench/batchbench/internal/history"
 	"github.com/batchbench/batchbench/internal/rundir"
+	"github.com/batchbench/batchbench/reports/gate"
 )
 
 const usage = `usage:
@@ -95,7 +96,7 @@ type usageError struct{ error }
 // badInput reports whether err is the packages' word for input that cannot
 // be used, which exits 2 like bad usage: an unusable output directory, a
 // side that does not build, saved results or a history that cannot be
-// read or filed.
+// read or filed, pairs that do not match.
 func badInput(err error) bool {
 	var (
 		oe *rundir.OutDirError
@@ -103,7 +104,8 @@ func badInput(err error) bool {
 		se *compare.SavedError
 		he *history.SourceError
 		de *history.DamagedError
+		pe *gate.PairError
 	)
 	return errors.As(err, &oe) || errors.As(err, &be) || errors.As(err, &se) || errors.As(err, &he) ||
-		errors.As(err, &de) || errors.Is(err, history.ErrExists)
+		errors.As(err, &de) || errors.As(err, &pe) || errors.Is(err, history.ErrExists)
 }

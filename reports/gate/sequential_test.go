@@ -1,0 +1,291 @@
+package gate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchbench/batchbench/reports/table"
+)
+
+// synthetic returns n pairs of cell in unit whose log ratios are change
+// plus normal noise of spread sd, from a fixed seed.
+func synthetic(cell, unit string, n int, base, change, sd float64, seed uint64) *Paired {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	p := &Paired{Name: cell, Unit: unit, Better: -1}
+	for i := range n {
+		b := base * math.Exp(0.2*rng.NormFloat64()) // drift both sides share
+		p.Keys = append(p.Keys, fmt.Sprint(i))
+		p.Base = append(p.Base, b)
+		p.Head = append(p.Head, b*math.Exp(math.Log1p(change)+sd*rng.NormFloat64()))
+	}
+	return p
+}
+
+// first returns p's first n pairs.
+func first(p *Paired, n int) *Paired {
+	return &Paired{Name: p.Name, Unit: p.Unit, Better: p.Better, Keys: p.Keys[:n], Base: p.Base[:n], Head: p.Head[:n]}
+}
+
+func verdict(t *testing.T, s *Sequence, cell, unit string) Verdict {
+	t.Helper()
+	for _, v := range s.Verdicts() {
+		if v.Cell == cell && v.Unit == unit {
+			return v
+		}
+	}
+	t.Fatalf("no verdict for %s %s in %+v", cell, unit, s.Verdicts())
+	return Verdict{}
+}
+
+func TestScreenLooksWhenThePairsDouble(t *testing.T) {
+	p := synthetic("Size/impl=a/size=1", "sec/op", 80, 1e-8, 0, 0.3, 1)
+	s := NewSequence(Plan{Options: Options{Threshold: 0.05}})
+	var looked []int
+	for n := 1; n <= 80; n++ {
+		s.Screen([]*Paired{first(p, n)}, float64(n)/80, false)
+		if v := verdict(t, s, p.Name, p.Unit); len(looked) == 0 || v.Pairs != looked[len(looked)-1] {
+			if v.Pairs > 0 {
+				looked = append(looked, v.Pairs)
+			}
+		}
+	}
+	if fmt.Sprint(looked) != "[10 20 40 80]" {
+		t.Errorf("looked at %v pairs, want [10 20 40 80]", looked)
+	}
+}
+
+func TestScreenPassesFlagsOrLeavesOpen(t *testing.T) {
+	plan := Plan{Options: Options{Threshold: 0.05}}
+	for _, tc := range []struct {
+		name       string
+		change, sd float64
+		want       State
+	}{
+		{"no change, quiet", 0, 0.02, Passed},
+		{"20% worse, quiet", 0.20, 0.02, Flagged},
+		{"20% better, quiet", -0.20, 0.02, Passed},
+		{"no change, noisy", 0, 0.5, Open},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := synthetic("Size/impl=a/size=1", "sec/op", 30, 1e-8, tc.change, tc.sd, 2)
+			s := NewSequence(plan)
+			s.Screen([]*Paired{p}, 1, true)
+			v := verdict(t, s, p.Name, p.Unit)
+			if v.State != tc.want {
+				t.Errorf("state %v, want %v (change %+.3f, interval %+.3f…%+.3f, p=%.4f)", v.State, tc.want, v.Change, v.Lo, v.Hi, v.P)
+			}
+			if math.Abs(v.Change-tc.change) > 4*tc.sd/math.Sqrt(30)+0.01 {
+				t.Errorf("change %+.3f, planted %+.3f", v.Change, tc.change)
+			}
+			if tc.want == Open && !v.Final {
+				t.Error("an open cell at the last look is not marked Final")
+			}
+		})
+	}
+}
+
+func TestConfirmationJudgesTheFreshPairsAlone(t *testing.T) {
+	plan := Plan{Options: Options{Threshold: 0.05}}
+	worse := synthetic("Size/impl=a/size=1", "sec/op", 30, 1e-8, 0.20, 0.02, 3)
+	for _, tc := range []struct {
+		name  string
+		fresh *Paired
+		want  State
+	}{
+		{"repeated", synthetic(worse.Name, "sec/op", 30, 1e-8, 0.20, 0.02, 4), Blocked},
+		{"not repeated", synthetic(worse.Name, "sec/op", 30, 1e-8, 0, 0.02, 5), Cleared},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewSequence(plan)
+			s.Screen([]*Paired{worse}, 1, true)
+			if got := s.Flagged(); len(got) != 1 || got[0] != worse.Name {
+				t.Fatalf("flagged %v, want the worse cell", got)
+			}
+			s.Confirm([]*Paired{tc.fresh}, 1, true)
+			v := verdict(t, s, worse.Name, "sec/op")
+			if v.State != tc.want || v.Fresh != 30 || v.Pairs != 30 {
+				t.Errorf("state %v on %d fresh pairs (screen %d), want %v on 30 and 30", v.State, v.Fresh, v.Pairs, tc.want)
+			}
+			d := DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: 0.05}, s)
+			if want := map[State]Status{Blocked: Block, Cleared: Pass}[tc.want]; d.Status != want {
+				t.Errorf("decision %v, want %v: %s", d.Status, want, d.Headline())
+			}
+		})
+	}
+}
+
+func TestAPassCoversEveryGatedCell(t *testing.T) {
+	quiet := synthetic("Size/impl=a/size=1", "sec/op", 30, 1e-8, 0, 0.02, 6)
+	noisy := synthetic("Size/impl=b/size=1", "sec/op", 30, 1e-8, 0, 0.5, 7)
+	for _, tc := range []struct {
+		cover float64
+		want  Status
+	}{{0, Inconclusive}, {0.5, Pass}} {
+		s := NewSequence(Plan{Options: Options{Threshold: 0.05}, Cover: tc.cover})
+		s.Screen([]*Paired{quiet, noisy}, 1, true)
+		d := DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: 0.05}, s)
+		if d.Status != tc.want {
+			t.Errorf("cover %v: %v, want %v: %s", tc.cover, d.Status, tc.want, d.Headline())
+		}
+		if tc.want == Inconclusive && (!strings.Contains(d.Reason, noisy.Name) || strings.Contains(d.Reason, quiet.Name)) {
+			t.Errorf("reason %q should name the open cell only", d.Reason)
+		}
+	}
+}
+
+func TestAllocationsBelowTheFloorAreJudgedAgainstIt(t *testing.T) {
+	plan := Plan{Options: Options{Threshold: 0.05}}
+	// The runtime's own allocations: 2 in 100,000 ops doubling is noise.
+	tiny := synthetic("Size/impl=a/size=1000", "allocs/op", 20, 2e-5, 1.0, 0.02, 8)
+	// One allocation every item more than half of one is a regression.
+	real := synthetic("Size/impl=b/size=1000", "allocs/op", 20, 0.5, 1.0, 0.02, 9)
+	s := NewSequence(plan)
+	s.Screen([]*Paired{tiny, real}, 1, true)
+	if v := verdict(t, s, tiny.Name, "allocs/op"); v.State != Passed {
+		t.Errorf("2e-5 → 4e-5 allocs/op: %v, change %+.4f; want passed, judged against the floor", v.State, v.Change)
+	}
+	if v := verdict(t, s, real.Name, "allocs/op"); v.State != Flagged {
+		t.Errorf("0.5 → 1 allocs/op: %v, want flagged", v.State)
+	}
+}
+
+// TestResolutionIsWhatTheTestDetects checks the resolution a look
+// reports against what the look's test detects, on real pairs: A/A runs
+// of four cells of the quick suite, 40 pairs each, recorded on the
+// project's 2-core VM (testdata/aa, from benchrun compare -base HEAD
+// -head HEAD -quick -budget 0 -count 40). Resampled, each pair either way
+// round, with head slowed by the reported resolution, the test must flag
+// about Power of them.
+func TestResolutionIsWhatTheTestDetects(t *testing.T) {
+	pairs := readAA(t)
+	rng := rand.New(rand.NewPCG(10, 11))
+	plan := Plan{Options: Options{Threshold: 0.05}}
+	for _, p := range pairs {
+		if p.Unit != "sec/op" {
+			continue
+		}
+		s := NewSequence(plan)
+		s.Screen([]*Paired{p}, 1, true)
+		res := verdict(t, s, p.Name, p.Unit).Resolution
+		c := &pool{name: p.Name, units: []*Paired{p}, shifts: []float64{res}}
+		const trials = 2000
+		detected := 0
+		for range trials {
+			s := NewSequence(plan)
+			s.Screen(c.draw(rng, len(p.Keys)), 1, true)
+			if v := verdict(t, s, p.Name, p.Unit); v.State == Flagged {
+				detected++
+			}
+		}
+		got := float64(detected) / trials
+		t.Logf("%s: resolution %.1f%% (noise %.1f%%), detected in %.1f%%", p.Name, 100*res, 100*noise(p), 100*got)
+		if got < Power-0.1 || got > Power+0.1 {
+			t.Errorf("%s: a shift of the reported resolution, %.1f%%, was detected in %.1f%% of resamples, want about %.0f%%",
+				p.Name, 100*res, 100*got, 100*Power)
+		}
+	}
+}
+
+func readAA(t *testing.T) []*Paired {
+	t.Helper()
+	pairs, err := ReadPairs([]table.Input{{Label: "base", Path: filepath.Join("testdata", "aa", "base.txt")}},
+		[]table.Input{{Label: "head", Path: filepath.Join("testdata", "aa", "head.txt")}})
+	if err != nil || len(pairs) == 0 {
+		t.Fatalf("reading testdata/aa: %d pairs, %v", len(pairs), err)
+	}
+	return pairs
+}
+
+func TestReplayHoldsTheLevelAndSeesAPlant(t *testing.T) {
+	pairs := readAA(t)
+	cost := map[string]time.Duration{}
+	for _, p := range pairs {
+		cost[p.Name] = 50 * time.Millisecond
+	}
+	r := Replay{Plan: Plan{Options: Options{Threshold: 0.05}}, Recorded: pairs, Cost: cost, Budget: 20 * time.Second, Seed: 1}
+	aa := r.Run(2000)
+	if up := aa.BlockRate().Upper; up > 0.05 {
+		t.Errorf("A/A replay: %v; want a one-sided upper bound of at most 5%%", aa.BlockRate())
+	}
+	r.Shift = 0.5
+	r.Shifted = func(cell string) bool { return strings.Contains(cell, "impl=pooled") }
+	planted := r.Run(200)
+	if planted.BlockRate().Observed() < 0.9 {
+		t.Errorf("a planted 50%% in pooled: %v blocked; want nearly all", planted.BlockRate())
+	}
+	for _, c := range planted.Cells() {
+		if c.Blocked > 0 && !strings.Contains(c.Name, "impl=pooled") {
+			t.Errorf("%s %s blocked %d times; only pooled was slowed", c.Name, c.Unit, c.Blocked)
+		}
+	}
+}
+
+func TestTurns(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		spent, cost []time.Duration
+		want        string
+	}{
+		{[]time.Duration{0, 0}, []time.Duration{10 * ms, 300 * ms}, "[0 1]"},
+		// The cheap cell takes pairs until it has spent a dear pair's time.
+		{[]time.Duration{100 * ms, 700 * ms}, []time.Duration{10 * ms, 300 * ms}, "[0]"},
+		{[]time.Duration{310 * ms, 300 * ms}, []time.Duration{10 * ms, 300 * ms}, "[0 1]"},
+		{[]time.Duration{700 * ms, 300 * ms}, []time.Duration{10 * ms, 300 * ms}, "[1]"},
+	} {
+		if got := fmt.Sprint(Turns(tc.spent, tc.cost)); got != tc.want {
+			t.Errorf("Turns(%v, %v) = %s, want %s", tc.spent, tc.cost, got, tc.want)
+		}
+	}
+}
+
+func TestReadPairs(t *testing.T) {
+	const head = "pkg: x\n"
+	run := func(key, v string) string {
+		return fmt.Sprintf("pair: %s\nBenchmarkSize/impl=a/size=1-2 100 %s ns/op\n", key, v)
+	}
+	write := func(t *testing.T, name, body string) []table.Input {
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, []byte(head+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return []table.Input{{Label: name, Path: path}}
+	}
+	t.Run("matched by key in any order", func(t *testing.T) {
+		pairs, err := ReadPairs(write(t, "base", run("0 base-first", "10")+run("1 head-first", "20")),
+			write(t, "head", run("1 head-first", "22")+run("0 base-first", "11")))
+		if err != nil || len(pairs) != 1 {
+			t.Fatalf("%d pairs, %v", len(pairs), err)
+		}
+		if p := pairs[0]; fmt.Sprintf("%.3g %.3g", p.Base, p.Head) != "[1e-08 2e-08] [1.1e-08 2.2e-08]" {
+			t.Errorf("base %v head %v, want each run with its pair", p.Base, p.Head)
+		}
+	})
+	t.Run("unpaired files give no pairs", func(t *testing.T) {
+		pairs, err := ReadPairs(write(t, "base", "BenchmarkX 1 1 ns/op\n"), write(t, "head", "BenchmarkX 1 1 ns/op\n"))
+		if err != nil || pairs != nil {
+			t.Errorf("%v, %v; want nothing and no error", pairs, err)
+		}
+	})
+	for _, tc := range []struct {
+		name, base, head, want string
+	}{
+		{"missing", run("0 base-first", "10") + run("1 base-first", "10"), run("0 base-first", "10") + run("2 base-first", "10"), `pair "1 base-first" is missing from head`},
+		{"repeated", run("0 base-first", "10") + run("0 base-first", "10"), run("0 base-first", "10"), `pair "0 base-first" appears twice`},
+		{"counts", run("0 base-first", "10"), run("0 base-first", "10") + run("1 base-first", "10"), "base has 1 runs and head 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadPairs(write(t, "base", tc.base), write(t, "head", tc.head))
+			var pe *PairError
+			if !errors.As(err, &pe) || pe.Cell != "Size/impl=a/size=1" || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want a *PairError naming the cell: %s", err, tc.want)
+			}
+		})
+	}
+}
