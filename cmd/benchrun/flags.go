@@ -97,12 +97,12 @@ func (j *judging) register(fs *flag.FlagSet) {
 	j.threshold, j.alpha, j.cover = 0.05, 0.05, 1
 	fs.Var(&j.threshold, "threshold", "smallest relative change that counts, e.g. 5% or 0.05")
 	fs.Float64Var(&j.alpha, "alpha", 0.05, "the gate's false blocks per decision, shared among the cells (a significance level for unpaired runs)")
-	fs.Var(&j.cover, "cover", "pass only when at least this share of the gated cells is decided to pass, e.g. 90%")
+	fs.Var(&j.cover, "cover", "pass only when at least this share of the gated cells resolves the threshold (in pairs: passes it), e.g. 90%")
 }
 
 // plan is the gate's plan for these flags.
 func (j *judging) plan() gate.Plan {
-	return gate.Plan{Options: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold)}, Alpha: j.alpha, Cover: float64(j.cover)}
+	return gate.Plan{Options: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold), Cover: float64(j.cover)}, Alpha: j.alpha}
 }
 
 // check refuses an alpha out of range and, for commands that measure, a

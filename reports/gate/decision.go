@@ -41,28 +41,19 @@ type Decision struct {
 	// Paired is the sequence a paired gate decided with; nil for a gate
 	// that judged two unpaired samples.
 	Paired *Sequence
-	First  *Judgement // the first stage
-	// Confirm judges fresh runs of the cells First flagged, without the
-	// runs that flagged them; nil when there was no confirmation.
-	Confirm *Judgement
-	// ConfirmAlpha is the level each confirmation test must reach: alpha
-	// divided among the flagged cells (Bonferroni), so identical builds
-	// are blocked with probability at most alpha however many cells the
-	// first stage flags; never below the smallest p the confirmation's
-	// count can produce, so a broad regression still blocks.
-	ConfirmAlpha float64
-	// Regressed block the merge: regressions of First, confirmed by
-	// Confirm when there is one.
-	Regressed []Cell
-	// Unconfirmed are First's regressions that fresh runs did not repeat.
-	Unconfirmed []Cell
-	FailedHead  []string // "BenchmarkX: reason", from either stage
+	// First is what was judged: the runs as benchstat's tables show
+	// them, and, for a paired gate, its verdicts as Cells.
+	First *Judgement
+	// Regressed block the merge: the unpaired gate's regressions, or the
+	// paired gate's confirmed ones.
+	Regressed  []Cell
+	FailedHead []string // "BenchmarkX: reason"
 }
 
 // Decide makes the decision of a gate that judged two unpaired samples
 // (see Judge): it blocks on a significant regression beyond the threshold
-// or a failed head cell, and passes only when some compared cell could
-// resolve the threshold.
+// or a failed head cell, and passes only when the compared cells that
+// could resolve the threshold are at least the judgement's Cover of them.
 func Decide(first *Judgement) *Decision {
 	d := &Decision{First: first, Regressed: first.Regressed}
 	for _, f := range first.FailedHead {
@@ -96,10 +87,22 @@ func Decide(first *Judgement) *Decision {
 		d.NeedCount = first.MinCount
 		d.Reason = fmt.Sprintf("count %d is too small: benchmath's U test cannot reach p <= %v with fewer than %d runs per side",
 			first.maxN(), first.Alpha, first.MinCount)
-	case resolved == 0:
+	case float64(resolved) < first.Cover*float64(compared):
 		d.Status = Inconclusive
 		d.NeedCount = first.needCount()
-		d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, pct(first.Threshold), first.countAdvice())
+		if resolved == 0 {
+			d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, pct(first.Threshold), first.countAdvice())
+			break
+		}
+		var names []string
+		for _, c := range first.Underpowered() {
+			names = append(names, c.Name())
+		}
+		d.Reason = fmt.Sprintf("%s of %d cannot resolve a %s change: %s; %s", plural(len(names), "cell"), compared, pct(first.Threshold),
+			joinNames(names, 6), first.countAdvice())
+		if first.Cover < 1 {
+			d.Reason += fmt.Sprintf(" (%d resolve; %s must)", resolved, pct(first.Cover))
+		}
 	default:
 		d.Status = Pass
 	}

@@ -13,6 +13,7 @@
 package gate
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -38,6 +39,10 @@ type Options struct {
 	Head      string   // the column judged against the tables' baseline, e.g. "head"
 	Threshold float64  // smallest relative change that counts, e.g. 0.05
 	Units     []string // tidied units to judge; nil means Units
+	// Cover is the share of the gated cells that must resolve the
+	// threshold (a paired gate's: pass it) for the gate to pass; 0 means
+	// 1, every one: a pass must cover what it claims.
+	Cover float64
 }
 
 // A Cell is one gated cell and unit with both a base and a head sample.
@@ -104,7 +109,8 @@ type Judgement struct {
 	Tables           *table.Tables  // what was compared
 	Head             string
 	Threshold, Alpha float64
-	Cells            []Cell // every gated cell and unit compared
+	Cover            float64 // Options.Cover, 0 made 1
+	Cells            []Cell  // every gated cell and unit compared
 	Regressed        []Cell // significant and worse than Threshold
 	Improved         []Cell // significant and better than Threshold
 	// Noisy differences exceed Threshold but are not significant: the
@@ -143,7 +149,7 @@ func Judge(res *table.Results, ts *table.Tables, o Options) *Judgement {
 		units = Units
 	}
 	alpha := ts.Config.Alpha
-	j := &Judgement{Results: res, Tables: ts, Head: o.Head, Threshold: o.Threshold, Alpha: alpha, MinCount: MinCount(alpha)}
+	j := &Judgement{Results: res, Tables: ts, Head: o.Head, Threshold: o.Threshold, Alpha: alpha, MinCount: MinCount(alpha), Cover: cmp.Or(o.Cover, 1)}
 	j.Incomparable = incomparable(ts, ts.Config.Baseline, o.Head)
 	j.FailedHead = failedIn(res, ts.Config, o.Head)
 	oneSided := map[string]bool{}

@@ -240,7 +240,8 @@ func TestInconclusiveDecisions(t *testing.T) {
 
 // The gate states its power: a quiet cell resolves 5% at count 6, a cell
 // with a 15% spread does not, is listed with the count it would need, and
-// does not count towards "no regression".
+// does not count towards "no regression": a pass covers every cell, or
+// the share Cover says.
 func TestPowerIsStatedPerCell(t *testing.T) {
 	j := judge(t, "ns/op", "", 0.05, map[string]sides{
 		"Size/size=10":   {jitter(100, 6, 0.15), jitter(100, 6, 0.15)},
@@ -258,9 +259,15 @@ func TestPowerIsStatedPerCell(t *testing.T) {
 		t.Errorf("noisy cell resolves %v, needs count %d; want over 5%% and more than 6 runs", noisy.Resolution, noisy.NeedCount)
 	}
 	d := Decide(j)
-	want := fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell cannot resolve 5%% at count 6 (need about count %d): Size/size=10.", noisy.NeedCount)
-	if d.Status != Pass || d.Headline() != want {
+	want := fmt.Sprintf("Gate inconclusive: 1 cell of 2 cannot resolve a 5%% change: Size/size=10; need about count %d.", noisy.NeedCount)
+	if d.Status != Inconclusive || d.Headline() != want {
 		t.Errorf("headline %q, want %q", d.Headline(), want)
+	}
+	j.Cover = 0.5
+	d = Decide(j)
+	want = fmt.Sprintf("No regression ≥ 5%% in 1 cell; 1 cell cannot resolve 5%% at count 6 (need about count %d): Size/size=10.", noisy.NeedCount)
+	if d.Status != Pass || d.Headline() != want {
+		t.Errorf("cover 50%%: headline %q, want %q", d.Headline(), want)
 	}
 	if !strings.Contains(d.Details(), "Size/size=10 sec/op (resolves ") {
 		t.Errorf("paragraph does not list the underpowered cell: %q", d.Details())

@@ -19,7 +19,7 @@ import (
 // cells passed the screen or were cleared, and is inconclusive otherwise,
 // naming the cells left open or left unconfirmed.
 func DecidePaired(j *Judgement, s *Sequence) *Decision {
-	j.Paired, j.Metrics, j.Alpha = true, s.metrics, s.plan.Alpha
+	j.Paired, j.Metrics, j.Alpha, j.Cover = true, s.metrics, s.plan.Alpha, s.plan.Cover
 	j.Cells, j.Regressed, j.Improved, j.Noisy, j.OneSided = nil, nil, nil, nil, nil
 	sections := map[string]string{}
 	for _, t := range j.Tables.Tables {
@@ -51,7 +51,7 @@ func DecidePaired(j *Judgement, s *Sequence) *Decision {
 	case compared == 0:
 		d.Status = Inconclusive
 		d.Reason = "compared nothing: no gated cell was measured in pairs on both sides"
-	case float64(resolved) < s.plan.Cover*float64(compared):
+	case float64(resolved) < j.Cover*float64(compared):
 		d.Status = Inconclusive
 		d.NeedPairs = s.needPairs()
 		names := make([]string, len(open))
@@ -59,8 +59,8 @@ func DecidePaired(j *Judgement, s *Sequence) *Decision {
 			names[i] = c.Name()
 		}
 		d.Reason = fmt.Sprintf("%s of %d could neither pass nor block within the budget: %s", plural(len(open), "cell"), compared, joinNames(names, 6))
-		if s.plan.Cover < 1 {
-			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, pct(s.plan.Cover))
+		if j.Cover < 1 {
+			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, pct(j.Cover))
 		}
 	default:
 		d.Status = Pass

@@ -41,9 +41,6 @@ type Plan struct {
 	// MinPairs is how many pairs a cell metric needs before its first
 	// look in each stage; default 10.
 	MinPairs int
-	// Cover is the share of the gated cells that must pass for the gate
-	// to pass; default 1, every one: a pass must cover what it claims.
-	Cover float64
 }
 
 func (p Plan) withDefaults() Plan {

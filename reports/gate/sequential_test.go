@@ -128,7 +128,7 @@ func TestAPassCoversEveryGatedCell(t *testing.T) {
 		cover float64
 		want  Status
 	}{{0, Inconclusive}, {0.5, Pass}} {
-		s := NewSequence(Plan{Options: Options{Threshold: 0.05}, Cover: tc.cover})
+		s := NewSequence(Plan{Options: Options{Threshold: 0.05, Cover: tc.cover}})
 		s.Screen([]*Paired{quiet, noisy}, 1, true)
 		d := DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: 0.05}, s)
 		if d.Status != tc.want {
