@@ -111,8 +111,8 @@ type Judgement struct {
 	Threshold, Alpha float64
 	Cover            float64 // Options.Cover, 0 made 1
 	Cells            []Cell  // every gated cell and unit compared
-	Regressed        []Cell // significant and worse than Threshold
-	Improved         []Cell // significant and better than Threshold
+	Regressed        []Cell  // significant and worse than Threshold
+	Improved         []Cell  // significant and better than Threshold
 	// Noisy differences exceed Threshold but are not significant: the
 	// samples cannot tell, so they neither block nor reassure.
 	Noisy []Cell
