@@ -26,9 +26,9 @@ import (
 )
 
 // Units are the primary metrics the gate judges: time and CPU per op,
-// allocation per op, and tail latency. Other units are reported, never
-// gated.
-var Units = []string{"sec/op", "cpu-sec/op", "allocs/op", "B/op", "p99-sec"}
+// allocation per op, tail latency, and the heap a backlog holds. Other
+// units are reported, never gated.
+var Units = []string{"sec/op", "cpu-sec/op", "allocs/op", "B/op", "p99-sec", "peak-heap-B"}
 
 // Power is the probability with which a cell must detect a change for
 // the change to count as resolvable.
