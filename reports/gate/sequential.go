@@ -11,12 +11,13 @@ import (
 // It has two stages.
 //
 // The screen measures every gated cell in pairs, and looks at a cell
-// metric each time its pairs have doubled. A cell metric passes when the worse end of its interval
-// lies within the threshold: a regression of the threshold is ruled out.
-// It is flagged when it is worse than zero at the screen's level, and a
-// regression of the threshold is not ruled out. Otherwise it stays open,
-// and the caller measures it again. Each cell metric is judged by a
-// paired t-test of its pairs' log ratios, log(head/base).
+// metric each time its pairs have doubled. A cell metric passes when the
+// worse end of its interval lies within the threshold: a regression of
+// the threshold is ruled out. It is flagged when it is worse than zero at
+// the screen's level, and a regression of the threshold is not ruled
+// out. Otherwise it stays open, and the caller measures it again. Each
+// cell metric is judged by a paired t-test of its pairs' log ratios,
+// log(head/base).
 //
 // The confirmation measures the flagged cells again, fresh, and judges
 // the fresh pairs alone, the same way: a cell metric blocks when it is
@@ -28,11 +29,10 @@ import (
 // decision with probability at most Alpha.
 //
 // Every level is spent over its stage's looks, as the fraction t of the
-// stage's budget used grows (see spend), and a cell metric looks each
-// time its pairs double: by the union bound over looks, however many
-// there are, a test never errs with more than its level. So a cell metric that regressed by the
-// threshold passes the screen, or is cleared, with probability at most
-// Miss each.
+// stage's budget used grows (see spend): by the union bound over looks,
+// however many there are, a test never errs with more than its level. So
+// a cell metric that regressed by the threshold passes the screen, or is
+// cleared, with probability at most Miss each.
 type Plan struct {
 	Options
 	Alpha  float64 // false blocks per decision; default 0.05
