@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +68,18 @@ func TestGoldenReports(t *testing.T) {
 		}
 		return b.String()
 	}
+	// A compare's pairs: real A/A pairs of four cells (reports/gate's
+	// testdata), with pooled made 30% slower in head.
+	aaBase, err1 := os.ReadFile(filepath.Join("gate", "testdata", "aa", "base.txt"))
+	aaHead, err2 := os.ReadFile(filepath.Join("gate", "testdata", "aa", "head.txt"))
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	slowed := regexp.MustCompile(`(?m)^(BenchmarkSize/impl=pooled/size=1000-2 \d+ )(\S+)`).ReplaceAllStringFunc(string(aaHead), func(line string) string {
+		f := strings.Fields(line)
+		v, _ := strconv.ParseFloat(f[2], 64)
+		return f[0] + " " + f[1] + " " + strconv.FormatFloat(v*1.3, 'g', 6, 64)
+	})
 	for _, tc := range []struct {
 		name   string
 		files  map[string]string
@@ -83,6 +98,9 @@ func TestGoldenReports(t *testing.T) {
 			"head.txt": gateSide(15.2, "--- FAIL: BenchmarkSize/impl=ring/size=100000\n    self-check: observed mean batch fill 50000.0, want 100000\nFAIL\n"),
 		}, inputs: []string{"base=base.txt", "head=head.txt"},
 			opts: Options{Baseline: "base", Page: Page{Title: "Merge gate: head against base"}}, gate: &gate.Options{Head: "head", Threshold: 0.05}},
+		{name: "paired-gate", files: map[string]string{"base.txt": string(aaBase), "head.txt": slowed},
+			inputs: []string{"base=base.txt", "head=head.txt"},
+			opts:   Options{Baseline: "base", Page: Page{Title: "Merge gate: head against base"}}, gate: &gate.Options{Head: "head", Threshold: 0.05}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Chdir(t.TempDir())

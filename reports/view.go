@@ -153,7 +153,7 @@ func (r *report) Gate() *gateView {
 	if j.Paired {
 		v.Note = fmt.Sprintf("Every gated cell and metric, %s against base, judged in pairs (n is the number of pairs): Δ is the ratio of the geometric means, head/base, with its interval at the last look; "+
 			"“resolves” is the smallest change the cell's paired test detects with %.0f%% power at its share of α = %v (%d cell metrics); "+
-			"“open” cells could neither pass nor block within the budget, and do not count towards “no regression”.",
+			"each says why it stopped: passed (a regression of the threshold ruled out), a regression confirmed on fresh pairs, or cleared by them, or open when the pairs ran out; open cells do not count towards “no regression”.",
 			j.Head, gate.Power*100, j.Alpha, j.Metrics)
 	}
 	status := map[string]string{}
@@ -169,12 +169,8 @@ func (r *report) Gate() *gateView {
 	}
 	for _, c := range j.Cells {
 		st := status[key(c)]
-		switch {
-		case st != "":
-		case c.Pairs > 0 && c.State == gate.Passed:
-			st = "ok"
-		case c.Pairs > 0:
-			st = "open"
+		if st == "" && c.Pairs > 0 {
+			st = pairedStatus[c.State]
 		}
 		if st == "" {
 			st = "ok"
@@ -198,8 +194,23 @@ func (r *report) Gate() *gateView {
 		if c.Pairs > 0 {
 			row.Delta = fmt.Sprintf("%+.2f%% [%+.1f%%, %+.1f%%]", c.Delta*100, c.Lo*100, c.Hi*100)
 			row.N = fmt.Sprint(c.Pairs)
+			if c.Fresh > 0 {
+				row.N += fmt.Sprintf(" + %d fresh", c.Fresh)
+			}
+			if c.State == gate.Passed || c.State == gate.Cleared {
+				row.Class = "same"
+			}
 		}
 		v.Rows = append(v.Rows, row)
 	}
 	return v
+}
+
+// pairedStatus is why a paired cell metric stopped, as its row says.
+var pairedStatus = map[gate.State]string{
+	gate.Passed:  "passed",
+	gate.Cleared: "cleared on fresh pairs",
+	gate.Flagged: "flagged, not confirmed: no fresh pairs decided it",
+	gate.Open:    "open: neither passed nor flagged",
+	gate.Blocked: "regression",
 }

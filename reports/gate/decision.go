@@ -218,17 +218,20 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	for _, c := range j.Cells {
 		count[c.State]++
 	}
-	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by a paired t-test of log(head/base) in %s, look after look within the budget."+
+	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by a paired t-test of log(head/base) in %s, look after look."+
 		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v);",
 		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, pct(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
-	if k := d.Paired.flagged; k > 0 {
+	switch k := d.Paired.flagged; {
+	case k > 0:
 		fmt.Fprintf(b, " fresh pairs of the flagged cells, judged alone, confirmed %d at α/k = %.3g and cleared %d.", count[Blocked], p.Alpha/float64(k), count[Cleared])
-	} else {
+	case count[Flagged] > 0:
+		b.WriteString(" no fresh pairs confirmed or cleared them, so they block nothing.")
+	default:
 		b.WriteString(" none needed confirming.")
 	}
 	fmt.Fprintf(b, " Identical builds block with probability at most α = %v.", p.Alpha)
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
-		fmt.Fprintf(b, " Left open when the budget ran out, so not counted as passing: %s.", joinResolution(under, 8))
+		fmt.Fprintf(b, " Left open, so not counted as passing: %s.", joinResolution(under, 8))
 	}
 	if n := len(j.OneSided); n > 0 {
 		fmt.Fprintf(b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))

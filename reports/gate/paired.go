@@ -58,7 +58,7 @@ func DecidePaired(j *Judgement, s *Sequence) *Decision {
 		for i, c := range open {
 			names[i] = c.Name()
 		}
-		d.Reason = fmt.Sprintf("%s of %d could neither pass nor block within the budget: %s", plural(len(open), "cell"), compared, joinNames(names, 6))
+		d.Reason = fmt.Sprintf("%s of %d could neither pass nor block on the pairs measured: %s", plural(len(open), "cell"), compared, joinNames(names, 6))
 		if j.Cover < 1 {
 			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, pct(j.Cover))
 		}
