@@ -156,6 +156,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 // pairs measures both builds in pairs: the screen, then the confirmation
 // of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
+	o.Plan.MinPairs = cmp.Or(o.Plan.MinPairs, o.Run.Count, 10) // Run.Count pairs come first
 	seq := gate.NewSequence(o.Plan)
 	start := time.Now()
 	// The screen: until every cell is decided, or its share of the budget

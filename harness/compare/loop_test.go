@@ -1,0 +1,65 @@
+package compare
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/impl"
+	"github.com/batchbench/batchbench/impl/registry"
+	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/scenarios"
+)
+
+// lateFail names the environment variable that makes late-fail fail in
+// the worker it is set for, after its first dozen batchers.
+const lateFail = "COMPARE_TEST_LATE_FAIL"
+
+// This test binary is also the compare's worker, for both sides.
+func TestMain(m *testing.M) {
+	mutex, _ := registry.Lookup("mutex")
+	var made atomic.Int64
+	registry.Register("late-fail", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
+		if made.Add(1) > 12 && os.Getenv(lateFail) != "" {
+			return nil, errors.New("late-fail: failing, as it was told")
+		}
+		return mutex.New(cfg)
+	})
+	harness.ServeWorker()
+	os.Exit(m.Run())
+}
+
+// Run measures Run.Count pairs first, with no MinPairs of its own; a
+// cell that fails on head after some pairs has its runs dropped, leaves
+// the loop (the budget is an hour), and blocks.
+func TestACellThatFailsMidwayBlocks(t *testing.T) {
+	c, err := scenarios.Parse("Size/impl=late-fail/size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := harness.Source{Command: []string{os.Args[0]}}
+	head := harness.Source{Command: []string{os.Args[0]}, Env: []string{lateFail + "=1"}}
+	// The budget is far beyond the deadline: only a loop that stops on
+	// its own returns before the deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := Run(ctx, Options{
+		Base: Side{Source: &base}, Head: Side{Source: &head},
+		Run:    harness.Options{Cells: []scenarios.Cell{c}, Count: 10, Quick: true, RunTime: 2 * time.Millisecond, ProcessRuns: 100, OutDir: t.TempDir(), Log: io.Discard},
+		Plan:   gate.Plan{Options: gate.Options{Head: "head", Threshold: 0.05}},
+		Table:  gate.TableConfig(0.05, ""),
+		Budget: time.Hour,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if d := out.Decision; d.Status != gate.Block || len(d.FailedHead) != 1 {
+		t.Errorf("decision %v, failed head cells %q; want a block on the failed head cell: %s", d.Status, d.FailedHead, d.Headline())
+	}
+}
+
