@@ -62,4 +62,3 @@ func TestACellThatFailsMidwayBlocks(t *testing.T) {
 		t.Errorf("decision %v, failed head cells %q; want a block on the failed head cell: %s", d.Status, d.FailedHead, d.Headline())
 	}
 }
-
