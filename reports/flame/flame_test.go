@@ -139,11 +139,18 @@ func TestSetEmbedsGraphsInOneDocument(t *testing.T) {
 		}
 	}
 	doc.WriteString(string(s.Script()))
-	if n := strings.Count(doc.String(), "function stackViewer("); n != 1 {
-		t.Errorf("pprof's stackViewer is in the document %d times, want once", n)
+	var blocks, plain int
+	for _, b := range s.blocks {
+		blocks += strings.Count(b, "function stackViewer(")
 	}
-	if m := regexp.MustCompile(`(?i)https?://`).FindString(doc.String()); m != "" {
-		t.Errorf("the document contains %q", m)
+	if blocks != 1 {
+		t.Errorf("pprof's stackViewer is in the document's blocks %d times, want once", blocks)
+	}
+	for _, page := range want {
+		plain += len(page)
+	}
+	if doc.Len() > plain/4 {
+		t.Errorf("the document of 3 graphs weighs %d bytes, their pages %d: not stored once and compressed", doc.Len(), plain)
 	}
 	if strings.Contains(doc.String(), "x <&>") {
 		t.Error("a title is not escaped")
@@ -168,6 +175,9 @@ func TestSetEmbedsGraphsInOneDocument(t *testing.T) {
 		}
 		if !strings.Contains(string(page), reportStyle) {
 			t.Errorf("%s does not hide pprof's menus", id)
+		}
+		if m := regexp.MustCompile(`(?i)https?://`).FindString(string(page)); m != "" {
+			t.Errorf("%s contains %q", id, m)
 		}
 	}
 }

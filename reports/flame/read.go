@@ -2,12 +2,14 @@ package flame
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"regexp"
-	"strconv"
 )
 
 // Frame is a function as a flame graph draws it.
@@ -73,36 +75,48 @@ func Frames(page []byte) ([]Frame, error) {
 }
 
 var (
-	graphRE  = regexp.MustCompile(`<details class="flame" id="([^"]*)"[^>]*><summary>.*?</summary><script type="application/json">(.*?)</script>`)
-	blocksRE = regexp.MustCompile(`<script type="application/json" id="flame-blocks">(.*?)</script>`)
+	graphRE = regexp.MustCompile(`<details class="flame" id="([^"]*)"[^>]*><summary>.*?</summary><script type="` + regexp.QuoteMeta(packed) + `">([^<]*)</script>`)
+	blockRE = regexp.MustCompile(`<script type="` + regexp.QuoteMeta(packed) + `" class="flame-block" data-block="(\d+)">([^<]*)</script>`)
 )
+
+// unpack reverses pack.
+func unpack(text []byte) (string, error) {
+	z, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(text)))
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(z)
+	return string(b), err
+}
 
 // Graphs returns the pages of the flame graphs a Set wrote into an HTML
 // document, by Graph.ID, as its script would draw them.
 func Graphs(doc []byte) (map[string][]byte, error) {
-	m := blocksRE.FindSubmatch(doc)
-	if m == nil {
-		return nil, errors.New("the document holds no flame graph blocks")
+	blocks := map[string]string{}
+	for _, m := range blockRE.FindAllSubmatch(doc, -1) {
+		text, err := unpack(m[2])
+		if err != nil {
+			return nil, fmt.Errorf("flame graph block %s: %v", m[1], err)
+		}
+		blocks[string(m[1])] = text
 	}
-	var blocks []string
-	if err := json.Unmarshal(m[1], &blocks); err != nil {
-		return nil, fmt.Errorf("the flame graph blocks: %v", err)
+	if len(blocks) == 0 {
+		return nil, errors.New("the document holds no flame graph blocks")
 	}
 	out := map[string][]byte{}
 	for _, g := range graphRE.FindAllSubmatch(doc, -1) {
 		id := html.UnescapeString(string(g[1]))
-		var page string
-		if err := json.Unmarshal(g[2], &page); err != nil {
+		page, err := unpack(g[2])
+		if err != nil {
 			return nil, fmt.Errorf("flame graph %s: %v", id, err)
 		}
-		var err error
 		full := refRE.ReplaceAllStringFunc(page, func(ref string) string {
-			i, _ := strconv.Atoi(refRE.FindStringSubmatch(ref)[1])
-			if i >= len(blocks) {
-				err = fmt.Errorf("flame graph %s refers to block %d of %d", id, i, len(blocks))
-				return ""
+			i := refRE.FindStringSubmatch(ref)[1]
+			text, ok := blocks[i]
+			if !ok {
+				err = fmt.Errorf("flame graph %s refers to block %s, which the document lacks", id, i)
 			}
-			return blocks[i]
+			return text
 		})
 		if err != nil {
 			return nil, err
