@@ -62,13 +62,15 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, erro
 		if head, err = b.WorkingTree(ctx, rundir.Head); err != nil {
 			return nil, &BuildError{err}
 		}
-		spec, perItem, err := sizePlant(ctx, o, base)
+		perItem, err := basePerItem(ctx, o, base)
 		if err != nil {
 			return nil, err
 		}
+		stall := float64(plant.StallTime())
+		spec := plant.Sized("mutex", perItem*o.Plant, stall)
 		head.Env = append(head.Env, plant.Env+"="+spec.String())
-		planted = fmt.Sprintf("head's %s stalls %d rounds every %d items: +%.3gns per item, %s of %s's %.3gns",
-			spec.Impl, spec.Rounds, spec.Every, float64(plant.StallTime())/float64(spec.Every), pct(o.Plant), o.PlantCell.Name(), float64(perItem))
+		planted = fmt.Sprintf("head's %s stalls %d rounds (%.3gns) every %d items: +%.3gns per item, %s of %s's %.3gns",
+			spec.Impl, spec.Rounds, stall, spec.Every, stall/float64(spec.Every), pct(o.Plant), o.PlantCell.Name(), perItem)
 	}
 	var cal gate.Calibration
 	for i := range o.Decisions {
@@ -92,31 +94,30 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, erro
 	return &cal, atomicfile.WriteFile(filepath.Join(r.OutDir, CalibrationFile), []byte(md))
 }
 
-// sizePlant measures base's time per item in the plant's cell, and
-// returns the slowdown of mutex that adds o.Plant of it.
-func sizePlant(ctx context.Context, o CalibrateOptions, base harness.Source) (plant.Spec, time.Duration, error) {
+// basePerItem measures base's time per item, in nanoseconds, in the
+// plant's cell.
+func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (float64, error) {
 	opts := o.Compare.Run
 	opts.Cells, opts.Count, opts.Sources, opts.Profile = []scenarios.Cell{o.PlantCell}, 10, []harness.Source{base}, false
 	opts.OutDir = filepath.Join(o.Compare.Run.OutDir, "plant-size")
 	res, err := harness.Run(ctx, opts)
 	if err != nil {
-		return plant.Spec{}, 0, err
+		return 0, err
 	}
 	rs, err := table.Load(table.Input{Path: res.Outputs[0].ResultsPath})
 	if err != nil {
-		return plant.Spec{}, 0, err
+		return 0, err
 	}
 	ts, err := table.Build(rs, table.Config{})
 	if err != nil {
-		return plant.Spec{}, 0, err
+		return 0, err
 	}
 	for _, t := range ts.Tables {
 		if t.Unit == "sec/op" && len(t.Rows) == 1 && t.Rows[0].Cells[0] != nil {
-			perItem := time.Duration(t.Rows[0].Cells[0].Summary.Center * 1e9)
-			return plant.Sized("mutex", time.Duration(float64(perItem)*o.Plant)), perItem, nil
+			return t.Rows[0].Cells[0].Summary.Center * 1e9, nil
 		}
 	}
-	return plant.Spec{}, 0, fmt.Errorf("no time per item measured in %s", o.PlantCell.Name())
+	return 0, fmt.Errorf("no time per item measured in %s", o.PlantCell.Name())
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.3g%%", f*100) }
