@@ -229,7 +229,7 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	default:
 		b.WriteString(" none needed confirming.")
 	}
-	fmt.Fprintf(b, " Identical builds block with probability at most α = %v.", p.Alpha)
+	fmt.Fprintf(b, " The rule blocks identical builds with probability at most α = %v if the pairs are independent of one another.", p.Alpha)
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
 		fmt.Fprintf(b, " Left open, so not counted as passing: %s.", joinResolution(under, 8))
 	}
