@@ -8,8 +8,11 @@
 // are never compared.
 //
 // Besides the judgement and the Decision it holds what a decision is
-// checked by (Calibration, Rate: error rates per decision) and read with
-// (Threshold), about twenty names: the gate's rules in one place.
+// checked by (Calibration, Rate, Replay: error rates per decision) and
+// read with (Threshold), and the paired, sequential gate (Plan, Sequence,
+// Verdict, State, Paired, Turns) beside the unpaired one: about thirty
+// names, because every rule a decision follows lives here and nowhere
+// else.
 package gate
 
 import (
