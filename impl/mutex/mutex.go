@@ -101,15 +101,16 @@ func (b *Batcher[T]) recycle(buf *[]T) {
 	b.mu.Unlock()
 }
 
-// planted is the slowdown a build with the plant tag may carry here, for
-// the merge gate's calibration (see package plant); nil otherwise.
-var planted = plant.For("mutex")
+// plantPoint is the slowdown a build with the plant tag may carry here,
+// for the merge gate's calibration (see package plant); nil otherwise.
+// (Not "planted": the end-to-end tests plant a function of that name.)
+var plantPoint = plant.For("mutex")
 
 // Add implements impl.Batcher.
 func (b *Batcher[T]) Add(item T) error {
-	if plant.On && planted != nil {
-		if planted.Calls++; planted.Calls >= planted.Every {
-			planted.Stall()
+	if plant.On && plantPoint != nil {
+		if plantPoint.Calls++; plantPoint.Calls >= plantPoint.Every {
+			plantPoint.Stall()
 		}
 	}
 	b.mu.Lock()
