@@ -22,7 +22,17 @@ import (
 // blocks, and the report opens with the flame graph of head against base,
 // drawn once from the real profiles, in which the planted function is the
 // frame that grew most.
+//
+// The profiles lie beside each side's results, or, as a compare writes
+// them, in the side's confirmation (confirm/SIDE/profiles), which is where
+// the compare profiles the cells that block.
 func TestGateShowsTheDifferenceOfARegression(t *testing.T) {
+	for _, root := range []string{".", "confirm"} {
+		t.Run(root, func(t *testing.T) { gateShowsTheDifference(t, root) })
+	}
+}
+
+func gateShowsTheDifference(t *testing.T, profileRoot string) {
 	t.Chdir(t.TempDir())
 	_, ring, allocs := fixture.SharedProfiles(t)
 	const cell = "Size/impl=ring/size=1000"
@@ -38,12 +48,15 @@ func TestGateShowsTheDifferenceOfARegression(t *testing.T) {
 			x := side.center * (1 + 0.001*float64(i))
 			fmt.Fprintf(&b, "Benchmark%s-2 100000 %.4g ns/op %.4g cpu-ns/op\n", cell, x, x)
 		}
-		dir := filepath.Join(side.name, "profiles")
+		dir := filepath.Join(profileRoot, side.name, "profiles")
 		fixture.WriteProfile(t, fixture.Renamed(side.cpu, "ring"), filepath.Join(dir, cell+".cpu.pprof"))
 		fixture.WriteProfile(t, fixture.Renamed(allocs, "ring"), filepath.Join(dir, cell+".heap.pprof"))
 		idx := profindex.Index{Cells: []profindex.Entry{{Benchmark: cell, Family: "Size", Impl: "ring",
 			CPU: cell + ".cpu.pprof", Heap: cell + ".heap.pprof"}}}
 		if err := idx.Write(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(side.name, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(side.name, "results.txt"), []byte(b.String()), 0o644); err != nil {

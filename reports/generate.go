@@ -283,11 +283,17 @@ func (o Options) profileDirs(res *table.Results) []string {
 	return defaultProfileDirs(res)
 }
 
-// defaultProfileDirs are the profile directories beside the inputs.
+// defaultProfileDirs are the profile directories beside the inputs, or,
+// for a compare's side without profiles, beside the same side in its
+// confirmation, where a compare profiles the cells that block.
 func defaultProfileDirs(res *table.Results) []string {
 	var dirs []string
 	for _, in := range res.Inputs {
-		dirs = append(dirs, profiles.DirFor(in.Path))
+		dir := profiles.DirFor(in.Path)
+		if c := rundir.ConfirmedSide(in.Path); dir == "" && c != "" {
+			dir = profiles.DirFor(c)
+		}
+		dirs = append(dirs, dir)
 	}
 	return dirs
 }

@@ -47,6 +47,19 @@ func IsCompare(dir string) bool {
 // SideResults is the results file of a compare's side.
 func SideResults(dir, side string) string { return filepath.Join(dir, side, ResultsFile) }
 
+// ConfirmedSide is, for the results file of a compare's side
+// (DIR/SIDE/results.txt), the same side's results file in the compare's
+// confirmation (DIR/confirm/SIDE/results.txt), where the compare profiles
+// the cells that block; "" for any other path. The file need not exist.
+func ConfirmedSide(resultsPath string) string {
+	sideDir := filepath.Dir(resultsPath)
+	side := filepath.Base(sideDir)
+	if filepath.Base(resultsPath) != ResultsFile || (side != Base && side != Head) {
+		return ""
+	}
+	return SideResults(filepath.Join(filepath.Dir(sideDir), ConfirmDir), side)
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil

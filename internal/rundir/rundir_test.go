@@ -106,3 +106,17 @@ func FuzzShards(f *testing.F) {
 		}
 	})
 }
+
+func TestConfirmedSide(t *testing.T) {
+	for path, want := range map[string]string{
+		filepath.Join("out", "cmp", "base", "results.txt"): filepath.Join("out", "cmp", "confirm", "base", "results.txt"),
+		filepath.Join("cmp", "head", "results.txt"):        filepath.Join("cmp", "confirm", "head", "results.txt"),
+		filepath.Join("out", "run", "results.txt"):         "",
+		filepath.Join("cmp", "head", "old.txt"):            "",
+		filepath.Join("cmp", "shard-1", "results.txt"):     "",
+	} {
+		if got := ConfirmedSide(path); got != want {
+			t.Errorf("ConfirmedSide(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
