@@ -346,6 +346,11 @@ func noise(p *Paired) float64 {
 // 2,000 items more, or a byte every 20.
 var floors = map[string]float64{"allocs/op": 0.01, "B/op": 1}
 
+// Floor is the amount of an allocation unit below which a cell allocates
+// as good as nothing (0.01 allocs/op, 1 B/op), and 0 for any other unit:
+// a ratio of two amounts below it says nothing.
+func Floor(unit string) float64 { return floors[unit] }
+
 // scaled returns a paired cell metric's pairs on the scale the gate
 // judges them: log ratios, with the threshold as log(1+threshold); or,
 // where a value is not positive or base's mean is below the unit's floor

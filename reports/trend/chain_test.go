@@ -2,6 +2,7 @@ package trend
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -220,5 +221,53 @@ func TestLast(t *testing.T) {
 	}
 	if _, _, err := history.Last(db); err == nil || !strings.Contains(err.Error(), e.Name+" is damaged") {
 		t.Errorf("damaged last entry: %v", err)
+	}
+}
+
+// A batcher that allocates as good as nothing (mutex: a few allocations
+// in a hundred thousand items) moves by large ratios from entry to entry:
+// 2 against 3 in 100,000 is +50%, and consistently so, yet it is no
+// regression. Below the gate's floors the trend flags no change and no
+// creep in an allocation unit, as the gate judges none; a real jump, from
+// nothing to one allocation per item, is still flagged.
+func TestPairedIgnoresAllocationsBelowTheFloor(t *testing.T) {
+	db := t.TempDir()
+	allocs := []float64{2e-5, 2e-5, 3e-5, 3e-5, 1}
+	for i := range allocs {
+		var b strings.Builder
+		for _, side := range []struct {
+			name   string
+			commit int
+		}{{"base", i - 1}, {"head", i}} {
+			if i == 0 {
+				if side.name == "base" {
+					continue
+				}
+				side.name = ""
+			}
+			h := header(side.name, commitID(side.commit), i)
+			if side.name == "" {
+				h = strings.Replace(h, "source: \n", "", 1)
+			}
+			b.WriteString(h)
+			for r := range 10 {
+				fmt.Fprintf(&b, "BenchmarkSize/impl=mutex/size=1000-2 100000 %.4f ns/op %.6g allocs/op\n", 13*(1+0.001*float64(r)), allocs[side.commit]*(1+0.001*float64(r)))
+			}
+		}
+		writeEntry(t, db, i, b.String())
+	}
+	entries, series := load(t, db)
+	tr := Analyze(entries, series, Options{Threshold: 0.05})
+	var flagged []string
+	for _, s := range tr.Suspects {
+		flagged = append(flagged, fmt.Sprintf("%s at %s", s.Series.Unit, s.At.Commit))
+	}
+	if want := []string{"allocs/op at " + history.Short(commitID(4))}; !slices.Equal(flagged, want) {
+		t.Errorf("suspects %q, want only the jump to one allocation per item, %q", flagged, want)
+	}
+	for _, c := range tr.Creeps {
+		if c.Series.Unit == "allocs/op" && c.To != history.Short(commitID(4)) {
+			t.Errorf("a creep of allocations below the floor: %+v", c)
+		}
 	}
 }

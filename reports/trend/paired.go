@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aclements/go-moremath/stats"
+
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchseries"
 	"golang.org/x/perf/benchunit"
@@ -189,6 +191,11 @@ func loadPaired(entries []history.Entry, idx []int, o Options) ([]*Series, error
 					Commits: len(e.Commits)}
 				if c, ok := cs.ComparisonAt(bench, ser); ok && c.Numerator != nil && c.Denominator != nil {
 					p.HeadN, p.BaseN = len(c.Numerator.Values), len(c.Denominator.Values)
+					if floor := gate.Floor(unit); floor > 0 {
+						factor, _ := benchunit.Tidy(1, rawUnit)
+						median := func(xs []float64) float64 { return factor * stats.Sample{Xs: xs}.Quantile(0.5) }
+						p.Nothing = median(c.Numerator.Values) < floor && median(c.Denominator.Values) < floor
+					}
 				}
 				p.Inf = min(p.HeadN, p.BaseN) < minRuns
 				if j, ok := judgedAt[cs.Unit+"\x00"+bench+"\x00"+ser]; ok {
@@ -280,7 +287,7 @@ func pairedSuspects(s *Series, o Options) []Suspect {
 	var out []Suspect
 	for _, p := range s.Points {
 		j := p.Judged
-		if p.Inf || j == nil || !(j.Lo > 1 || j.Hi < 1) || math.Abs(j.Center-1) < o.Threshold {
+		if p.Inf || p.Nothing || j == nil || !(j.Lo > 1 || j.Hi < 1) || math.Abs(j.Center-1) < o.Threshold {
 			continue
 		}
 		out = append(out, Suspect{Series: s, At: p, Change: j.Center - 1, Lo: j.Lo - 1, Hi: j.Hi - 1})
@@ -320,7 +327,7 @@ func creeps(series []*Series, suspects []Suspect, o Options) []Creep {
 		}
 		for _, st := range stretches(s) {
 			first, last := st[0], st[len(st)-1]
-			if math.IsNaN(last.Level) || !(last.LevelLo > 1 || last.LevelHi < 1) || math.Abs(last.Level-1) < o.Threshold {
+			if math.IsNaN(last.Level) || last.Nothing || !(last.LevelLo > 1 || last.LevelHi < 1) || math.Abs(last.Level-1) < o.Threshold {
 				continue
 			}
 			c := Creep{Series: s, Level: last.Level - 1, Lo: last.LevelLo - 1, Hi: last.LevelHi - 1, Steps: len(st),

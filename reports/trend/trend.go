@@ -155,6 +155,10 @@ type Point struct {
 	// Judged is, for a paired point of a metric the gate judges, the
 	// ratio and interval it is judged by.
 	Judged *Judged
+	// Nothing (paired) says that both sides' medians of an allocation
+	// unit are below the gate's floor (gate.Floor): they allocate as good
+	// as nothing, and their ratio is never flagged.
+	Nothing bool
 }
 
 // Judged is a paired point's ratio as it is judged: benchseries' interval
