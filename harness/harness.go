@@ -260,7 +260,8 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 		}
 		err := s.each(ctx, cells, s.rng.Perm(len(cells)), timingRun, what, func(src Source, out *output, c scenarios.Cell, pair string) error {
 			req := request{Cell: c.Name(), Items: s.opts.items(c), RunTime: s.opts.RunTime}
-			if n, fixed := s.items[c]; fixed {
+			n, fixed := s.items[c]
+			if fixed {
 				req.Items, req.RunTime = n, 0
 			}
 			req.WarmupItems = max(req.Items/8, 1)
@@ -272,7 +273,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			if err != nil {
 				return err
 			}
-			if _, fixed := s.items[c]; !fixed {
+			if !fixed {
 				s.items[c] = resp.Items
 			}
 			if metered {
