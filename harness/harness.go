@@ -421,6 +421,9 @@ func (s *Session) Close(err error) (*Result, error) {
 		}
 	}
 	s.progress.finish()
+	for _, o := range s.order {
+		err = errors.Join(err, o.results.close())
+	}
 	if len(s.meter.records) > 0 {
 		err = errors.Join(err, s.meter.flush())
 	}
@@ -477,8 +480,9 @@ func newOutput(opts Options, dir string, src Source) (*output, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	o.results = newResultsFile(filepath.Join(dir, rundir.ResultsFile), environment(src, opts), opts.Cells)
-	return o, o.results.flush()
+	var err error
+	o.results, err = newResultsFile(filepath.Join(dir, rundir.ResultsFile), environment(src, opts), opts.Cells)
+	return o, err
 }
 
 // at returns where the output is once the run's directory is at root.

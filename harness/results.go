@@ -3,7 +3,9 @@ package harness
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -17,20 +19,37 @@ import (
 	"github.com/batchbench/batchbench/scenarios"
 )
 
-// resultsFile accumulates one source's results and rewrites the whole file
-// atomically on every change, so readers and interrupted runs only ever see a
-// valid file.
+// resultsFile accumulates one source's results in results.txt, in run
+// order. It appends each run as it comes, one write per run, so readers
+// and interrupted runs only ever see whole lines; a failure rewrites the
+// file atomically, without the failed cell's runs, and every later run
+// rewrites it again so that the failures stay at its end, as go test
+// prints them. (Rewriting the whole file after every run cost a decision
+// of the quick gate 3–4 s a side of its budget, growing with the square
+// of its runs.)
 type resultsFile struct {
 	path     string
 	env      []benchfmt.Config
 	cells    []scenarios.Cell
-	runs     map[scenarios.Cell][]*benchfmt.Result // in run order
+	runs     []cellRun // in run order
 	failures map[scenarios.Cell]string
+	file     *os.File         // open for appending; nil after a rewrite until reopened
+	w        *benchfmt.Writer // writes to file, remembering the config it has written
 }
 
-func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) *resultsFile {
-	return &resultsFile{path: path, env: env, cells: cells,
-		runs: map[scenarios.Cell][]*benchfmt.Result{}, failures: map[scenarios.Cell]string{}}
+// switchWriter writes to whatever Writer it holds now.
+type switchWriter struct{ io.Writer }
+
+type cellRun struct {
+	cell scenarios.Cell
+	res  *benchfmt.Result
+}
+
+// newResultsFile writes path's header: the units' metadata and env, so
+// that even a file without runs says where it came from.
+func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) (*resultsFile, error) {
+	f := &resultsFile{path: path, env: env, cells: cells, failures: map[scenarios.Cell]string{}}
+	return f, f.rewrite()
 }
 
 // add records one run of c over items items, of the pair named pair
@@ -43,16 +62,52 @@ func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}
-	f.runs[c] = append(f.runs[c], r)
-	return f.flush()
+	f.runs = append(f.runs, cellRun{c, r})
+	if len(f.failures) > 0 {
+		return f.rewrite()
+	}
+	if f.file == nil {
+		file, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		// The writer writes only the config lines that change. Tell it
+		// what the file says already, the config of its last run or its
+		// header, by writing that to nowhere first.
+		last := f.env
+		if n := len(f.runs); n > 1 {
+			last = f.runs[n-2].res.Config
+		}
+		sink := &switchWriter{io.Discard}
+		f.file, f.w = file, benchfmt.NewWriter(sink)
+		if err := f.w.Write(&benchfmt.Result{Config: last, Name: benchfmt.Name("Primer"), Iters: 1}); err != nil {
+			return err
+		}
+		sink.Writer = file
+	}
+	return f.w.Write(r)
 }
 
 // fail marks c failed. Its runs are dropped: a cell that failed its
 // self-check, hung or crashed has no numbers worth comparing.
 func (f *resultsFile) fail(c scenarios.Cell, reason string) error {
 	f.failures[c] = reason
-	delete(f.runs, c)
-	return f.flush()
+	f.runs = slices.DeleteFunc(f.runs, func(r cellRun) bool { return r.cell == c })
+	return f.rewrite()
+}
+
+// close syncs and closes the file; the session calls it before it moves
+// the run into place.
+func (f *resultsFile) close() error {
+	if f.file == nil {
+		return nil
+	}
+	err := f.file.Sync()
+	if cerr := f.file.Close(); err == nil {
+		err = cerr
+	}
+	f.file, f.w = nil, nil
+	return err
 }
 
 // benchmarkName is c's name as go test prints it, without "Benchmark":
@@ -64,7 +119,11 @@ func benchmarkName(c scenarios.Cell) string {
 	return c.Name()
 }
 
-func (f *resultsFile) flush() error {
+// rewrite replaces the whole file atomically: header, runs, failures.
+func (f *resultsFile) rewrite() error {
+	if err := f.close(); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	w := benchfmt.NewWriter(&buf)
 	for _, u := range unitMetadata() {
@@ -79,11 +138,9 @@ func (f *resultsFile) flush() error {
 			fmt.Fprintf(&buf, "%s: %s\n", c.Key, c.Value)
 		}
 	}
-	for _, c := range f.cells {
-		for _, r := range f.runs[c] {
-			if err := w.Write(r); err != nil {
-				return err
-			}
+	for _, r := range f.runs {
+		if err := w.Write(r.res); err != nil {
+			return err
 		}
 	}
 	// Failures as go test prints them; benchfmt readers skip these lines.
