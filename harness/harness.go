@@ -86,6 +86,13 @@ type Options struct {
 	// a fresh process for every run. Profiles are always taken in a fresh
 	// process, as an allocation profile counts from the start.
 	ProcessRuns int
+	// CellRuns, if positive, is how many measured runs of any one cell a
+	// worker process serves at most. A stage that measures few cells for
+	// long, such as a gate's confirmation, would otherwise judge a cell
+	// on a single pair of processes, and a pair test takes its pairs to
+	// be independent: whatever a process adds to all its runs must vary
+	// between the pairs.
+	CellRuns int
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
@@ -179,6 +186,7 @@ type Session struct {
 	rounds   int // rounds begun, over every Measure
 	failed   map[runKey]bool
 	procs    map[string]*process // each source's serving worker, if any
+	started  map[string]int      // worker processes started, per source
 	pairs    map[scenarios.Cell]int
 	spent    map[scenarios.Cell]time.Duration // measured runs' wall time, warm-ups included
 	// items are what every run of a cell measures once its first run
@@ -212,7 +220,7 @@ func Start(opts Options) (*Session, error) {
 	s := &Session{opts: opts, stage: stage, start: time.Now(), failed: map[runKey]bool{},
 		res: &Result{Seed: opts.Seed}, outs: map[string]*output{},
 		rng:   rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
-		procs: map[string]*process{}, pairs: map[scenarios.Cell]int{}, spent: map[scenarios.Cell]time.Duration{}, items: map[scenarios.Cell]int{}}
+		procs: map[string]*process{}, started: map[string]int{}, pairs: map[scenarios.Cell]int{}, spent: map[scenarios.Cell]time.Duration{}, items: map[scenarios.Cell]int{}}
 	for _, src := range opts.Sources {
 		o, err := newOutput(opts, stage.Path(), src)
 		if err != nil {
@@ -267,7 +275,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			req.WarmupItems = max(req.Items/8, 1)
 			before, metered := s.meter.before()
 			began := time.Now()
-			resp, err := s.measure(ctx, src, req)
+			resp, worker, err := s.measure(ctx, src, req)
 			took := time.Since(began)
 			s.spent[c] += took
 			if err != nil {
@@ -281,7 +289,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 					return err
 				}
 			}
-			return out.results.add(c, resp.Items, resp.Values, pair)
+			return out.results.add(c, resp.Items, resp.Values, pair, worker)
 		})
 		if err != nil {
 			return err
@@ -306,25 +314,33 @@ func (s *Session) workers() []int {
 }
 
 // measure runs one measured run of src: in its serving worker process,
-// started as needed and replaced after Options.ProcessRuns runs, or in a
-// fresh process of its own.
-func (s *Session) measure(ctx context.Context, src Source, req request) (*response, error) {
+// started as needed and replaced after Options.ProcessRuns runs, or
+// Options.CellRuns of the cell, or in a fresh process of its own. It
+// returns the process's number (see runconfig.Worker) with the answer.
+func (s *Session) measure(ctx context.Context, src Source, req request) (*response, int, error) {
 	if s.opts.ProcessRuns <= 1 {
-		return runWorker(ctx, s.opts, src, req)
+		s.started[src.Name]++
+		resp, err := runWorker(ctx, s.opts, src, req)
+		return resp, s.started[src.Name], err
 	}
 	p := s.procs[src.Name]
+	if p != nil && !p.dead && s.opts.CellRuns > 0 && p.cells[req.Cell] >= s.opts.CellRuns {
+		p.close()
+	}
 	if p == nil || p.dead {
 		var err error
 		if p, err = startProcess(src); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		s.started[src.Name]++
+		p.number = s.started[src.Name]
 		s.procs[src.Name] = p
 	}
 	resp, err := p.run(ctx, s.opts.Timeout, req)
 	if p.served >= s.opts.ProcessRuns && !p.dead {
 		p.close()
 	}
-	return resp, err
+	return resp, p.number, err
 }
 
 // Profile runs each cell once more per source with the CPU profiler on,

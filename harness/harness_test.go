@@ -22,6 +22,7 @@ import (
 	"github.com/batchbench/batchbench/impl/registry"
 	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/profindex"
+	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -558,5 +559,40 @@ func TestEveryRunOfACellMeasuresTheSameItems(t *testing.T) {
 	}
 	if len(iters) != 8 || slices.Min(iters) != slices.Max(iters) {
 		t.Errorf("items per run %v; want 8 runs of the same number", iters)
+	}
+}
+
+func TestAWorkerServesAtMostCellRunsOfACell(t *testing.T) {
+	sources := []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}}
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=mutex/size=1000"), cell(t, "Size/impl=ring/size=1000")},
+		Count: 5, Items: 2_000, Quick: true, OutDir: t.TempDir(), Sources: sources,
+		ProcessRuns: 100, CellRuns: 2, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Outputs {
+		results, _ := readResults(t, o.ResultsPath)
+		runs := map[string]map[string]int{} // worker, cell: runs
+		for _, r := range results {
+			w := r.GetConfig(runconfig.Worker)
+			if runs[w] == nil {
+				runs[w] = map[string]int{}
+			}
+			runs[w][r.Name.String()]++
+		}
+		// 5 runs of each of two cells, at most 2 of a cell per worker: at
+		// least 3 workers, however the rounds' shuffles fall.
+		if len(runs) < 3 || runs[""] != nil {
+			t.Errorf("%s: runs per worker and cell %v; want every run to name its worker, and at least 3 workers", o.Source, runs)
+		}
+		for w, cells := range runs {
+			for c, n := range cells {
+				if n > 2 {
+					t.Errorf("%s: worker %s served %d runs of %s, want at most 2", o.Source, w, n, c)
+				}
+			}
+		}
 	}
 }

@@ -22,15 +22,17 @@ type process struct {
 	in     io.WriteCloser
 	out    *json.Decoder
 	stderr *tail
-	served int  // runs answered
-	dead   bool // closed: start a fresh one
+	number int            // the source's how-manieth process (runconfig.Worker)
+	served int            // runs answered
+	cells  map[string]int // runs answered per cell
+	dead   bool           // closed: start a fresh one
 }
 
 // startProcess starts a serving worker of src.
 func startProcess(src Source) (*process, error) {
 	cmd := exec.Command(src.Command[0], src.Command[1:]...)
 	cmd.Env = append(append(os.Environ(), src.Env...), workerEnv+"="+serveRequests)
-	p := &process{cmd: cmd, stderr: &tail{}}
+	p := &process{cmd: cmd, stderr: &tail{}, cells: map[string]int{}}
 	cmd.Stderr = p.stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -78,6 +80,7 @@ func (p *process) run(ctx context.Context, timeout time.Duration, req request) (
 			return nil, fmt.Errorf("worker died: %v\n%s", a.err, p.stderr.lines(20))
 		}
 		p.served++
+		p.cells[req.Cell]++
 		if a.resp.Error != "" {
 			return nil, errors.New(a.resp.Error)
 		}

@@ -52,12 +52,16 @@ func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) 
 	return f, f.rewrite()
 }
 
-// add records one run of c over items items, of the pair named pair
-// ("" for a run that is not half of a pair).
-func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string) error {
+// add records one run of c over items items, measured by worker process
+// number worker (0: unknown), of the pair named pair ("" for a run that
+// is not half of a pair).
+func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string, worker int) error {
 	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
+	if worker > 0 {
+		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Worker, Value: []byte(strconv.Itoa(worker)), File: true})
+	}
 	if pair != "" {
-		r.Config = append(slices.Clip(f.env), benchfmt.Config{Key: runconfig.Pair, Value: []byte(pair), File: true})
+		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Pair, Value: []byte(pair), File: true})
 	}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})

@@ -153,6 +153,11 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	return out, nil
 }
 
+// cellRuns is how many runs of one cell a worker process serves at most
+// in a paired gate (harness.Options.CellRuns): a confirmation's 80 pairs
+// of one cell then come from at least 8 pairs of processes, not one.
+const cellRuns = 10
+
 // pairs measures both builds in pairs: the screen, then the confirmation
 // of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
@@ -163,6 +168,7 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	// (all of it while nothing is flagged) is spent.
 	opts := o.Run
 	opts.Sources, opts.Profile = builds, false
+	opts.CellRuns = cmp.Or(opts.CellRuns, cellRuns)
 	screenBudget := func() time.Duration {
 		if len(seq.Flagged()) > 0 {
 			return time.Duration(float64(o.Budget) * (1 - gate.ConfirmShare))

@@ -17,7 +17,7 @@ import (
 )
 
 // lateFail names the environment variable that makes late-fail fail in
-// the worker it is set for, after its first dozen batchers.
+// the worker it is set for, after its first five batchers (a worker serves at most cellRuns runs of a cell).
 const lateFail = "COMPARE_TEST_LATE_FAIL"
 
 // This test binary is also the compare's worker, for both sides.
@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 	mutex, _ := registry.Lookup("mutex")
 	var made atomic.Int64
 	registry.Register("late-fail", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
-		if made.Add(1) > 12 && os.Getenv(lateFail) != "" {
+		if made.Add(1) > 5 && os.Getenv(lateFail) != "" {
 			return nil, errors.New("late-fail: failing, as it was told")
 		}
 		return mutex.New(cfg)

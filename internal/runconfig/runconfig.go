@@ -11,17 +11,17 @@ import (
 
 // PerRun are the keys that differ from run to run by nature: the build
 // measured, when and in what order, how many times, which side of a
-// comparison and which shard it was, on which runner, and the machine's
-// floor as measured then. Reports and the merge gate ignore them when deciding
+// comparison and which shard it was, on which runner and in which worker
+// process, and the machine's floor as measured then. Reports and the merge gate ignore them when deciding
 // whether two results are comparable, as `benchstat -ignore` would.
 // Everything else (goos, goarch, cpu, go, gomaxprocs, suite, pkg, ...)
 // is part of a result's identity.
-var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair}
+var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair, Worker}
 
 // PerResult are the keys that differ from one result to the next: they
 // belong to a result, not to the configuration of a file, which readers
 // describe without them.
-var PerResult = []string{Pair}
+var PerResult = []string{Pair, Worker}
 
 // Keys the harness writes.
 const (
@@ -39,6 +39,10 @@ const (
 	// cell from 0, and which side ran first, e.g. "17 head-first". Base's
 	// and head's runs of one pair carry the same value.
 	Pair = "pair"
+	// Worker numbers the worker process that measured the run, per source
+	// and stage from 1, so that what a process adds to its runs can be
+	// told from what the code does.
+	Worker = "worker"
 
 	// The machine's floor, measured at the start of a run: ns per
 	// uncontended atomic add, per mutex lock and unlock, and per
