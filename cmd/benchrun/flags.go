@@ -158,7 +158,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 // spread lives between runs, docs/merge-gate.md), and a serving worker
 // spares each run a process's start.
 const (
-	gatePairs       = 10
+	gatePairs       = gate.DefaultMinPairs
 	gateRunTime     = 20 * time.Millisecond
 	gateProcessRuns = 100
 )

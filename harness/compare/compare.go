@@ -161,7 +161,7 @@ const cellRuns = 10
 // pairs measures both builds in pairs: the screen, then the confirmation
 // of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
-	o.Plan.MinPairs = cmp.Or(o.Plan.MinPairs, o.Run.Count, 10) // Run.Count pairs come first
+	o.Plan.MinPairs = cmp.Or(o.Plan.MinPairs, o.Run.Count, gate.DefaultMinPairs) // Run.Count pairs come first
 	seq := gate.NewSequence(o.Plan)
 	start := time.Now()
 	// The screen: until every cell is decided, or its share of the budget

@@ -56,8 +56,9 @@ func TestScreenLooksWhenThePairsDouble(t *testing.T) {
 			}
 		}
 	}
-	if fmt.Sprint(looked) != "[10 20 40 80]" {
-		t.Errorf("looked at %v pairs, want [10 20 40 80]", looked)
+	// DefaultMinPairs is 6: then 12, 24, 48, and no 96 within 80.
+	if fmt.Sprint(looked) != "[6 12 24 48]" {
+		t.Errorf("looked at %v pairs, want [6 12 24 48]", looked)
 	}
 }
 
