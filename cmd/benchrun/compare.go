@@ -13,6 +13,7 @@ import (
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports"
 	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/gate/calibration"
 	"github.com/batchbench/batchbench/reports/table"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -138,7 +139,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // printCalibration prints a calibration's rate and where its record is.
-func printCalibration(cal *gate.Calibration, planted bool, out string, stdout io.Writer) error {
+func printCalibration(cal *calibration.Calibration, planted bool, out string, stdout io.Writer) error {
 	r, what := cal.BlockRate(), "false-block rate"
 	if planted {
 		r, what = cal.PassRate(), "miss rate"

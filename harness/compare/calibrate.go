@@ -15,6 +15,7 @@ import (
 	"github.com/batchbench/batchbench/internal/load"
 	"github.com/batchbench/batchbench/internal/rundir"
 	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/gate/calibration"
 	"github.com/batchbench/batchbench/reports/table"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -49,7 +50,7 @@ const CalibrationFile = "calibrate.md"
 // that carries a planted regression (every pass is a miss). Each decision
 // is a whole Run. It writes the calibration's record,
 // CalibrationFile, beside the decisions.
-func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, error) {
+func Calibrate(ctx context.Context, o CalibrateOptions) (*calibration.Calibration, error) {
 	start := time.Now()
 	base, err := o.Compare.Build.WorkingTree(ctx, rundir.Base)
 	if err != nil {
@@ -72,7 +73,7 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*gate.Calibration, erro
 		planted = fmt.Sprintf("head's %s stalls %d rounds (%.3gns) every %d items: +%.3gns per item, %s of %s's %.3gns",
 			spec.Impl, spec.Rounds, stall, spec.Every, stall/float64(spec.Every), pct(o.Plant), o.PlantCell.Name(), perItem)
 	}
-	var cal gate.Calibration
+	var cal calibration.Calibration
 	for i := range o.Decisions {
 		c := o.Compare
 		c.Base, c.Head = Side{Source: &base}, Side{Source: &head}
@@ -123,7 +124,7 @@ func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (
 func pct(f float64) string { return fmt.Sprintf("%.3g%%", f*100) }
 
 // ReplayOptions say how to replay a recorded compare's pairs (see
-// gate.Replay).
+// calibration.Replay).
 type ReplayOptions struct {
 	// Dir is a compare's directory, measured in pairs, on this machine
 	// and at the budget in question: its screen's pairs are replayed.
@@ -145,7 +146,7 @@ type ReplayOptions struct {
 // pairs and writes their record, CalibrationFile, in o.OutDir. A
 // directory without pairs of the cells is a *SavedError; pairs that do
 // not match, a *gate.PairError.
-func Replay(o ReplayOptions) (*gate.Calibration, error) {
+func Replay(o ReplayOptions) (*calibration.Calibration, error) {
 	start := time.Now()
 	if !rundir.IsCompare(o.Dir) {
 		return nil, &SavedError{fmt.Errorf("%s is not a compare's directory (base/ and head/)", o.Dir)}
@@ -172,7 +173,7 @@ func Replay(o ReplayOptions) (*gate.Calibration, error) {
 			return nil, &SavedError{fmt.Errorf("%s does not say how long the runs of %s took (its %s is older than the runs' times, or missing)", o.Dir, p.Name, load.File)}
 		}
 	}
-	r := gate.Replay{Plan: o.Plan, Recorded: pairs, Cost: cost, Budget: o.Budget, Shift: o.Plant, Seed: o.Seed,
+	r := calibration.Replay{Plan: o.Plan, Recorded: pairs, Cost: cost, Budget: o.Budget, Shift: o.Plant, Seed: o.Seed,
 		Shifted: func(cell string) bool { return strings.Contains(cell, "/impl=mutex/") }}
 	cal := r.Run(o.Decisions)
 	planted := ""

@@ -3,9 +3,10 @@ package gate
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
+
+	"github.com/batchbench/batchbench/reports/internal/md"
 )
 
 // Status is the gate's outcome and exit status.
@@ -91,17 +92,17 @@ func Decide(first *Judgement) *Decision {
 		d.Status = Inconclusive
 		d.NeedCount = first.needCount()
 		if resolved == 0 {
-			d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, pct(first.Threshold), first.countAdvice())
+			d.Reason = fmt.Sprintf("none of the %d compared cells can resolve a %s change; %s", compared, md.Percent(first.Threshold), first.countAdvice())
 			break
 		}
 		var names []string
 		for _, c := range first.Underpowered() {
 			names = append(names, c.Name())
 		}
-		d.Reason = fmt.Sprintf("%s of %d cannot resolve a %s change: %s; %s", plural(len(names), "cell"), compared, pct(first.Threshold),
+		d.Reason = fmt.Sprintf("%s of %d cannot resolve a %s change: %s; %s", plural(len(names), "cell"), compared, md.Percent(first.Threshold),
 			joinNames(names, 6), first.countAdvice())
 		if first.Cover < 1 {
-			d.Reason += fmt.Sprintf(" (%d resolve; %s must)", resolved, pct(first.Cover))
+			d.Reason += fmt.Sprintf(" (%d resolve; %s must)", resolved, md.Percent(first.Cover))
 		}
 	default:
 		d.Status = Pass
@@ -157,7 +158,7 @@ func (d *Decision) Headline() string {
 		return "Merge blocked: " + strings.Join(parts, ", ") + "."
 	}
 	_, resolved := j.CellCount()
-	line := fmt.Sprintf("No regression ≥ %s in %s", pct(j.Threshold), plural(resolved, "cell"))
+	line := fmt.Sprintf("No regression ≥ %s in %s", md.Percent(j.Threshold), plural(resolved, "cell"))
 	if under := j.Underpowered(); len(under) > 0 && j.Paired {
 		names := make([]string, len(under))
 		for i, c := range under {
@@ -169,7 +170,7 @@ func (d *Decision) Headline() string {
 		for i, c := range under {
 			names[i] = c.Name()
 		}
-		line += fmt.Sprintf("; %s cannot resolve %s at count %d (%s): %s", plural(len(under), "cell"), pct(j.Threshold), j.maxN(), j.countAdvice(), joinNames(names, 4))
+		line += fmt.Sprintf("; %s cannot resolve %s at count %d (%s): %s", plural(len(under), "cell"), md.Percent(j.Threshold), j.maxN(), j.countAdvice(), joinNames(names, 4))
 	}
 	return line + "."
 }
@@ -192,18 +193,18 @@ func (d *Decision) Details() string {
 		return strings.TrimSpace(b.String())
 	}
 	fmt.Fprintf(&b, " Head against base: significant at p ≤ %v and worse by more than %s in %s.",
-		j.Alpha, pct(j.Threshold), strings.Join(gatedUnits(j), ", "))
+		j.Alpha, md.Percent(j.Threshold), strings.Join(gatedUnits(j), ", "))
 	if len(d.Regressed) > 0 {
 		b.WriteString(" Judged on unpaired runs, each side's as one sample (benchmath's U test): drift between them is not cancelled.")
 	}
 	if under := j.Underpowered(); len(under) > 0 && d.Status != Inconclusive {
-		fmt.Fprintf(&b, " Cannot resolve %s, so not counted as passing: %s.", pct(j.Threshold), joinResolution(under, 8))
+		fmt.Fprintf(&b, " Cannot resolve %s, so not counted as passing: %s.", md.Percent(j.Threshold), joinResolution(under, 8))
 	}
 	if n := len(j.Improved); n > 0 {
 		fmt.Fprintf(&b, " %s.", plural(n, "significant improvement"))
 	}
 	if n := len(j.Noisy); n > 0 {
-		fmt.Fprintf(&b, " %s moved more than %s without significance (noisy; neither blocks nor reassures).", plural(n, "cell metric"), pct(j.Threshold))
+		fmt.Fprintf(&b, " %s moved more than %s without significance (noisy; neither blocks nor reassures).", plural(n, "cell metric"), md.Percent(j.Threshold))
 	}
 	if n := len(j.OneSided); n > 0 {
 		fmt.Fprintf(&b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
@@ -220,7 +221,7 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by a paired t-test of log(head/base) in %s, look after look."+
 		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v);",
-		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, pct(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
+		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
 	switch k := d.Paired.flagged; {
 	case k > 0:
 		fmt.Fprintf(b, " fresh pairs of the flagged cells, judged alone, confirmed %d at α/k = %.3g and cleared %d.", count[Blocked], p.Alpha/float64(k), count[Cleared])
@@ -266,7 +267,7 @@ func joinResolution(cs []Cell, n int) string {
 			s = append(s, fmt.Sprintf("and %d more", len(cs)-n))
 			break
 		}
-		s = append(s, fmt.Sprintf("%s %s (resolves %s)", c.Name(), c.Unit, resolution(c.Resolution)))
+		s = append(s, fmt.Sprintf("%s %s (resolves %s)", c.Name(), c.Unit, md.Resolution(c.Resolution)))
 	}
 	return strings.Join(s, ", ")
 }
@@ -280,18 +281,6 @@ func joinNames(names []string, n int) string {
 
 // resolution prints a cell's resolution, "nothing" when it cannot reach
 // alpha.
-func resolution(r float64) string {
-	if math.IsInf(r, 1) {
-		return "nothing at this count"
-	}
-	return pct(r)
-}
-
-func pct(f float64) string {
-	s := fmt.Sprintf("%.1f", f*100)
-	return strings.TrimSuffix(s, ".0") + "%"
-}
-
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what

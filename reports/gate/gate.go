@@ -7,12 +7,11 @@
 // exactly what benchstat would: results that differ in configuration
 // are never compared.
 //
-// Besides the judgement and the Decision it holds what a decision is
-// checked by (Calibration, Rate, Replay: error rates per decision) and
-// read with (Threshold), and the paired, sequential gate (Plan, Sequence,
-// Verdict, State, Paired, Turns) beside the unpaired one: about thirty
-// names, because every rule a decision follows lives here and nowhere
-// else.
+// Besides the judgement and the Decision it holds the paired, sequential
+// gate (Plan, Sequence, Verdict, State, Paired, Turns) beside the unpaired
+// one, and what a threshold is read with (Threshold): under thirty names,
+// because every rule a decision follows lives here and nowhere else. What
+// a decision is checked by, its error rates, is package calibration.
 package gate
 
 import (

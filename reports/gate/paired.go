@@ -8,6 +8,7 @@ import (
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchmath"
 
+	"github.com/batchbench/batchbench/reports/internal/md"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -60,7 +61,7 @@ func DecidePaired(j *Judgement, s *Sequence) *Decision {
 		}
 		d.Reason = fmt.Sprintf("%s of %d could neither pass nor block on the pairs measured: %s", plural(len(open), "cell"), compared, joinNames(names, 6))
 		if j.Cover < 1 {
-			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, pct(j.Cover))
+			d.Reason += fmt.Sprintf(" (%d passed; %s must)", resolved, md.Percent(j.Cover))
 		}
 	default:
 		d.Status = Pass

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/batchbench/batchbench/reports/internal/md"
 )
 
 // Threshold is the smallest relative change that counts, e.g. 0.05. It
@@ -49,4 +51,4 @@ func (t *Threshold) Set(s string) error {
 }
 
 // String prints the threshold as a percentage, e.g. "5%".
-func (t Threshold) String() string { return pct(float64(t)) }
+func (t Threshold) String() string { return md.Percent(float64(t)) }

@@ -2,7 +2,11 @@
 // share: table rows and inline code that survive any text put in them.
 package md
 
-import "strings"
+import (
+	"fmt"
+	"math"
+	"strings"
+)
 
 // Cell escapes text for a table cell.
 func Cell(s string) string {
@@ -30,4 +34,20 @@ func Align(w *strings.Builder, first string, n int, rest string) {
 		cells = append(cells, rest)
 	}
 	w.WriteString("|" + strings.Join(cells, "|") + "|\n")
+}
+
+// Percent writes a fraction as a percentage with at most one decimal:
+// 0.05 as "5%", 0.0525 as "5.3%".
+func Percent(f float64) string {
+	s := fmt.Sprintf("%.1f", f*100)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// Resolution writes the smallest change a test resolves: a percentage,
+// or "nothing at this count" when it resolves none (+Inf).
+func Resolution(r float64) string {
+	if math.IsInf(r, 1) {
+		return "nothing at this count"
+	}
+	return Percent(r)
 }

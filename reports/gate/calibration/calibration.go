@@ -1,4 +1,10 @@
-package gate
+// Package calibration measures a merge gate's error rates per decision,
+// on one machine: how often identical builds block (false blocks), how
+// often a planted regression is not blocked (misses), each with its exact
+// interval (Rate), and the change each cell resolves at the budget. The
+// decisions are real ones (Calibration.Add) or replayed on the pairs of
+// one recorded A/A compare (Replay), thousands at a time.
+package calibration
 
 import (
 	"fmt"
@@ -7,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/internal/md"
 )
 
@@ -32,12 +39,12 @@ type CellStats struct {
 }
 
 // Add records one decision.
-func (c *Calibration) Add(d *Decision) {
+func (c *Calibration) Add(d *gate.Decision) {
 	c.Decisions++
 	switch d.Status {
-	case Block:
+	case gate.Block:
 		c.Blocked++
-	case Inconclusive:
+	case gate.Inconclusive:
 		c.Inconclusive++
 	}
 	if c.cells == nil {
@@ -63,7 +70,7 @@ func (c *Calibration) Add(d *Decision) {
 		if blocked[k] {
 			s.Blocked++
 		}
-		if x.Pairs > 0 && x.State == Open {
+		if x.Pairs > 0 && x.State == gate.Open {
 			s.Open++
 		}
 	}
@@ -119,11 +126,11 @@ func (c *Calibration) Markdown(planted string, threshold float64, setup string) 
 	all := func(string) bool { return true }
 	if res := c.Resolutions("sec/op", all); len(res) > 0 {
 		fmt.Fprintf(&b, "Resolution in sec/op over %d cell decisions: median %s, quartiles %s and %s; %s resolve 3%%, %s 4%%, %s 5%%.\n\n",
-			len(res), resolution(quantile(res, 0.5)), resolution(quantile(res, 0.25)), resolution(quantile(res, 0.75)),
-			pct(share(res, 0.03)), pct(share(res, 0.04)), pct(share(res, 0.05)))
+			len(res), md.Resolution(quantile(res, 0.5)), md.Resolution(quantile(res, 0.25)), md.Resolution(quantile(res, 0.75)),
+			md.Percent(share(res, 0.03)), md.Percent(share(res, 0.04)), md.Percent(share(res, 0.05)))
 	}
-	fmt.Fprintf(&b, "Per cell, medians over the decisions: noise is the spread the gate saw (paired: of log(head/base)); resolves is the smallest change detected with %.0f%% power at the gate's level.\n\n", Power*100)
-	md.Row(&b, "cell", "unit", "noise", "pairs", "change", "blocked", "open", fmt.Sprintf("resolves (threshold %s)", pct(threshold)))
+	fmt.Fprintf(&b, "Per cell, medians over the decisions: noise is the spread the gate saw (paired: of log(head/base)); resolves is the smallest change detected with %.0f%% power at the gate's level.\n\n", gate.Power*100)
+	md.Row(&b, "cell", "unit", "noise", "pairs", "change", "blocked", "open", fmt.Sprintf("resolves (threshold %s)", md.Percent(threshold)))
 	md.Align(&b, "---", 7, "--:")
 	for _, s := range c.Cells() {
 		pairs := ""
@@ -132,10 +139,10 @@ func (c *Calibration) Markdown(planted string, threshold float64, setup string) 
 			for i, p := range s.Pairs {
 				ps[i] = float64(p)
 			}
-			pairs = fmt.Sprint(int(median(ps)))
+			pairs = fmt.Sprint(int(middle(ps)))
 		}
-		md.Row(&b, md.Code(s.Name), s.Unit, pct(median(s.Noise)), pairs, fmt.Sprintf("%+.2f%%", median(s.Change)*100),
-			fmt.Sprintf("%d of %d", s.Blocked, s.Judged), fmt.Sprint(s.Open), resolution(median(s.Resolution)))
+		md.Row(&b, md.Code(s.Name), s.Unit, md.Percent(middle(s.Noise)), pairs, fmt.Sprintf("%+.2f%%", middle(s.Change)*100),
+			fmt.Sprintf("%d of %d", s.Blocked, s.Judged), fmt.Sprint(s.Open), md.Resolution(middle(s.Resolution)))
 	}
 	return b.String()
 }
@@ -152,4 +159,11 @@ func quantile(xs []float64, q float64) float64 {
 func share(xs []float64, limit float64) float64 {
 	n, _ := slices.BinarySearch(xs, math.Nextafter(limit, math.Inf(1)))
 	return float64(n) / float64(len(xs))
+}
+
+// middle is the median of xs, nearest rank, as quantile takes it.
+func middle(xs []float64) float64 {
+	c := slices.Clone(xs)
+	slices.Sort(c)
+	return quantile(c, 0.5)
 }

@@ -1,11 +1,13 @@
-package gate
+package calibration
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/batchbench/batchbench/reports/gate"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -19,21 +21,21 @@ import (
 // random: with the sides' order drawn at random in every pair, a pair of
 // identical builds is as likely one way round as the other, so this is
 // the null distribution itself, whatever its shape. In the cells Shifted
-// selects, head's time per op is then slowed by Shift. It spends the budget as a
-// compare does, on a clock that each pair moves by what a pair of its
-// cell cost in the recording: MinPairs pairs of every cell, then equal
-// time for every open cell (Turns), a look after every round, the
-// confirmation of what the screen flagged on fresh draws, with
-// ConfirmShare of the budget.
+// selects, head's time per op is then slowed by Shift. It spends the
+// budget as a compare does, on a clock that each pair moves by what a
+// pair of its cell cost in the recording: the plan's MinPairs pairs of
+// every cell, then equal time for every open cell (gate.Turns), a look
+// after every round, the confirmation of what the screen flagged on fresh
+// draws, with gate.ConfirmShare of the budget.
 //
 // It assumes what the resampling assumes: pairs independent of one
 // another, and a recording long enough to show their spread, a few dozen
 // pairs a cell.
 type Replay struct {
-	Plan Plan
+	Plan gate.Plan
 	// Recorded are the pairs of one compare's screen, every unit of a
-	// cell (see ReadPairs).
-	Recorded []*Paired
+	// cell (see gate.ReadPairs).
+	Recorded []*gate.Paired
 	// Cost is what a pair of each recorded cell took, its runs'
 	// overheads included; Budget is the simulated compare's.
 	Cost   map[string]time.Duration
@@ -60,8 +62,8 @@ func (r Replay) Run(n int) *Calibration {
 // pool is one cell's recorded pairs: pair i's units are Units[u][i].
 type pool struct {
 	name   string
-	units  []*Paired // every unit of the cell, as recorded
-	shifts []float64 // the slowdown planted in each unit's head
+	units  []*gate.Paired // every unit of the cell, as recorded
+	shifts []float64      // the slowdown planted in each unit's head
 }
 
 // pools groups the recorded pairs by cell, centred and shifted.
@@ -99,15 +101,15 @@ func (c *pool) size() int {
 // draw returns n pairs of c, drawn with replacement, each one way round
 // or the other at random, with head shifted, as Paired per unit; their
 // keys are blank, as nothing reads them.
-func (c *pool) draw(rng *rand.Rand, n int) []*Paired {
+func (c *pool) draw(rng *rand.Rand, n int) []*gate.Paired {
 	size := c.size()
 	picks, swaps := make([]int, n), make([]bool, n)
 	for i := range picks {
 		picks[i], swaps[i] = rng.IntN(size), rng.IntN(2) == 1
 	}
-	out := make([]*Paired, len(c.units))
+	out := make([]*gate.Paired, len(c.units))
 	for u, p := range c.units {
-		q := &Paired{Name: p.Name, Unit: p.Unit, Better: p.Better, Keys: make([]string, n), Base: make([]float64, n), Head: make([]float64, n)}
+		q := &gate.Paired{Name: p.Name, Unit: p.Unit, Better: p.Better, Keys: make([]string, n), Base: make([]float64, n), Head: make([]float64, n)}
 		for i, j := range picks {
 			q.Base[i], q.Head[i] = p.Base[j], p.Head[j]
 			if swaps[i] {
@@ -121,12 +123,13 @@ func (c *pool) draw(rng *rand.Rand, n int) []*Paired {
 }
 
 // decide makes one simulated decision.
-func (r Replay) decide(rng *rand.Rand, cells []*pool) *Decision {
-	p := r.Plan.withDefaults()
-	s := NewSequence(p)
+func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
+	p := r.Plan
+	p.MinPairs = cmp.Or(p.MinPairs, gate.DefaultMinPairs)
+	s := gate.NewSequence(p)
 	used := r.stage(rng, cells, p.MinPairs, func() time.Duration {
 		if len(s.Flagged()) > 0 {
-			return time.Duration(float64(r.Budget) * (1 - ConfirmShare))
+			return time.Duration(float64(r.Budget) * (1 - gate.ConfirmShare))
 		}
 		return r.Budget
 	}, s.Screen)
@@ -140,15 +143,15 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *Decision {
 		left := max(r.Budget-used, 0)
 		r.stage(rng, confirm, p.MinPairs, func() time.Duration { return left }, s.Confirm)
 	}
-	return DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: p.Threshold}, s)
+	return gate.DecidePaired(&gate.Judgement{Tables: &table.Tables{}, Threshold: p.Threshold}, s)
 }
 
 // stage simulates one stage of a compare on cells: minPairs fresh pairs
 // of each, then rounds of the open cells' turns, a look after each, until
 // look leaves none open or another round would not fit the budget. It
 // returns the time the stage's pairs took.
-func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func() time.Duration, look func([]*Paired, float64, bool) []string) time.Duration {
-	drawn := map[*pool][]*Paired{}
+func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func() time.Duration, look func([]*gate.Paired, float64, bool) []string) time.Duration {
+	drawn := map[*pool][]*gate.Paired{}
 	spent := map[*pool]time.Duration{}
 	var used, next time.Duration
 	take := func(c *pool, n int) time.Duration {
@@ -165,7 +168,7 @@ func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func()
 	for {
 		b := budget()
 		final := b <= 0 || used+next > b
-		var pairs []*Paired
+		var pairs []*gate.Paired
 		for _, c := range open {
 			pairs = append(pairs, drawn[c]...)
 		}
@@ -179,7 +182,7 @@ func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func()
 			sp[i], co[i] = spent[c], r.cost(c)
 		}
 		next = 0
-		for _, i := range Turns(sp, co) {
+		for _, i := range gate.Turns(sp, co) {
 			next += take(open[i], 1)
 		}
 	}
@@ -190,7 +193,7 @@ func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func()
 func (r Replay) cost(c *pool) time.Duration { return max(r.Cost[c.name], time.Millisecond) }
 
 // pairsIn is how many pairs a cell's drawn units hold.
-func pairsIn(units []*Paired) int {
+func pairsIn(units []*gate.Paired) int {
 	if len(units) == 0 {
 		return 0
 	}
@@ -198,7 +201,7 @@ func pairsIn(units []*Paired) int {
 }
 
 // grow appends more's pairs to have's, unit by unit.
-func grow(have, more []*Paired) []*Paired {
+func grow(have, more []*gate.Paired) []*gate.Paired {
 	if len(have) == 0 {
 		return more
 	}
