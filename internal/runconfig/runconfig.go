@@ -12,8 +12,9 @@ import (
 // PerRun are the keys that differ from run to run by nature: the build
 // measured, when and in what order, how many times, which side of a
 // comparison and which shard it was, on which runner and in which worker
-// process, and the machine's floor as measured then. Reports and the merge gate ignore them when deciding
-// whether two results are comparable, as `benchstat -ignore` would.
+// process, and the machine's floor as measured then. Reports and the
+// merge gate ignore them when deciding whether two results are
+// comparable, as `benchstat -ignore` would.
 // Everything else (goos, goarch, cpu, go, gomaxprocs, suite, pkg, ...)
 // is part of a result's identity.
 var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair, Worker}
