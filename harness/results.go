@@ -33,7 +33,7 @@ type resultsFile struct {
 	cells    []scenarios.Cell
 	runs     []cellRun // in run order
 	failures map[scenarios.Cell]string
-	file     *os.File         // open for appending; nil after a rewrite until reopened
+	file     *os.File         // open for appending; nil once a failure has rewritten the file
 	w        *benchfmt.Writer // writes to file, remembering the config it has written
 }
 
@@ -46,10 +46,27 @@ type cellRun struct {
 }
 
 // newResultsFile writes path's header: the units' metadata and env, so
-// that even a file without runs says where it came from.
+// that even a file without runs says where it came from; then opens it
+// for appending.
 func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) (*resultsFile, error) {
 	f := &resultsFile{path: path, env: env, cells: cells, failures: map[scenarios.Cell]string{}}
-	return f, f.rewrite()
+	if err := f.rewrite(); err != nil {
+		return nil, err
+	}
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, err
+	}
+	// The writer writes only the config lines that change: tell it the
+	// header's, by writing a result with them to nowhere first.
+	sink := &switchWriter{io.Discard}
+	f.file, f.w = file, benchfmt.NewWriter(sink)
+	if err := f.w.Write(&benchfmt.Result{Config: env, Name: benchfmt.Name("Primer"), Iters: 1}); err != nil {
+		f.close()
+		return nil, err
+	}
+	sink.Writer = file
+	return f, nil
 }
 
 // add records one run of c over items items, measured by worker process
@@ -67,27 +84,8 @@ func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
 	}
 	f.runs = append(f.runs, cellRun{c, r})
-	if len(f.failures) > 0 {
+	if f.file == nil { // a failure rewrote the file: keep the failures at its end
 		return f.rewrite()
-	}
-	if f.file == nil {
-		file, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND, 0)
-		if err != nil {
-			return err
-		}
-		// The writer writes only the config lines that change. Tell it
-		// what the file says already, the config of its last run or its
-		// header, by writing that to nowhere first.
-		last := f.env
-		if n := len(f.runs); n > 1 {
-			last = f.runs[n-2].res.Config
-		}
-		sink := &switchWriter{io.Discard}
-		f.file, f.w = file, benchfmt.NewWriter(sink)
-		if err := f.w.Write(&benchfmt.Result{Config: last, Name: benchfmt.Name("Primer"), Iters: 1}); err != nil {
-			return err
-		}
-		sink.Writer = file
 	}
 	return f.w.Write(r)
 }
