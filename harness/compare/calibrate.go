@@ -105,11 +105,7 @@ func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (
 	if err != nil {
 		return 0, err
 	}
-	rs, err := table.Load(table.Input{Path: res.Outputs[0].ResultsPath})
-	if err != nil {
-		return 0, err
-	}
-	ts, err := table.Build(rs, table.Config{})
+	_, ts, err := table.LoadTables(table.Config{}, table.Input{Path: res.Outputs[0].ResultsPath})
 	if err != nil {
 		return 0, err
 	}

@@ -411,11 +411,7 @@ func Saved(dirs []string, cfg table.Config, p gate.Plan) (*gate.Decision, error)
 			return nil, &SavedError{err}
 		}
 	}
-	res, err := table.Load(inputs...)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := table.Build(res, cfg)
+	res, ts, err := table.LoadTables(cfg, inputs...)
 	if err != nil {
 		return nil, err
 	}

@@ -200,11 +200,7 @@ func TableConfig(alpha float64, ignore string) table.Config {
 // share a label), builds the tables with cfg and judges them: the path
 // every stage of a compare takes.
 func JudgeFiles(cfg table.Config, o Options, inputs ...table.Input) (*Judgement, error) {
-	res, err := table.Load(inputs...)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := table.Build(res, cfg)
+	res, ts, err := table.LoadTables(cfg, inputs...)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,21 @@ type tableAcc struct {
 	rowNames   map[benchproc.Key]string
 }
 
+// LoadTables reads the files and builds their tables with cfg, as Load
+// and Build do: what a reader of benchmark files that needs no other
+// configuration (one that depends on the results) calls.
+func LoadTables(cfg Config, inputs ...Input) (*Results, *Tables, error) {
+	res, err := Load(inputs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := Build(res, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, ts, nil
+}
+
 // Build groups results into tables the way benchstat does and
 // summarises and compares every cell with benchmath, using each unit's
 // assumption from the Unit metadata.
