@@ -93,6 +93,15 @@ type Options struct {
 	// be independent: whatever a process adds to all its runs must vary
 	// between the pairs.
 	CellRuns int
+	// Copies, if positive, is how many copies of each source's executable
+	// the session makes, for its life; every worker process runs one,
+	// drawn at random. Two files with the same bytes have run some cells a
+	// few percent apart for as long as they lived (docs/merge-gate.md):
+	// with copies, that difference varies between a side's processes,
+	// where a pair test sees it, instead of favouring one side for the
+	// whole session. Each source's command must then start with an
+	// executable that runs from any path.
+	Copies int
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
 	Sources []Source
@@ -170,9 +179,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 // A Session is a run in progress: its output is staged beside OutDir
 // (see rundir.Stage) and grows with every Measure and Profile, each run
-// rewriting its source's results file atomically, until Close installs
-// it. A caller may decide from the results so far which cells to measure
-// next. A Session is not safe for concurrent use.
+// appended to its source's results file as it is measured, until Close
+// installs it. A caller may decide from the results so far which cells
+// to measure next. A Session is not safe for concurrent use.
 type Session struct {
 	opts     Options
 	stage    *rundir.Stage
@@ -186,6 +195,7 @@ type Session struct {
 	rounds   int // rounds begun, over every Measure
 	failed   map[runKey]bool
 	procs    map[string]*process // each source's serving worker, if any
+	copies   *copies             // nil: the sources' executables as they are
 	started  map[string]int      // worker processes started, per source
 	pairs    map[scenarios.Cell]int
 	spent    map[scenarios.Cell]time.Duration // measured runs' wall time, warm-ups included
@@ -229,6 +239,10 @@ func Start(opts Options) (*Session, error) {
 		}
 		s.outs[src.Name] = o
 		s.order = append(s.order, o)
+	}
+	if s.copies, err = newCopies(opts.Sources, opts.Copies, opts.Seed); err != nil {
+		stage.Discard()
+		return nil, err
 	}
 	fmt.Fprintf(opts.Log, "benchrun: %d cells × %d runs × %d sources, order seed %d\n",
 		len(opts.Cells), opts.Count, len(opts.Sources), opts.Seed)
@@ -320,7 +334,7 @@ func (s *Session) workers() []int {
 func (s *Session) measure(ctx context.Context, src Source, req request) (*response, int, error) {
 	if s.opts.ProcessRuns <= 1 {
 		s.started[src.Name]++
-		resp, err := runWorker(ctx, s.opts, src, req)
+		resp, err := runWorker(ctx, s.opts, s.copies.pick(src), req)
 		return resp, s.started[src.Name], err
 	}
 	p := s.procs[src.Name]
@@ -329,7 +343,7 @@ func (s *Session) measure(ctx context.Context, src Source, req request) (*respon
 	}
 	if p == nil || p.dead {
 		var err error
-		if p, err = startProcess(src); err != nil {
+		if p, err = startProcess(s.copies.pick(src)); err != nil {
 			return nil, 0, err
 		}
 		s.started[src.Name]++
@@ -436,6 +450,7 @@ func (s *Session) Close(err error) (*Result, error) {
 			p.close()
 		}
 	}
+	s.copies.remove()
 	s.progress.finish()
 	for _, o := range s.order {
 		err = errors.Join(err, o.results.close())

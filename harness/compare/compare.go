@@ -158,6 +158,13 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 // of one cell then come from at least 8 pairs of processes, not one.
 const cellRuns = 10
 
+// copies is how many copies of each side's executable a paired gate's
+// workers run, one drawn at random per process (harness.Options.Copies).
+// Two files with the same bytes ran one implementation's cells a few
+// percent apart for a whole decision, now and then; over copies, that
+// varies between a side's processes instead (docs/merge-gate.md).
+const copies = 8
+
 // pairs measures both builds in pairs: the screen, then the confirmation
 // of what it flagged, on fresh pairs in OutDir/confirm; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
@@ -169,6 +176,7 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	opts := o.Run
 	opts.Sources, opts.Profile = builds, false
 	opts.CellRuns = cmp.Or(opts.CellRuns, cellRuns)
+	opts.Copies = cmp.Or(opts.Copies, copies)
 	screenBudget := func() time.Duration {
 		if len(seq.Flagged()) > 0 {
 			return time.Duration(float64(o.Budget) * (1 - gate.ConfirmShare))

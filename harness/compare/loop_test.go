@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -20,6 +21,10 @@ import (
 // the worker it is set for, after its first five batchers (a worker serves at most cellRuns runs of a cell).
 const lateFail = "COMPARE_TEST_LATE_FAIL"
 
+// original names the environment variable that makes copy-only fail in a
+// worker that runs the executable it names, and not a copy of it.
+const original = "COMPARE_TEST_ORIGINAL"
+
 // This test binary is also the compare's worker, for both sides.
 func TestMain(m *testing.M) {
 	mutex, _ := registry.Lookup("mutex")
@@ -27,6 +32,12 @@ func TestMain(m *testing.M) {
 	registry.Register("late-fail", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
 		if made.Add(1) > 5 && os.Getenv(lateFail) != "" {
 			return nil, errors.New("late-fail: failing, as it was told")
+		}
+		return mutex.New(cfg)
+	})
+	registry.Register("copy-only", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
+		if exe, err := os.Executable(); err != nil || exe == os.Getenv(original) {
+			return nil, fmt.Errorf("copy-only: the worker runs %s, not a copy of it (%v)", exe, err)
 		}
 		return mutex.New(cfg)
 	})
@@ -60,5 +71,33 @@ func TestACellThatFailsMidwayBlocks(t *testing.T) {
 	}
 	if d := out.Decision; d.Status != gate.Block || len(d.FailedHead) != 1 {
 		t.Errorf("decision %v, failed head cells %q; want a block on the failed head cell: %s", d.Status, d.FailedHead, d.Headline())
+	}
+}
+
+// A paired gate's workers run copies of each side's executable, not the
+// file itself: head's fail if they do not.
+func TestAPairedGatesWorkersRunCopies(t *testing.T) {
+	c, err := scenarios.Parse("Size/impl=copy-only/size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := harness.Source{Command: []string{exe}}
+	head := harness.Source{Command: []string{exe}, Env: []string{original + "=" + exe}}
+	out, err := Run(context.Background(), Options{
+		Base: Side{Source: &base}, Head: Side{Source: &head},
+		Run:    harness.Options{Cells: []scenarios.Cell{c}, Count: 6, Quick: true, RunTime: 2 * time.Millisecond, ProcessRuns: 100, OutDir: t.TempDir(), Log: io.Discard},
+		Plan:   gate.Plan{Options: gate.Options{Head: "head", Threshold: 0.05}},
+		Table:  gate.TableConfig(0.05, ""),
+		Budget: time.Second,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if d := out.Decision; len(d.FailedHead) > 0 {
+		t.Errorf("head failed: %q", d.FailedHead)
 	}
 }

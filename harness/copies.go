@@ -1,0 +1,86 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// copies are the copies of each source's executable that its worker
+// processes run (Options.Copies), in a temporary directory of their own.
+type copies struct {
+	dir   string
+	paths map[string][]string // by source name
+	rng   *rand.Rand
+}
+
+// newCopies makes n copies of every source's executable, each at a path
+// as long as every other's, since the length of a process's arguments
+// moves its stack. It makes none if n < 1. All are written and closed
+// before any worker starts: a file open for writing while a process is
+// forked cannot be executed by it (ETXTBSY).
+func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
+	if n < 1 {
+		return nil, nil
+	}
+	dir, err := os.MkdirTemp("", "benchrun-workers-")
+	if err != nil {
+		return nil, err
+	}
+	c := &copies{dir: dir, paths: map[string][]string{}, rng: rand.New(rand.NewPCG(seed, 0x636f70696573))}
+	for i, src := range sources {
+		exe, err := exec.LookPath(src.Command[0])
+		if err != nil {
+			c.remove()
+			return nil, fmt.Errorf("copying %s's worker executable: %w", src.Name, err)
+		}
+		for k := range n {
+			path := filepath.Join(dir, fmt.Sprintf("s%02d-%03d", i, k))
+			if err := copyFile(path, exe); err != nil {
+				c.remove()
+				return nil, fmt.Errorf("copying %s's worker executable: %w", src.Name, err)
+			}
+			c.paths[src.Name] = append(c.paths[src.Name], path)
+		}
+	}
+	return c, nil
+}
+
+// pick returns src to be started from one of its copies, drawn at
+// random; without copies, src as it is.
+func (c *copies) pick(src Source) Source {
+	if c == nil {
+		return src
+	}
+	paths := c.paths[src.Name]
+	src.Command = append([]string{paths[c.rng.IntN(len(paths))]}, src.Command[1:]...)
+	return src
+}
+
+// remove deletes the copies; processes running one keep it until they
+// end.
+func (c *copies) remove() {
+	if c != nil {
+		os.RemoveAll(c.dir)
+	}
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,92 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/batchbench/batchbench/scenarios"
+)
+
+func TestEveryWorkerRunsACopyOfItsSourcesExecutable(t *testing.T) {
+	if _, err := os.Readlink("/proc/self/exe"); err != nil {
+		t.Skip("needs /proc to see what a process runs")
+	}
+	c, err := scenarios.Parse("Size/impl=mutex/size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := []Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}}
+	s, err := Start(Options{Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, Quick: true, OutDir: t.TempDir(),
+		Sources: sources, ProcessRuns: 100, CellRuns: 1, Copies: 3, Seed: 7, Log: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := s.copies.dir
+	ran := map[string]map[string]bool{} // copy by source's prefix
+	for range 8 {
+		// CellRuns 1: every round starts a fresh worker per source, which
+		// serves until the next.
+		if err := s.Measure(context.Background(), []scenarios.Cell{c}, 1); err != nil {
+			t.Fatal(err)
+		}
+		for _, pid := range s.workers() {
+			exe, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if filepath.Dir(exe) != dir {
+				t.Fatalf("a worker runs %s, want a copy in %s", exe, dir)
+			}
+			prefix, _, _ := strings.Cut(filepath.Base(exe), "-")
+			if ran[prefix] == nil {
+				ran[prefix] = map[string]bool{}
+			}
+			ran[prefix][exe] = true
+		}
+	}
+	// Sources are s00 and s01; each started 8 workers from its 3 copies.
+	if len(ran) != 2 || len(ran["s00"]) < 2 || len(ran["s01"]) < 2 {
+		t.Errorf("copies run by each source's workers: %v; want two sources, each drawing from several copies", ran)
+	}
+	want, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, copies := range ran {
+		for exe := range copies {
+			if got, err := os.ReadFile(exe); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s is not a copy of %s (%v)", exe, os.Args[0], err)
+			}
+		}
+	}
+	if _, err := s.Close(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("after Close, %s: %v; want it removed", dir, err)
+	}
+}
+
+func TestCopiesOfAMissingExecutableAreAnErrorNamingItsSource(t *testing.T) {
+	c, err := scenarios.Parse("Size/impl=mutex/size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the copies go
+	_, err = Start(Options{Cells: []scenarios.Cell{c}, Count: 1, OutDir: filepath.Join(out, "run"), Copies: 2, Log: &bytes.Buffer{},
+		Sources: []Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{filepath.Join(out, "missing")}}}})
+	if err == nil || !strings.Contains(err.Error(), "head's worker executable") {
+		t.Fatalf("Start: %v; want an error naming head's executable", err)
+	}
+	for _, dir := range []string{out, tmp} {
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("a failed Start left %v in %s", entries, dir)
+		}
+	}
+}
