@@ -49,27 +49,12 @@ func TestMain(m *testing.M) {
 // cell that fails on head after some pairs has its runs dropped, leaves
 // the loop (the budget is an hour), and blocks.
 func TestACellThatFailsMidwayBlocks(t *testing.T) {
-	c, err := scenarios.Parse("Size/impl=late-fail/size=1000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := harness.Source{Command: []string{os.Args[0]}}
-	head := harness.Source{Command: []string{os.Args[0]}, Env: []string{lateFail + "=1"}}
 	// The budget is far beyond the deadline: only a loop that stops on
 	// its own returns before the deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out, err := Run(ctx, Options{
-		Base: Side{Source: &base}, Head: Side{Source: &head},
-		Run:    harness.Options{Cells: []scenarios.Cell{c}, Count: 10, Quick: true, RunTime: 2 * time.Millisecond, ProcessRuns: 100, OutDir: t.TempDir(), Log: io.Discard},
-		Plan:   gate.Plan{Options: gate.Options{Head: "head", Threshold: 0.05}},
-		Table:  gate.TableConfig(0.05, ""),
-		Budget: time.Hour,
-	})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if d := out.Decision; d.Status != gate.Block || len(d.FailedHead) != 1 {
+	d := decide(ctx, t, "Size/impl=late-fail/size=1000", 10, time.Hour, lateFail+"=1")
+	if d.Status != gate.Block || len(d.FailedHead) != 1 {
 		t.Errorf("decision %v, failed head cells %q; want a block on the failed head cell: %s", d.Status, d.FailedHead, d.Headline())
 	}
 }
@@ -77,7 +62,21 @@ func TestACellThatFailsMidwayBlocks(t *testing.T) {
 // A paired gate's workers run copies of each side's executable, not the
 // file itself: head's fail if they do not.
 func TestAPairedGatesWorkersRunCopies(t *testing.T) {
-	c, err := scenarios.Parse("Size/impl=copy-only/size=1000")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decide(context.Background(), t, "Size/impl=copy-only/size=1000", 6, time.Second, original+"="+exe); len(d.FailedHead) > 0 {
+		t.Errorf("head failed: %q", d.FailedHead)
+	}
+}
+
+// decide makes a paired gate's decision on one cell of this test binary
+// against itself, count pairs first, within budget, head's workers with
+// headEnv added to their environment.
+func decide(ctx context.Context, t *testing.T, cell string, count int, budget time.Duration, headEnv ...string) *gate.Decision {
+	t.Helper()
+	c, err := scenarios.Parse(cell)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,18 +85,16 @@ func TestAPairedGatesWorkersRunCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := harness.Source{Command: []string{exe}}
-	head := harness.Source{Command: []string{exe}, Env: []string{original + "=" + exe}}
-	out, err := Run(context.Background(), Options{
+	head := harness.Source{Command: []string{exe}, Env: headEnv}
+	out, err := Run(ctx, Options{
 		Base: Side{Source: &base}, Head: Side{Source: &head},
-		Run:    harness.Options{Cells: []scenarios.Cell{c}, Count: 6, Quick: true, RunTime: 2 * time.Millisecond, ProcessRuns: 100, OutDir: t.TempDir(), Log: io.Discard},
+		Run:    harness.Options{Cells: []scenarios.Cell{c}, Count: count, Quick: true, RunTime: 2 * time.Millisecond, ProcessRuns: 100, OutDir: t.TempDir(), Log: io.Discard},
 		Plan:   gate.Plan{Options: gate.Options{Head: "head", Threshold: 0.05}},
 		Table:  gate.TableConfig(0.05, ""),
-		Budget: time.Second,
+		Budget: budget,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if d := out.Decision; len(d.FailedHead) > 0 {
-		t.Errorf("head failed: %q", d.FailedHead)
-	}
+	return out.Decision
 }
