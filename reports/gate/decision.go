@@ -219,7 +219,7 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	for _, c := range j.Cells {
 		count[c.State]++
 	}
-	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by a paired t-test of log(head/base) in %s, look after look."+
+	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by Yuen's test of the 20%%-trimmed mean of log(head/base) in %s, look after look."+
 		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v);",
 		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
 	switch k := d.Paired.flagged; {

@@ -66,8 +66,8 @@ type Cell struct {
 	// threshold, when Resolution exceeds it; 0 otherwise.
 	NeedCount int
 	// Noise is the runs' coefficient of variation around their side's
-	// median, both sides pooled; for a paired cell, the standard
-	// deviation of its pairs' log ratios.
+	// median, both sides pooled; for a paired cell, its pairs' spread
+	// as their test sees it (see Verdict.Noise).
 	Noise float64
 	// Pairs is, for a cell judged in pairs, how many; 0 when unpaired.
 	// Its State is what the gate made of it, and Lo and Hi bound Delta.

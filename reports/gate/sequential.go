@@ -16,8 +16,9 @@ import (
 // the threshold is ruled out. It is flagged when it is worse than zero at
 // the screen's level, and a regression of the threshold is not ruled
 // out. Otherwise it stays open, and the caller measures it again. Each
-// cell metric is judged by a paired t-test of its pairs' log ratios,
-// log(head/base).
+// cell metric is judged by Yuen's test of the trimmed mean (see trim) of
+// its pairs' log ratios, log(head/base): a t-test that sets the pairs'
+// tails aside.
 //
 // The confirmation measures the flagged cells again, fresh, and judges
 // the fresh pairs alone, the same way: a cell metric blocks when it is
@@ -110,9 +111,9 @@ type Verdict struct {
 	State      State
 	// Pairs are the screen's; Fresh the confirmation's.
 	Pairs, Fresh int
-	// Change is the estimated relative change, head/base − 1, the ratio
-	// of the geometric means, of the last stage's pairs (for an
-	// allocation unit below its floor, the mean difference relative to
+	// Change is the estimated relative change, head/base − 1, from the
+	// trimmed mean of the last stage's pairs' log ratios (for an
+	// allocation unit below its floor, of their differences relative to
 	// the floor); Lo and Hi bound it at the level last spent on passes.
 	Change, Lo, Hi float64
 	// P is the one-sided p-value of a change for the worse.
@@ -122,8 +123,10 @@ type Verdict struct {
 	// the screen's pairs: their spread and number; 0 for runs that never
 	// vary, +Inf before the first look.
 	Resolution float64
-	// Noise is the screen's pairs' spread: the standard deviation of
-	// their log ratios.
+	// Noise is the screen's pairs' spread as their test sees it: the
+	// standard error of their trimmed mean times the square root of
+	// their number (for normal pairs, the standard deviation of their log
+	// ratios).
 	Noise float64
 	// Final reports that the budget ended with the cell metric open.
 	Final bool
@@ -283,16 +286,16 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 	n := len(d)
 	v.nextLook = int(math.Ceil(float64(n) * lookGrowth))
 	worse := -float64(p.Better) // the sign of a change for the worse
-	mean, sd := stats.Mean(d), 0.0
-	if n > 1 {
-		sd = stats.StdDev(d)
+	tm := trimmedMean{mean: stats.Mean(d), kept: n}
+	if n >= 2 {
+		tm = trimmed(d)
 	}
-	v.Change = toChange(mean)
-	if sd == 0 || n < 2 {
-		// Runs that never vary: the change is what it is.
+	v.Change = toChange(tm.mean)
+	if tm.se == 0 {
+		// Pairs whose middle never varies: the change is what it is.
 		v.Lo, v.Hi, v.P = v.Change, v.Change, 1
 		switch {
-		case mean*worse > 0 && math.Abs(mean) >= limit:
+		case tm.mean*worse > 0 && math.Abs(tm.mean) >= limit:
 			v.P = 0
 			return Blocked
 		case n >= 2:
@@ -300,18 +303,23 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 		}
 		return Open
 	}
-	se := sd / math.Sqrt(float64(n))
-	tdist := stats.TDist{V: float64(n - 1)}
-	q := stats.InvCDF(tdist)
-	v.P = 1 - tdist.CDF(worse*mean/se)
+	alt := stats.LocationGreater
+	if worse < 0 {
+		alt = stats.LocationLess
+	}
+	r, err := stats.OneSampleTTest(tm, 0, alt)
+	if err != nil {
+		panic("gate: " + err.Error()) // a sample of 2 or more with a spread
+	}
+	v.P = r.P
 	// The worse end of the interval at the pass level.
 	reach := math.Inf(1)
 	if b > 0 {
-		reach = q(1-b) * se
+		reach = tm.quantile()(1-b) * tm.se
 	}
-	v.Lo, v.Hi = toChange(mean-reach), toChange(mean+reach)
+	v.Lo, v.Hi = toChange(tm.mean-reach), toChange(tm.mean+reach)
 	switch {
-	case worse*mean+reach < limit:
+	case worse*tm.mean+reach < limit:
 		return Passed
 	case a > 0 && v.P <= a:
 		return Blocked
@@ -321,29 +329,30 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 
 // resolution is the smallest change for the worse that a look at level,
 // on p's pairs, detects with probability Power: (t(1−level) + t(Power))
-// standard errors, on p's scale. It is the look's own level, what is
-// left of the stage's after the looks before it, so the resolution is
-// what the test that ran could see.
+// standard errors of their trimmed mean, on p's scale. It is the look's
+// own level, what is left of the stage's after the looks before it, so
+// the resolution is what the test that ran could see.
 func (s *Sequence) resolution(p *Paired, level float64) float64 {
 	d, _, toChange := scaled(p, s.plan.Threshold)
 	if len(d) < 2 || level <= 0 {
 		return math.Inf(1)
 	}
-	sd := stats.StdDev(d)
-	if sd == 0 {
+	tm := trimmed(d)
+	if tm.se == 0 {
 		return 0
 	}
-	q := stats.InvCDF(stats.TDist{V: float64(len(d) - 1)})
-	return toChange((q(1-level) + q(Power)) * sd / math.Sqrt(float64(len(d))))
+	q := tm.quantile()
+	return toChange((q(1-level) + q(Power)) * tm.se)
 }
 
-// noise is the spread of p's pairs on their scale.
+// noise is the spread of p's pairs on their scale, as their test sees
+// it (see trimmedMean.spread).
 func noise(p *Paired) float64 {
 	d, _, _ := scaled(p, 0)
 	if len(d) < 2 {
 		return 0
 	}
-	return stats.StdDev(d)
+	return trimmed(d).spread(len(d))
 }
 
 // floors are the amounts of the allocation units below which a cell
