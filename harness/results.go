@@ -2,7 +2,6 @@ package harness
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -114,10 +113,9 @@ func (f *resultsFile) close() error {
 }
 
 // benchmarkName is c's name as go test prints it, without "Benchmark":
-// with the -GOMAXPROCS suffix unless GOMAXPROCS is 1, the cell's own
-// where its workload sets one.
+// with the -GOMAXPROCS suffix unless GOMAXPROCS is 1.
 func benchmarkName(c scenarios.Cell) string {
-	if p := cmp.Or(c.Workload().Procs, runtime.GOMAXPROCS(0)); p != 1 {
+	if p := runtime.GOMAXPROCS(0); p != 1 {
 		return fmt.Sprintf("%s-%d", c.Name(), p)
 	}
 	return c.Name()

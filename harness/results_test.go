@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -128,22 +127,5 @@ func BenchmarkResultsFileAdd(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// TestACellNamesTheCPUsItRanOn: a Cost line carries no -N suffix, as go
-// test writes one at GOMAXPROCS 1; a Size line carries the process's.
-func TestACellNamesTheCPUsItRanOn(t *testing.T) {
-	size, _ := scenarios.Parse("Size/impl=mutex/size=1000")
-	cost, _ := scenarios.Parse("Cost/impl=mutex/size=1000")
-	if got := benchmarkName(cost); got != "Cost/impl=mutex/size=1000" {
-		t.Errorf("Cost's line is named %q, want no suffix", got)
-	}
-	want := "Size/impl=mutex/size=1000"
-	if p := runtime.GOMAXPROCS(0); p != 1 {
-		want += fmt.Sprintf("-%d", p)
-	}
-	if got := benchmarkName(size); got != want {
-		t.Errorf("Size's line is named %q, want %q", got, want)
 	}
 }

@@ -16,7 +16,6 @@ import (
 func init() { peers.Register() }
 
 func BenchmarkSize(b *testing.B)        { benchFamily(b, &scenarios.Size) }
-func BenchmarkCost(b *testing.B)        { benchFamily(b, &scenarios.Cost) }
 func BenchmarkInterval(b *testing.B)    { benchFamily(b, &scenarios.Interval) }
 func BenchmarkConcurrency(b *testing.B) { benchFamily(b, &scenarios.Concurrency) }
 func BenchmarkMemory(b *testing.B)      { benchFamily(b, &scenarios.Memory) }

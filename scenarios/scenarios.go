@@ -5,7 +5,7 @@
 //
 // In every family one benchmark op is one item.
 //
-// The table is exported (about twenty names: the five families, the
+// The table is exported (about twenty names: the four families, the
 // types they are made of, Run and Check) because it is data a user's own
 // module benchmarks with: a batcher outside this repository runs the same
 // cells with go test -bench.
@@ -95,7 +95,7 @@ func (k Knob) String() string {
 func (c Cell) Workload() Workload { return c.Family.Workload(c.Param) }
 
 // Families is the table of every family, in report order.
-var Families = []*Family{&Size, &Cost, &Interval, &Concurrency, &Memory}
+var Families = []*Family{&Size, &Interval, &Concurrency, &Memory}
 
 // Throughput metrics shared by the closed-loop families.
 var (
@@ -128,30 +128,6 @@ var Size = Family{
 			BatchSize: size, BatchInterval: time.Minute, Producers: 1,
 			Items: max(200_000, 10*size), QuickItems: max(100_000, 5*size),
 		}
-	},
-}
-
-// Cost is Size's workload at GOMAXPROCS 1: the producer and the
-// batcher's goroutines take turns on one CPU, so no batch crosses from one
-// CPU to another. It measures what an item costs along an
-// implementation's code path, without the hand-off between CPUs, whose
-// cost moves with where a VM's host runs its vCPUs: on a shared 2-vCPU VM
-// most of Cost's runs agree within a few percent where Size's spread by
-// 10–50% (docs/merge-gate.md), so it is the merge gate's sharpest view of
-// a slowdown in the code.
-var Cost = Family{
-	Name:     "Cost",
-	Knob:     BatchSizeKnob,
-	Key:      "size",
-	Measures: "CPU cost per item on one CPU: Size's workload at GOMAXPROCS 1, no hand-off between CPUs",
-	Grid:     []Param{count(10), count(1000), count(10000)},
-	Quick:    []Param{count(10), count(1000), count(10000)},
-	Peers:    []Param{count(1000)},
-	Metrics:  Size.Metrics,
-	Workload: func(p Param) Workload {
-		w := Size.Workload(p)
-		w.Procs = 1
-		return w
 	},
 }
 

@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 )
 
 // smokeItems keeps every family's first quick cell short under -race.
-var smokeItems = map[string]int{"Size": 20_000, "Cost": 20_000, "Interval": 400, "Concurrency": 16_000, "Memory": 20_000}
+var smokeItems = map[string]int{"Size": 20_000, "Interval": 400, "Concurrency": 16_000, "Memory": 20_000}
 
 func TestQuickCellsPassSelfCheck(t *testing.T) {
 	for _, f := range scenarios.Families {
@@ -149,30 +148,5 @@ func TestShardsCoverEveryCellOnce(t *testing.T) {
 	}
 	if s, err := runconfig.ParseShard("2/3"); err != nil || s != (runconfig.ShardSpec{I: 2, N: 3}) || s.String() != "2/3" {
 		t.Errorf("ParseShard(2/3) = %v, %v", s, err)
-	}
-}
-
-// TestCostRunsOnOneCPU: a Cost run has GOMAXPROCS 1, the process gets its
-// own back, and a run that had another fails its self-check.
-func TestCostRunsOnOneCPU(t *testing.T) {
-	c, err := scenarios.Parse("Cost/impl=mutex/size=1000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, _ := registry.Lookup(c.Impl)
-	before := runtime.GOMAXPROCS(0)
-	m, err := scenarios.Run(c, e.New, smokeItems["Cost"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Procs != 1 {
-		t.Errorf("the run had GOMAXPROCS %d, want 1", m.Procs)
-	}
-	if after := runtime.GOMAXPROCS(0); after != before {
-		t.Errorf("GOMAXPROCS %d after the run, %d before", after, before)
-	}
-	m.Procs = 2
-	if err := scenarios.Check(c, m); err == nil || !strings.Contains(err.Error(), "GOMAXPROCS") {
-		t.Errorf("a Cost run at GOMAXPROCS 2 passed its self-check: %v", err)
 	}
 }

@@ -28,9 +28,6 @@ type Workload struct {
 	ProcessorDelay time.Duration // sleep per batch in the Processor
 	Latency        bool          // items carry their intended send time; the Processor records latency
 	SampleMemory   bool          // sample heap and goroutines; construct the Batcher inside the measurement
-	// Procs is GOMAXPROCS for the run, the Batcher's construction
-	// included; 0 leaves the process's own.
-	Procs int
 }
 
 // Config is the batcher configuration the workload runs with.
@@ -70,7 +67,6 @@ type Measurement struct {
 	GCCycles       uint64
 	PeakHeap       uint64 // heap in use above the pre-run baseline, sampled
 	PeakGoroutines int
-	Procs          int // GOMAXPROCS during the run
 	Stats          impl.Stats
 	Latency        *hdrhistogram.Histogram // nil unless the workload records latency
 }
@@ -105,10 +101,7 @@ func Run(c Cell, newBatcher registry.Factory, items int) (*Measurement, error) {
 	if items <= 0 {
 		return nil, fmt.Errorf("%s: items must be > 0, got %d", c.Name(), items)
 	}
-	if w.Procs > 0 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w.Procs))
-	}
-	m := &Measurement{Workload: w, Items: items, Procs: runtime.GOMAXPROCS(0)}
+	m := &Measurement{Workload: w, Items: items}
 	var (
 		epoch   time.Time // items carry their intended send time relative to it
 		latMu   sync.Mutex
@@ -230,9 +223,6 @@ func Check(c Cell, m *Measurement) error {
 	if got := c.Family.Knob.Of(w); got != c.Param.Value {
 		return fmt.Errorf("self-check: %s: the name says %s=%s but the workload ran %s %d",
 			c.Name(), c.Family.Key, c.Param.Text, c.Family.Knob, got)
-	}
-	if w.Procs > 0 && m.Procs != w.Procs {
-		return fmt.Errorf("self-check: %s: the workload wants GOMAXPROCS %d but the run had %d", c.Name(), w.Procs, m.Procs)
 	}
 	s := m.Stats
 	if s.Added != uint64(m.Items) || s.Processed != uint64(m.Items) {

@@ -28,7 +28,7 @@ func peerEntries(t *testing.T) []registry.Entry {
 
 // cellItems keeps every cell short under -race; each is still several
 // batches of the family's largest size, or several timer flushes.
-var cellItems = map[string]int{"Size": 20_000, "Cost": 20_000, "Interval": 400, "Concurrency": 16_000, "Memory": 20_000}
+var cellItems = map[string]int{"Size": 20_000, "Interval": 400, "Concurrency": 16_000, "Memory": 20_000}
 
 // TestCellsKeepTheirDeclaration runs every cell of the whole grid for each
 // peer: a cell the peer declares it cannot run must fail its self-check,
