@@ -172,8 +172,8 @@ func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 			s.order = append(s.order, k)
 		}
 		if !v.State.decided() && s.due(v, p, final) {
-			state := s.look(v, p, t, final, s.plan.Screen)
-			v.Pairs, v.Noise, v.Resolution = len(p.Keys), noise(p), s.resolution(p, v.level)
+			state, tm, toChange := s.look(v, p, t, final, s.plan.Screen)
+			v.Pairs, v.Noise, v.Resolution = len(p.Keys), tm.spread(len(p.Keys)), resolution(tm, v.level, toChange)
 			if state == Blocked {
 				state = Flagged
 			}
@@ -218,7 +218,7 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 		}
 		if s.due(v, p, final) {
 			v.Fresh = len(p.Keys)
-			if state := s.look(v, p, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
+			if state, _, _ := s.look(v, p, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
 				v.State = map[State]State{Passed: Cleared, Blocked: Blocked}[state]
 			}
 			v.Final = final && v.State == Flagged
@@ -273,8 +273,10 @@ func (s *Sequence) due(v *Verdict, p *Paired, final bool) bool {
 // change for the worse is level: it returns Passed when a regression of
 // the threshold is ruled out, Blocked when a change for the worse is
 // shown and one of the threshold not ruled out, and Open otherwise, and
-// spends the levels of the look.
-func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level float64) State {
+// spends the levels of the look. It also returns the pairs' trimmed
+// sample and the map from their scale to a relative change, for the
+// look's spread and resolution.
+func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level float64) (State, trimmedMean, func(float64) float64) {
 	if final {
 		t = 1
 	}
@@ -297,11 +299,11 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 		switch {
 		case tm.mean*worse > 0 && math.Abs(tm.mean) >= limit:
 			v.P = 0
-			return Blocked
+			return Blocked, tm, toChange
 		case n >= 2:
-			return Passed
+			return Passed, tm, toChange
 		}
-		return Open
+		return Open, tm, toChange
 	}
 	alt := stats.LocationGreater
 	if worse < 0 {
@@ -309,7 +311,7 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 	}
 	r, err := stats.OneSampleTTest(tm, 0, alt)
 	if err != nil { // not reached: 2 pairs or more, with a spread
-		return Open
+		return Open, tm, toChange
 	}
 	v.P = r.P
 	// The worse end of the interval at the pass level.
@@ -320,39 +322,28 @@ func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level floa
 	v.Lo, v.Hi = toChange(tm.mean-reach), toChange(tm.mean+reach)
 	switch {
 	case worse*tm.mean+reach < limit:
-		return Passed
+		return Passed, tm, toChange
 	case a > 0 && v.P <= a:
-		return Blocked
+		return Blocked, tm, toChange
 	}
-	return Open
+	return Open, tm, toChange
 }
 
-// resolution is the smallest change for the worse that a look at level,
-// on p's pairs, detects with probability Power: (t(1−level) + t(Power))
-// standard errors of their trimmed mean, on p's scale. It is the look's
-// own level, what is left of the stage's after the looks before it, so
-// the resolution is what the test that ran could see.
-func (s *Sequence) resolution(p *Paired, level float64) float64 {
-	d, _, toChange := scaled(p, s.plan.Threshold)
-	if len(d) < 2 || level <= 0 {
+// resolution is the smallest change for the worse that a look at level
+// detects with probability Power, from the look's trimmed sample tm:
+// (t(1−level) + t(Power)) standard errors of its trimmed mean, as a
+// relative change by toChange. It is the look's own level, what is left
+// of the stage's after the looks before it, so the resolution is what
+// the test that ran could see.
+func resolution(tm trimmedMean, level float64, toChange func(float64) float64) float64 {
+	switch {
+	case tm.kept < 2 || level <= 0:
 		return math.Inf(1)
-	}
-	tm := trimmed(d)
-	if tm.se == 0 {
+	case tm.se == 0:
 		return 0
 	}
 	q := tm.quantile()
 	return toChange((q(1-level) + q(Power)) * tm.se)
-}
-
-// noise is the spread of p's pairs on their scale, as their test sees
-// it (see trimmedMean.spread).
-func noise(p *Paired) float64 {
-	d, _, _ := scaled(p, 0)
-	if len(d) < 2 {
-		return 0
-	}
-	return trimmed(d).spread(len(d))
 }
 
 // floors are the amounts of the allocation units below which a cell
