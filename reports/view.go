@@ -152,9 +152,9 @@ func (r *report) Gate() *gateView {
 		j.Head, gate.Power*100, j.Alpha, pct(j.Threshold))}
 	if j.Paired {
 		v.Note = fmt.Sprintf("Every gated cell and metric, %s against base, judged in pairs (n is the number of pairs): Δ is the ratio of the geometric means, head/base, with its interval at the last look; "+
-			"“resolves” is the smallest change the cell's paired test detects with %.0f%% power at its share of α = %v (%d cell metrics); "+
+			"“resolves” is the smallest change for the worse that the cell's last look able to flag it detects with %.0f%% power, at that look's share of the screen's level; "+
 			"each says why it stopped: passed (a regression of the threshold ruled out), a regression confirmed on fresh pairs, or cleared by them, or open when the pairs ran out; open cells do not count towards “no regression”.",
-			j.Head, gate.Power*100, j.Alpha, j.Metrics)
+			j.Head, gate.Power*100)
 	}
 	status := map[string]string{}
 	key := func(c gate.Cell) string { return c.Section + "\x00" + c.Row + "\x00" + c.Unit }

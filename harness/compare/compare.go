@@ -177,13 +177,8 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	opts.Sources, opts.Profile = builds, false
 	opts.CellRuns = cmp.Or(opts.CellRuns, cellRuns)
 	opts.Copies = cmp.Or(opts.Copies, copies)
-	screenBudget := func() time.Duration {
-		if len(seq.Flagged()) > 0 {
-			return time.Duration(float64(o.Budget) * (1 - gate.ConfirmShare))
-		}
-		return o.Budget
-	}
-	res, err := out.stage(ctx, opts, o.Run.Cells, o.Plan.MinPairs, screenBudget, seq.Screen, nil)
+	screenBudget := func() time.Duration { return seq.ScreenBudget(o.Budget) }
+	res, err := out.stage(ctx, opts, o.Run.Cells, o.Plan.MinPairs, o.Budget, screenBudget, seq.Screen, nil)
 	if err != nil {
 		return err
 	}
@@ -219,7 +214,7 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 				return s.Profile(ctx, blocked)
 			}
 		}
-		if _, err := out.stage(ctx, opts, opts.Cells, o.Plan.MinPairs, func() time.Duration { return left }, seq.Confirm, profile); err != nil {
+		if _, err := out.stage(ctx, opts, opts.Cells, o.Plan.MinPairs, left, func() time.Duration { return left }, seq.Confirm, profile); err != nil {
 			return err
 		}
 	}
@@ -233,11 +228,13 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 
 // stage runs one stage of a paired gate in a session of its own: minPairs
 // pairs of every cell, then, after each look, more pairs of the cells the
-// look leaves open, until none is or the stage's budget is spent. Open
-// cells take turns so that each gets about the same time, whatever its
-// pairs cost. finish, if set, runs on the session before it closes.
+// look leaves open, until none is or the stage's budget is spent. Each
+// look is told the fraction of total spent; budget, which may shrink as
+// the looks decide, is when the stage stops. Open cells take turns so
+// that each gets about the same time, whatever its pairs cost. finish,
+// if set, runs on the session before it closes.
 func (out *Outcome) stage(ctx context.Context, opts harness.Options, cells []scenarios.Cell, minPairs int,
-	budget func() time.Duration, look func(pairs []*gate.Paired, t float64, final bool) []string,
+	total time.Duration, budget func() time.Duration, look func(pairs []*gate.Paired, t float64, final bool) []string,
 	finish func(*harness.Session) error) (*harness.Result, error) {
 	s, err := harness.Start(opts)
 	if err != nil {
@@ -253,7 +250,7 @@ func (out *Outcome) stage(ctx context.Context, opts harness.Options, cells []sce
 		}
 		spent, b := time.Since(start), budget()
 		final := b <= 0 || spent+next > b
-		open := look(pairs, float64(spent)/float64(max(b, 1)), final)
+		open := look(pairs, float64(spent)/float64(max(total, 1)), final)
 		if final || len(open) == 0 {
 			break
 		}

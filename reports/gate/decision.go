@@ -220,8 +220,8 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 		count[c.State]++
 	}
 	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by Yuen's test of the 20%%-trimmed mean of log(head/base) in %s, look after look."+
-		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v);",
-		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen)
+		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v, spent while %s of the budget was left to confirm them);",
+		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen, md.Percent(ConfirmShare))
 	switch k := d.Paired.flagged; {
 	case k > 0:
 		fmt.Fprintf(b, " fresh pairs of the flagged cells, judged alone, confirmed %d at α/k = %.3g and cleared %d.", count[Blocked], p.Alpha/float64(k), count[Cleared])

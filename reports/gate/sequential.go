@@ -1,8 +1,10 @@
 package gate
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/aclements/go-moremath/stats"
 )
@@ -33,11 +35,14 @@ import (
 // stage's budget used grows (see spend): by the union bound over looks,
 // however many there are, a test never errs with more than its level. So
 // a cell metric that regressed by the threshold passes the screen, or is
-// cleared, with probability at most Miss each.
+// cleared, with probability at most Miss each. The screen spends its
+// level for flags by the time the confirmation's share of the budget
+// (ConfirmShare) is all that is left, so that what it flags can still be
+// confirmed; after that its looks can only pass.
 type Plan struct {
 	Options
 	Alpha  float64 // false blocks per decision; default 0.05
-	Screen float64 // the screen's level for flagging a cell metric; default 0.05
+	Screen float64 // the screen's level for flagging a cell metric; default DefaultScreen
 	Miss   float64 // per cell metric and stage, a pass of a regression of the threshold; default 0.05
 	// MinPairs is how many pairs a cell metric needs before its first
 	// look in each stage; default DefaultMinPairs.
@@ -53,12 +58,22 @@ type Plan struct {
 // 9.1%, at the same false blocks (docs/merge-gate.md).
 const DefaultMinPairs = 6
 
+// DefaultScreen is the screen's level for flags. A flag costs no false
+// blocks, which the confirmation bounds whatever the screen flags, only
+// confirmation time; a screen that flags more readily leaves a slowdown
+// more of it. Replayed on a recorded A/A suite at the quick budget
+// (docs/merge-gate.md), 0.1 missed a planted 5% in 13.5% of decisions
+// and resolved a median 7.3%, where 0.05 missed 13.2% and resolved 8.3%,
+// and 0.2, flagging noise too, missed 27%.
+const DefaultScreen = 0.1
+
 func (p Plan) withDefaults() Plan {
-	for _, f := range []*float64{&p.Alpha, &p.Screen, &p.Miss} {
+	for _, f := range []*float64{&p.Alpha, &p.Miss} {
 		if *f == 0 {
 			*f = 0.05
 		}
 	}
+	p.Screen = cmp.Or(p.Screen, DefaultScreen)
 	if p.MinPairs == 0 {
 		p.MinPairs = DefaultMinPairs
 	}
@@ -74,6 +89,16 @@ func (p Plan) withDefaults() Plan {
 // ConfirmShare is the share of a paired gate's budget that the screen
 // leaves for the confirmation once it has flagged a cell.
 const ConfirmShare = 0.3
+
+// ScreenBudget is the screen's share of a decision's budget: all of it
+// while the screen has flagged nothing, so that every pair it measures
+// can pass a cell, and what the confirmation's share leaves once it has.
+func (s *Sequence) ScreenBudget(budget time.Duration) time.Duration {
+	if len(s.Flagged()) > 0 {
+		return time.Duration(float64(budget) * (1 - ConfirmShare))
+	}
+	return budget
+}
 
 // spend is the share of a level spent by the fraction t of the budget:
 // Lan and DeMets' power family at ρ = 3, t³. It keeps most of the level
@@ -119,9 +144,9 @@ type Verdict struct {
 	// P is the one-sided p-value of a change for the worse.
 	P float64
 	// Resolution is the smallest change for the worse the screen's last
-	// look detects with probability Power at the level it tested, from
-	// the screen's pairs: their spread and number; 0 for runs that never
-	// vary, +Inf before the first look.
+	// look that could flag detects with probability Power at the level it
+	// tested, from the pairs it saw: their spread and number; 0 for runs
+	// that never vary, +Inf before the first look.
 	Resolution float64
 	// Noise is the screen's pairs' spread as their test sees it: the
 	// standard error of their trimmed mean times the square root of
@@ -132,6 +157,7 @@ type Verdict struct {
 	Final bool
 
 	spentFlag, spentPass float64 // levels the current stage has spent
+	flagsSpent           bool    // the screen's level for flags is spent: its looks can only pass
 	level                float64 // the level of the last look for a change for the worse
 	nextLook             int     // the pairs the current stage's next look waits for
 }
@@ -153,9 +179,12 @@ func NewSequence(p Plan) *Sequence {
 }
 
 // Screen judges the screen's pairs so far, t being the fraction of the
-// screen's budget used, and returns the cells still open, in the pairs'
-// order. With final, its last look, the screen spends its levels to the
-// end, and a cell metric it could not decide stays open for good.
+// decision's budget used, and returns the cells still open, in the pairs'
+// order. Its level for flags is spent over the first 1−ConfirmShare of
+// the budget: every open cell metric gets a last look for flags there,
+// and looks after it can only pass. With final, its last look, the
+// screen spends its levels to the end, and a cell metric it could not
+// decide stays open for good.
 func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 	gated := s.gated(pairs)
 	if s.metrics == 0 {
@@ -171,9 +200,15 @@ func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 			s.verdicts[k] = v
 			s.order = append(s.order, k)
 		}
-		if !v.State.decided() && s.due(v, p, final) {
-			state, tm, toChange := s.look(v, p, t, final, s.plan.Screen)
-			v.Pairs, v.Noise, v.Resolution = len(p.Keys), tm.spread(len(p.Keys)), resolution(tm, v.level, toChange)
+		flagT := min(t/(1-ConfirmShare), 1)
+		lastFlag := flagT >= 1 && !v.flagsSpent
+		if !v.State.decided() && s.due(v, p, final || lastFlag) {
+			state, tm, toChange := s.look(v, p, flagT, t, final, s.plan.Screen)
+			v.Pairs, v.Noise = len(p.Keys), tm.spread(len(p.Keys))
+			if !v.flagsSpent { // what the last look that could flag saw
+				v.Resolution = resolution(tm, v.level, toChange)
+			}
+			v.flagsSpent = v.flagsSpent || lastFlag || final
 			if state == Blocked {
 				state = Flagged
 			}
@@ -218,7 +253,7 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 		}
 		if s.due(v, p, final) {
 			v.Fresh = len(p.Keys)
-			if state, _, _ := s.look(v, p, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
+			if state, _, _ := s.look(v, p, t, t, final, s.plan.Alpha/float64(max(s.flagged, 1))); state != Open {
 				v.State = map[State]State{Passed: Cleared, Blocked: Blocked}[state]
 			}
 			v.Final = final && v.State == Flagged
@@ -273,15 +308,16 @@ func (s *Sequence) due(v *Verdict, p *Paired, final bool) bool {
 // change for the worse is level: it returns Passed when a regression of
 // the threshold is ruled out, Blocked when a change for the worse is
 // shown and one of the threshold not ruled out, and Open otherwise, and
-// spends the levels of the look. It also returns the pairs' trimmed
+// spends the levels of the look, up to the fraction flagT of its level's
+// spending and passT of Miss's. It also returns the pairs' trimmed
 // sample and the map from their scale to a relative change, for the
 // look's spread and resolution.
-func (s *Sequence) look(v *Verdict, p *Paired, t float64, final bool, level float64) (State, trimmedMean, func(float64) float64) {
+func (s *Sequence) look(v *Verdict, p *Paired, flagT, passT float64, final bool, level float64) (State, trimmedMean, func(float64) float64) {
 	if final {
-		t = 1
+		flagT, passT = 1, 1
 	}
-	a := level*spend(t) - v.spentFlag
-	b := s.plan.Miss*spend(t) - v.spentPass
+	a := level*spend(flagT) - v.spentFlag
+	b := s.plan.Miss*spend(passT) - v.spentPass
 	v.spentFlag, v.spentPass = v.spentFlag+max(a, 0), v.spentPass+max(b, 0)
 	v.level = max(a, 0)
 	d, limit, toChange := scaled(p, s.plan.Threshold)

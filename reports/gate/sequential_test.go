@@ -68,9 +68,10 @@ func TestScreenLooksWhenThePairsDouble(t *testing.T) {
 			}
 		}
 	}
-	// DefaultMinPairs is 6: then 12, 24, 48, and no 96 within 80.
-	if fmt.Sprint(looked) != "[6 12 24 48]" {
-		t.Errorf("looked at %v pairs, want [6 12 24 48]", looked)
+	// DefaultMinPairs is 6: then 12, 24, 48, and no 96 within 80; and 56,
+	// at 70% of the budget, the last look that can flag (ConfirmShare).
+	if fmt.Sprint(looked) != "[6 12 24 48 56]" {
+		t.Errorf("looked at %v pairs, want [6 12 24 48 56]", looked)
 	}
 }
 
@@ -104,6 +105,57 @@ func TestScreenPassesFlagsOrLeavesOpen(t *testing.T) {
 				t.Error("an open cell at the last look is not marked Final")
 			}
 		})
+	}
+}
+
+func TestScreenFlagsOnlyWhileTheConfirmationCanFollow(t *testing.T) {
+	plan := Plan{Options: Options{Threshold: 0.05}}
+	noisy := mirrored(first(synthetic("Size/impl=a/size=1", "sec/op", 6, 1e-8, 0, 0.5, 10), 3))
+	worse := synthetic(noisy.Name, "sec/op", 8, 1e-8, 0.20, 0.02, 11)
+	deadline := 1 - ConfirmShare
+	for _, tc := range []struct {
+		name  string
+		t     float64 // when the worse pairs are seen
+		want  State
+		pairs int
+	}{
+		// Before the deadline, 8 pairs are not due for a look (12 are).
+		{"before the deadline", deadline - 0.1, Open, 6},
+		// At it, every open cell gets its last look for flags, due or not.
+		{"at the deadline", deadline + 0.01, Flagged, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewSequence(plan)
+			s.Screen([]*Paired{noisy}, 0.1, false)
+			s.Screen([]*Paired{worse}, tc.t, false)
+			if v := verdict(t, s, noisy.Name, "sec/op"); v.State != tc.want || v.Pairs != tc.pairs {
+				t.Errorf("%v on %d pairs, want %v on %d", v.State, v.Pairs, tc.want, tc.pairs)
+			}
+		})
+	}
+	// After its last look for flags, a cell can pass but not be flagged:
+	// the confirmation would have no time to follow.
+	s := NewSequence(plan)
+	s.Screen([]*Paired{noisy}, deadline+0.01, false)
+	last := verdict(t, s, noisy.Name, "sec/op")
+	if last.State != Open || math.IsInf(last.Resolution, 1) {
+		t.Fatalf("noise alone: %v resolving %v, want open with a resolution", last.State, last.Resolution)
+	}
+	late := synthetic(noisy.Name, "sec/op", 24, 1e-8, 0.20, 0.02, 12)
+	s.Screen([]*Paired{late}, 0.9, false)
+	v := verdict(t, s, noisy.Name, "sec/op")
+	if v.State != Open || v.Pairs != 24 {
+		t.Errorf("20%% worse after the deadline: %v on %d pairs, want open on 24", v.State, v.Pairs)
+	}
+	if v.Resolution != last.Resolution {
+		t.Errorf("resolution %v after the deadline, want the last look for flags' %v", v.Resolution, last.Resolution)
+	}
+	if got := s.ScreenBudget(time.Minute); got != time.Minute {
+		t.Errorf("screen budget with nothing flagged: %v, want all of it", got)
+	}
+	s.Screen([]*Paired{synthetic("Size/impl=b/size=1", "sec/op", 6, 1e-8, 0.20, 0.02, 13)}, deadline-0.1, false)
+	if got, want := s.ScreenBudget(time.Minute), time.Duration(float64(time.Minute)*deadline); got != want {
+		t.Errorf("screen budget once a cell is flagged: %v, want %v", got, want)
 	}
 }
 

@@ -127,12 +127,7 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
 	p := r.Plan
 	p.MinPairs = cmp.Or(p.MinPairs, gate.DefaultMinPairs)
 	s := gate.NewSequence(p)
-	used := r.stage(rng, cells, p.MinPairs, func() time.Duration {
-		if len(s.Flagged()) > 0 {
-			return time.Duration(float64(r.Budget) * (1 - gate.ConfirmShare))
-		}
-		return r.Budget
-	}, s.Screen)
+	used := r.stage(rng, cells, p.MinPairs, r.Budget, func() time.Duration { return s.ScreenBudget(r.Budget) }, s.Screen)
 	if flagged := s.Flagged(); len(flagged) > 0 {
 		var confirm []*pool
 		for _, c := range cells {
@@ -141,16 +136,16 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
 			}
 		}
 		left := max(r.Budget-used, 0)
-		r.stage(rng, confirm, p.MinPairs, func() time.Duration { return left }, s.Confirm)
+		r.stage(rng, confirm, p.MinPairs, left, func() time.Duration { return left }, s.Confirm)
 	}
 	return gate.DecidePaired(&gate.Judgement{Tables: &table.Tables{}, Threshold: p.Threshold}, s)
 }
 
 // stage simulates one stage of a compare on cells: minPairs fresh pairs
-// of each, then rounds of the open cells' turns, a look after each, until
-// look leaves none open or another round would not fit the budget. It
-// returns the time the stage's pairs took.
-func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func() time.Duration, look func([]*gate.Paired, float64, bool) []string) time.Duration {
+// of each, then rounds of the open cells' turns, a look after each at the
+// fraction of total spent, until look leaves none open or another round
+// would not fit the budget. It returns the time the stage's pairs took.
+func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, total time.Duration, budget func() time.Duration, look func([]*gate.Paired, float64, bool) []string) time.Duration {
 	drawn := map[*pool][]*gate.Paired{}
 	spent := map[*pool]time.Duration{}
 	var used, next time.Duration
@@ -172,7 +167,7 @@ func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, budget func()
 		for _, c := range open {
 			pairs = append(pairs, drawn[c]...)
 		}
-		names := look(pairs, float64(used)/float64(max(b, 1)), final)
+		names := look(pairs, float64(used)/float64(max(total, 1)), final)
 		open = slices.DeleteFunc(open, func(c *pool) bool { return !slices.Contains(names, c.name) })
 		if final || len(open) == 0 {
 			return used
