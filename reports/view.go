@@ -188,11 +188,10 @@ func (r *report) Gate() *gateView {
 		}
 		row := gateRow{
 			Cell: c.Name(), Unit: c.Unit, Base: benchunit.Scale(c.Base, class), Head: benchunit.Scale(c.Head, class),
-			Delta: fmt.Sprintf("%+.2f%%", c.Delta*100), P: fmt.Sprintf("%.3f", c.P), N: fmt.Sprintf("%d+%d", c.BaseN, c.N),
+			Delta: c.Change(), P: fmt.Sprintf("%.3f", c.P), N: fmt.Sprintf("%d+%d", c.BaseN, c.N),
 			Resolves: res, Status: st, Class: map[string]string{"regression": "worse", "improvement": "better", "ok": "same"}[st],
 		}
 		if c.Pairs > 0 {
-			row.Delta = fmt.Sprintf("%+.2f%% [%+.1f%%, %+.1f%%]", c.Delta*100, c.Lo*100, c.Hi*100)
 			row.N = fmt.Sprint(c.Pairs)
 			if c.Fresh > 0 {
 				row.N += fmt.Sprintf(" + %d fresh", c.Fresh)

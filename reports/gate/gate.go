@@ -90,9 +90,27 @@ func (c Cell) Name() string {
 // String reads e.g. "Size/impl=ring/size=1000 sec/op: +5.29% (158.7n →
 // 167.1n, p=0.039 n=12)".
 func (c Cell) String() string {
+	if c.Pairs > 0 {
+		// The change is the pairs' own, of the stage that decided: the
+		// sides' medians, of the screen's runs, would not add up to it.
+		n := fmt.Sprintf("%d pairs", c.Pairs)
+		if c.Fresh > 0 {
+			n = fmt.Sprintf("%d fresh pairs after %d", c.Fresh, c.Pairs)
+		}
+		return fmt.Sprintf("%s %s: %s (p=%.3f, %s)", c.Name(), c.Unit, c.Change(), c.P, n)
+	}
 	class := benchunit.ClassOf(c.Unit)
-	return fmt.Sprintf("%s %s: %+.2f%% (%s → %s, p=%.3f n=%d)",
-		c.Name(), c.Unit, c.Delta*100, benchunit.Scale(c.Base, class), benchunit.Scale(c.Head, class), c.P, c.N)
+	return fmt.Sprintf("%s %s: %s (%s → %s, p=%.3f n=%d)",
+		c.Name(), c.Unit, c.Change(), benchunit.Scale(c.Base, class), benchunit.Scale(c.Head, class), c.P, c.N)
+}
+
+// Change is the cell's relative change as a percentage, with its
+// interval for a cell judged in pairs.
+func (c Cell) Change() string {
+	if c.Pairs > 0 {
+		return fmt.Sprintf("%+.2f%% [%+.1f%%, %+.1f%%]", c.Delta*100, c.Lo*100, c.Hi*100)
+	}
+	return fmt.Sprintf("%+.2f%%", c.Delta*100)
 }
 
 // Resolves reports whether the cell can detect a change of threshold:

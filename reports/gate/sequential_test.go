@@ -185,6 +185,15 @@ func TestConfirmationJudgesTheFreshPairsAlone(t *testing.T) {
 			if want := map[State]Status{Blocked: Block, Cleared: Pass}[tc.want]; d.Status != want {
 				t.Errorf("decision %v, want %v: %s", d.Status, want, d.Headline())
 			}
+			// A blocked cell's line gives the fresh pairs' change and
+			// interval, and their number: not the screen's medians.
+			if tc.want == Blocked {
+				c := d.Regressed[0]
+				want := fmt.Sprintf("Size/impl=a/size=1 sec/op: %+.2f%% [%+.1f%%, %+.1f%%] (p=%.3f, 30 fresh pairs after 30)", 100*c.Delta, 100*c.Lo, 100*c.Hi, c.P)
+				if got := c.String(); got != want || c.Lo >= c.Delta || c.Hi <= c.Delta {
+					t.Errorf("blocked cell reads %q, want %q", got, want)
+				}
+			}
 		})
 	}
 }
