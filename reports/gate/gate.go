@@ -88,7 +88,8 @@ func (c Cell) Name() string {
 }
 
 // String reads e.g. "Size/impl=ring/size=1000 sec/op: +5.29% (158.7n →
-// 167.1n, p=0.039 n=12)".
+// 167.1n, p=0.039 n=12)", or, judged in pairs, "… sec/op: +5.29% [+2.1%,
+// +8.6%] (p=0.001, 96 fresh pairs after 48)".
 func (c Cell) String() string {
 	if c.Pairs > 0 {
 		// The change is the pairs' own, of the stage that decided: the

@@ -42,9 +42,9 @@ func TestReplayHoldsTheLevelAndSeesAPlant(t *testing.T) {
 // of 40 pairs, drawn without replacement, gives a resolution; samples of
 // 40 more, centred on the change of the whole pool and with head slowed
 // by that resolution, must be shown worse at the look's level about
-// Power of the time, over 20 first samples. (Not resampled with replacement from one sample: copies
-// of a few pairs make a trimmed mean jump as they cross its trim points,
-// which real pairs do not.)
+// Power of the time, over 20 first samples. (Not resampled with
+// replacement from one sample: copies of a few pairs make a trimmed mean
+// jump as they cross its trim points, which real pairs do not.)
 func TestResolutionIsWhatTheTestDetects(t *testing.T) {
 	pairs := readPairs(t, "aapool")
 	rng := rand.New(rand.NewPCG(10, 11))
