@@ -191,6 +191,7 @@ func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 	if s.metrics == 0 {
 		s.metrics = len(gated)
 	}
+	flagT := min(t/(1-ConfirmShare), 1) // the fraction of the level for flags' spending
 	var open []string
 	for _, p := range gated {
 		k := p.Name + "\x00" + p.Unit
@@ -201,7 +202,6 @@ func (s *Sequence) Screen(pairs []*Paired, t float64, final bool) []string {
 			s.verdicts[k] = v
 			s.order = append(s.order, k)
 		}
-		flagT := min(t/(1-ConfirmShare), 1)
 		lastFlag := flagT >= 1 && !v.flagsSpent
 		if !v.State.decided() && s.due(v, p, final || lastFlag) {
 			state, tm, toChange := s.look(v, p, flagT, t, final, s.plan.Screen)
