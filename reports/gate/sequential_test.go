@@ -150,6 +150,9 @@ func TestScreenFlagsOnlyWhileTheConfirmationCanFollow(t *testing.T) {
 	if v.Resolution != last.Resolution {
 		t.Errorf("resolution %v after the deadline, want the last look for flags' %v", v.Resolution, last.Resolution)
 	}
+	// The screen keeps the whole budget until it flags a cell.
+	s = NewSequence(plan)
+	s.Screen([]*Paired{noisy}, 0.1, false)
 	if got := s.ScreenBudget(time.Minute); got != time.Minute {
 		t.Errorf("screen budget with nothing flagged: %v, want all of it", got)
 	}
