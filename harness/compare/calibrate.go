@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,10 +26,11 @@ type CalibrateOptions struct {
 	// Decisions is how many whole gate decisions to make.
 	Decisions int
 	// Plant, if above 0, is the slowdown head's mutex carries, as a
-	// fraction of the base's time per item in PlantCell: head is built
-	// with the plant tag, and its stall spaced to that size from the
-	// stall's time and the cell's, measured on this machine (see package
-	// plant). The record gives the size each cell then measured.
+	// fraction of the base's time per item in PlantCell: both sides run
+	// one build with the plant tag, head's stall spaced to that size from
+	// the stall's time and the cell's, measured on this machine, and
+	// base's stall empty (see package plant). The record gives the size
+	// each cell then measured.
 	Plant     float64
 	PlantCell scenarios.Cell
 	// Compare is each decision's settings; Calibrate sets the sides and
@@ -46,31 +48,32 @@ const CalibrationFile = "calibrate.md"
 
 // Calibrate measures the gate's error rate per decision: it builds the
 // working tree once, and makes o.Decisions decisions between identical
-// builds (every block is a false block) or, with HeadTags, against a head
+// builds (every block is a false block) or, with Plant, against a head
 // that carries a planted regression (every pass is a miss). Each decision
 // is a whole Run. It writes the calibration's record,
 // CalibrationFile, beside the decisions.
 func Calibrate(ctx context.Context, o CalibrateOptions) (*calibration.Calibration, error) {
 	start := time.Now()
-	base, err := o.Compare.Build.WorkingTree(ctx, rundir.Base)
+	b := o.Compare.Build
+	if o.Plant > 0 {
+		b.Tags = strings.TrimPrefix(b.Tags+",plant", ",")
+	}
+	base, err := b.WorkingTree(ctx, rundir.Base)
 	if err != nil {
 		return nil, &BuildError{err}
 	}
 	head, planted := base, "" // identical builds: the very same binary
 	if o.Plant > 0 {
-		b := o.Compare.Build
-		b.Tags = strings.TrimPrefix(b.Tags+",plant", ",")
-		if head, err = b.WorkingTree(ctx, rundir.Head); err != nil {
-			return nil, &BuildError{err}
-		}
-		perItem, err := basePerItem(ctx, o, base)
+		// Sized from base as it will run: counting its items.
+		counting := plant.Spec{Impl: "mutex", Every: math.MaxInt32}
+		perItem, err := basePerItem(ctx, o, plantedSide(base, counting))
 		if err != nil {
 			return nil, err
 		}
 		stall := float64(plant.StallTime())
 		spec := plant.Sized("mutex", perItem*o.Plant, stall)
-		head.Env = append(head.Env, plant.Env+"="+spec.String())
-		planted = fmt.Sprintf("head's %s stalls %d rounds (%.3gns) every %d items: +%.3gns per item, %s of %s's %.3gns",
+		base, head = plantedSide(base, spec.Empty()), plantedSide(base, spec)
+		planted = fmt.Sprintf("head's %s stalls %d rounds (%.3gns) every %d items, where base's stall is empty: +%.3gns per item, %s of %s's %.3gns",
 			spec.Impl, spec.Rounds, stall, spec.Every, stall/float64(spec.Every), pct(o.Plant), o.PlantCell.Name(), perItem)
 	}
 	var cal calibration.Calibration
@@ -95,11 +98,24 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*calibration.Calibratio
 	return &cal, atomicfile.WriteFile(filepath.Join(r.OutDir, CalibrationFile), []byte(md))
 }
 
+// plantedSide is src running the planted point s. A planted head and its
+// base are one binary, built with the plant tag, whose points count the
+// same items and differ only by the stall's rounds. When base was built
+// without the tag, head also paid for the count (a load, an add and a
+// compare on an item of 8 ns) and for its code's layout: its plants
+// measured half to 2.4 times the size they were given.
+func plantedSide(src harness.Source, s plant.Spec) harness.Source {
+	src.Env = append(slices.Clip(src.Env), plant.Env+"="+s.String())
+	return src
+}
+
 // basePerItem measures base's time per item, in nanoseconds, in the
-// plant's cell.
+// plant's cell: the median of 30 runs, as the runs of a closed-loop cell
+// spread by a quarter or more, and of 10 one plant was sized from a
+// median 15% above base's in the decisions that followed.
 func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (float64, error) {
 	opts := o.Compare.Run
-	opts.Cells, opts.Count, opts.Sources, opts.Profile = []scenarios.Cell{o.PlantCell}, 10, []harness.Source{base}, false
+	opts.Cells, opts.Count, opts.Sources, opts.Profile = []scenarios.Cell{o.PlantCell}, 30, []harness.Source{base}, false
 	opts.OutDir = filepath.Join(o.Compare.Run.OutDir, "plant-size")
 	res, err := harness.Run(ctx, opts)
 	if err != nil {
