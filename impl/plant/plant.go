@@ -2,9 +2,11 @@
 // of known size in head: the top of mutex's Add, the design the gate's
 // calibration measures. In an ordinary build nothing is planted and the
 // point compiles to nothing; in a build with the "plant" tag, the
-// implementation that the environment's Env names stalls for Rounds
-// dependent multiply-adds once every Every items, a cost per item that
-// Every sets finely and whose size the calibration measures.
+// implementation that the environment's Env names stalls for a number of
+// dependent multiply-adds once every so many items, a cost per item that
+// the spacing sets finely and whose size the calibration measures. The
+// base a planted head is measured against runs the same build with an
+// empty stall (Spec.Empty).
 package plant
 
 import (
