@@ -14,14 +14,16 @@ import (
 type copies struct {
 	dir   string
 	paths map[string][]string // by source name
-	rng   *rand.Rand
+	seed  uint64
 }
 
-// newCopies makes n copies of every source's executable, each at a path
-// as long as every other's, since the length of a process's arguments
-// moves its stack. It makes none if n < 1. All are written and closed
-// before any worker starts: a file open for writing while a process is
-// forked cannot be executed by it (ETXTBSY).
+// newCopies makes n copies of every source's executable, or of its
+// layouts in turn (copy k of layout k mod their number; at least one of
+// each), each at a path as
+// long as every other's, since the length of a process's arguments moves
+// its stack. It makes none if n < 1. All are written and closed before
+// any worker starts: a file open for writing while a process is forked
+// cannot be executed by it (ETXTBSY).
 func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 	if n < 1 {
 		return nil, nil
@@ -30,16 +32,17 @@ func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &copies{dir: dir, paths: map[string][]string{}, rng: rand.New(rand.NewPCG(seed, 0x636f70696573))}
+	c := &copies{dir: dir, paths: map[string][]string{}, seed: seed}
 	for i, src := range sources {
 		exe, err := exec.LookPath(src.Command[0])
 		if err != nil {
 			c.remove()
 			return nil, fmt.Errorf("copying %s's worker executable: %w", src.Name, err)
 		}
-		for k := range n {
+		layouts := append([]string{exe}, src.Layouts...)
+		for k := range max(n, len(layouts)) {
 			path := filepath.Join(dir, fmt.Sprintf("s%02d-%03d", i, k))
-			if err := copyFile(path, exe); err != nil {
+			if err := copyFile(path, layouts[k%len(layouts)]); err != nil {
 				c.remove()
 				return nil, fmt.Errorf("copying %s's worker executable: %w", src.Name, err)
 			}
@@ -49,14 +52,16 @@ func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 	return c, nil
 }
 
-// pick returns src to be started from one of its copies, drawn at
-// random; without copies, src as it is.
-func (c *copies) pick(src Source) Source {
+// pick returns src to be started, as its worker process number, from
+// one of its copies: the one drawn for that number, the same for every
+// source. Without copies, it returns src as it is.
+func (c *copies) pick(src Source, number int) Source {
 	if c == nil {
 		return src
 	}
 	paths := c.paths[src.Name]
-	src.Command = append([]string{paths[c.rng.IntN(len(paths))]}, src.Command[1:]...)
+	k := rand.New(rand.NewPCG(c.seed, uint64(number))).IntN(len(paths))
+	src.Command = append([]string{paths[k]}, src.Command[1:]...)
 	return src
 }
 

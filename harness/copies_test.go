@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,5 +89,66 @@ func TestCopiesOfAMissingExecutableAreAnErrorNamingItsSource(t *testing.T) {
 		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 			t.Errorf("a failed Start left %v in %s", entries, dir)
 		}
+	}
+}
+
+// A source's copies are of its layouts in turn, and a pair's two runs
+// are of one layout: in every round, base's and head's worker processes
+// run the same copy number, drawn afresh with each process.
+func TestAPairsTwoRunsAreOfOneLayout(t *testing.T) {
+	if _, err := os.Readlink("/proc/self/exe"); err != nil {
+		t.Skip("needs /proc to see what a process runs")
+	}
+	c, err := scenarios.Parse("Size/impl=mutex/size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another layout: the test binary with bytes appended, which runs
+	// the same and reads differently.
+	layout := filepath.Join(t.TempDir(), "layout1")
+	if err := os.WriteFile(layout, append(slices.Clip(exe), "layout1"...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sources := []Source{{Name: "base", Command: []string{os.Args[0]}, Layouts: []string{layout}},
+		{Name: "head", Command: []string{os.Args[0]}, Layouts: []string{layout}}}
+	s, err := Start(Options{Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, Quick: true, OutDir: t.TempDir(),
+		Sources: sources, ProcessRuns: 100, CellRuns: 1, Copies: 4, Seed: 7, Log: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(nil)
+	numbers := map[string]bool{}
+	for range 8 {
+		if err := s.Measure(context.Background(), []scenarios.Cell{c}, 1); err != nil {
+			t.Fatal(err)
+		}
+		var ran []string // each worker's copy number, "NNN" of sII-NNN
+		for _, pid := range s.workers() {
+			path, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, number, _ := strings.Cut(filepath.Base(path), "-")
+			ran = append(ran, number)
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, _ := strconv.Atoi(number)
+			if want := map[int][]byte{0: exe, 1: []byte(string(exe) + "layout1")}[k%2]; !bytes.Equal(got, want) {
+				t.Errorf("copy %s holds %d bytes, want layout %d's %d", number, len(got), k%2, len(want))
+			}
+		}
+		if len(ran) != 2 || ran[0] != ran[1] {
+			t.Fatalf("a round's workers run copies %v, want one copy number for both sides", ran)
+		}
+		numbers[ran[0]] = true
+	}
+	if len(numbers) < 2 {
+		t.Errorf("8 rounds ran copies %v, want several drawn", numbers)
 	}
 }

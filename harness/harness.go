@@ -100,7 +100,12 @@ type Options struct {
 	// with copies, that difference varies between a side's processes,
 	// where a pair test sees it, instead of favouring one side for the
 	// whole session. Each source's command must then start with an
-	// executable that runs from any path.
+	// executable that runs from any path. A source with Layouts has its
+	// copies made of its layouts in turn, and the n-th worker process of
+	// every source runs the same copy number, so that a pair's two runs
+	// are of one layout: in a layout of its own, each pair's code differs
+	// by the change alone, and over the pairs the gate sees the change
+	// under many layouts rather than one.
 	Copies int
 	// Sources are the builds to measure, run alternately; nil means this
 	// executable alone, which must call ServeWorker first thing.
@@ -121,6 +126,10 @@ type Source struct {
 	Env     []string // added to the worker's environment, e.g. a planted slowdown
 	Commit  string   // the source's revision for the commit config line; "" reads git
 	Dirty   bool
+	// Layouts are the same build linked in other function layouts (see
+	// Build.Layouts): executables that a worker process runs in place of
+	// Command[0] when the session makes copies (Options.Copies).
+	Layouts []string
 }
 
 // Defaults for the command line.
@@ -334,7 +343,7 @@ func (s *Session) workers() []int {
 func (s *Session) measure(ctx context.Context, src Source, req request) (*response, int, error) {
 	if s.opts.ProcessRuns <= 1 {
 		s.started[src.Name]++
-		resp, err := runWorker(ctx, s.opts, s.copies.pick(src), req)
+		resp, err := runWorker(ctx, s.opts, s.copies.pick(src, s.started[src.Name]), req)
 		return resp, s.started[src.Name], err
 	}
 	p := s.procs[src.Name]
@@ -343,7 +352,7 @@ func (s *Session) measure(ctx context.Context, src Source, req request) (*respon
 	}
 	if p == nil || p.dead {
 		var err error
-		if p, err = startProcess(s.copies.pick(src)); err != nil {
+		if p, err = startProcess(s.copies.pick(src, s.started[src.Name]+1)); err != nil {
 			return nil, 0, err
 		}
 		s.started[src.Name]++

@@ -38,6 +38,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"calibrate", "-o", t.TempDir()},
 		{"calibrate", "-count", "1", "-o", filepath.Join(t.TempDir(), "new")},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-budget", "-1s"},
+		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-layouts", "0"},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-cover", "0%"},
 		{"compare", "-o", t.TempDir()},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-threshold", "lots"},

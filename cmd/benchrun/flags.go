@@ -131,11 +131,12 @@ const (
 // decisions (compare, calibrate, bisect): the cells, the runs, and what
 // counts.
 type gateFlags struct {
-	sel    selection
-	m      measuring
-	j      judging
-	budget time.Duration
-	cells  []scenarios.Cell
+	sel     selection
+	m       measuring
+	j       judging
+	budget  time.Duration
+	layouts int
+	cells   []scenarios.Cell
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -143,6 +144,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	g.m.register(fs, "cell before the gate's first look, in pairs")
 	g.j.register(fs)
 	fs.DurationVar(&g.budget, "budget", defaultBudget, "measure the cells the gate has not decided, pair after pair, for at most this long (-quick: 3m; 0: only -count pairs)")
+	fs.IntVar(&g.layouts, "layouts", gateLayouts, "link each build in this many function layouts, a pair's two runs in one (1: the linker's own alone)")
 	// A gate's runs are short and in pairs; -quick leaves them so.
 	for name, v := range map[string]string{"count": fmt.Sprint(gatePairs), "runtime": gateRunTime.String(), "process-runs": fmt.Sprint(gateProcessRuns)} {
 		f := fs.Lookup(name)
@@ -161,6 +163,10 @@ const (
 	gatePairs       = gate.DefaultMinPairs
 	gateRunTime     = 20 * time.Millisecond
 	gateProcessRuns = 100
+	// gateLayouts is how many function layouts each build is linked in
+	// (harness.Build.Layouts): a change moves the code after it, and in
+	// one layout that alone moved cells by several percent.
+	gateLayouts = 4
 )
 
 // parse parses args (allowing that many positional ones), applies the
@@ -185,6 +191,9 @@ func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error
 	if err == nil && g.budget < 0 {
 		err = usageError{fmt.Errorf("-budget must be >= 0, got %v", g.budget)}
 	}
+	if err == nil && g.layouts < 1 {
+		err = usageError{fmt.Errorf("-layouts must be >= 1, got %d", g.layouts)}
+	}
 	return err
 }
 
@@ -193,6 +202,7 @@ func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error
 func (g *gateFlags) compare(b harness.Build, out, ignore string, log io.Writer) compare.Options {
 	p := g.j.plan()
 	p.MinPairs = g.m.count
+	b.Layouts = g.layouts
 	return compare.Options{Build: b, Run: g.m.options(&g.sel, g.cells, out, log), Plan: p, Table: gate.TableConfig(g.j.alpha, ignore),
 		Budget: g.budget}
 }
