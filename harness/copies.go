@@ -19,11 +19,10 @@ type copies struct {
 
 // newCopies makes n copies of every source's executable, or of its
 // layouts in turn (copy k of layout k mod their number; at least one of
-// each), each at a path as
-// long as every other's, since the length of a process's arguments moves
-// its stack. It makes none if n < 1. All are written and closed before
-// any worker starts: a file open for writing while a process is forked
-// cannot be executed by it (ETXTBSY).
+// each), each at a path as long as every other's, since the length of a
+// process's arguments moves its stack. It makes none if n < 1. All are
+// written and closed before any worker starts: a file open for writing
+// while a process is forked cannot be executed by it (ETXTBSY).
 func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 	if n < 1 {
 		return nil, nil
