@@ -218,11 +218,11 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 			return err
 		}
 	}
-	j, err := gate.JudgeFiles(o.Table, o.Plan.Options, labelled(screen)...)
+	runs, ts, err := table.LoadTables(o.Table, labelled(screen)...)
 	if err != nil {
 		return err
 	}
-	out.Decision = gate.DecidePaired(j, seq)
+	out.Decision = gate.DecidePaired(runs, ts, o.Plan.Options, seq)
 	return nil
 }
 

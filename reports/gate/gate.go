@@ -163,14 +163,26 @@ type Judgement struct {
 // significant at the tables' alpha (benchmath's test for the unit's
 // assumption), larger than the threshold, and in the direction the unit
 // calls worse (Unit metadata better=, or benchfmt's defaults). res gives
-// the failed cells and the configurations.
+// the failed cells and the configurations. Each cell's resolution, and
+// the count that would resolve the threshold, are simulated with the
+// test from the cell's own runs.
 func Judge(res *table.Results, ts *table.Tables, o Options) *Judgement {
+	return newJudgement(res, ts, o, true)
+}
+
+// newJudgement is Judge, and simulates the cells' power only with power: a
+// paired decision replaces the cells with its verdicts, and the
+// simulation took a minute of a quick compare's four.
+func newJudgement(res *table.Results, ts *table.Tables, o Options, power bool) *Judgement {
 	units := o.Units
 	if units == nil {
 		units = Units
 	}
 	alpha := ts.Config.Alpha
-	j := &Judgement{Results: res, Tables: ts, Head: o.Head, Threshold: o.Threshold, Alpha: alpha, MinCount: MinCount(alpha), Cover: cmp.Or(o.Cover, 1)}
+	j := &Judgement{Results: res, Tables: ts, Head: o.Head, Threshold: o.Threshold, Alpha: alpha, Cover: cmp.Or(o.Cover, 1)}
+	if power {
+		j.MinCount = MinCount(alpha)
+	}
 	j.Incomparable = incomparable(ts, ts.Config.Baseline, o.Head)
 	j.FailedHead = failedIn(res, ts.Config, o.Head)
 	oneSided := map[string]bool{}
@@ -197,7 +209,7 @@ func Judge(res *table.Results, ts *table.Tables, o Options) *Judgement {
 				}
 				continue
 			}
-			j.add(t, row, c)
+			j.add(t, row, c, power)
 		}
 	}
 	return j
@@ -226,7 +238,7 @@ func JudgeFiles(cfg table.Config, o Options, inputs ...table.Input) (*Judgement,
 	return Judge(res, ts, o), nil
 }
 
-func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell) {
+func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell, power bool) {
 	base := c.Base.Summary.Center
 	gc := Cell{Section: t.Section(), Group: t.Group, Row: row.Label, Unit: t.Unit,
 		Base: base, Head: c.Summary.Center, P: c.Comparison.P,
@@ -240,9 +252,11 @@ func (j *Judgement) add(t *table.Table, row *table.Row, c *table.Cell) {
 	gc.Worse = gc.Delta*float64(t.Better) < 0
 	noise := residuals(c.Base.Sample.Values, c.Sample.Values)
 	_, gc.Noise = meanSD(noise)
-	gc.Resolution = resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
-	if !gc.Resolves(j.Threshold) {
-		gc.NeedCount = needCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))
+	if power {
+		gc.Resolution = resolve(noise, gc.BaseN, gc.N, t.Assumption, j.Alpha, cellSeed(gc))
+		if !gc.Resolves(j.Threshold) {
+			gc.NeedCount = needCount(noise, max(gc.BaseN, gc.N), t.Assumption, j.Alpha, j.Threshold, cellSeed(gc))
+		}
 	}
 	j.Cells = append(j.Cells, gc)
 	if math.Abs(gc.Delta) <= j.Threshold {

@@ -13,13 +13,15 @@ import (
 )
 
 // DecidePaired makes the decision of a paired gate from its sequence's
-// last looks: j judges the same runs as benchstat's tables show them, for
-// the report, and its cells become the sequence's verdicts. A cell blocks
+// last looks: res and ts are the same runs as benchstat's tables show
+// them, for the report, judged by o, and the judgement's cells are the
+// sequence's verdicts. A cell blocks
 // when one of its metrics was confirmed, or it failed on head; the gate
 // passes when none blocks and at least the plan's Cover of the gated
 // cells passed the screen or were cleared, and is inconclusive otherwise,
 // naming the cells left open or left unconfirmed.
-func DecidePaired(j *Judgement, s *Sequence) *Decision {
+func DecidePaired(res *table.Results, ts *table.Tables, o Options, s *Sequence) *Decision {
+	j := newJudgement(res, ts, o, false)
 	j.Paired, j.Metrics, j.Alpha, j.Cover = true, s.metrics, s.plan.Alpha, s.plan.Cover
 	j.Cells, j.Regressed, j.Improved, j.Noisy, j.OneSided = nil, nil, nil, nil, nil
 	sections := map[string]string{}
@@ -104,13 +106,13 @@ func (s *Sequence) needPairs() int {
 // as two unpaired samples otherwise, which the decision's details say. A
 // paired file whose pairs do not match is a *PairError.
 func DecideSaved(res *table.Results, ts *table.Tables, p Plan, confirm []table.Input) (*Decision, error) {
-	j := Judge(res, ts, p.Options)
-	if ts.Config.Col != ".file" || len(j.Incomparable) > 0 {
-		return Decide(j), nil
+	unpaired := func(err error) (*Decision, error) { return Decide(Judge(res, ts, p.Options)), err }
+	if ts.Config.Col != ".file" || len(incomparable(ts, ts.Config.Baseline, p.Head)) > 0 {
+		return unpaired(nil)
 	}
 	pairs, err := ReadPairs(bySide(res.Inputs, ts.Config.Baseline, p.Head))
 	if err != nil || len(pairs) == 0 {
-		return Decide(j), err
+		return unpaired(err)
 	}
 	s := NewSequence(p)
 	s.Screen(pairs, 1, true)
@@ -121,7 +123,7 @@ func DecideSaved(res *table.Results, ts *table.Tables, p Plan, confirm []table.I
 		}
 		s.Confirm(fresh, 1, true)
 	}
-	return DecidePaired(j, s), nil
+	return DecidePaired(res, ts, p.Options, s), nil
 }
 
 // bySide splits inputs into the base's and the head's, by label.

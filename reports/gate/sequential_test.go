@@ -184,7 +184,7 @@ func TestConfirmationJudgesTheFreshPairsAlone(t *testing.T) {
 			if v.State != tc.want || v.Fresh != 30 || v.Pairs != 30 {
 				t.Errorf("state %v on %d fresh pairs (screen %d), want %v on 30 and 30", v.State, v.Fresh, v.Pairs, tc.want)
 			}
-			d := DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: 0.05}, s)
+			d := DecidePaired(&table.Results{}, &table.Tables{}, Options{Threshold: 0.05}, s)
 			if want := map[State]Status{Blocked: Block, Cleared: Pass}[tc.want]; d.Status != want {
 				t.Errorf("decision %v, want %v: %s", d.Status, want, d.Headline())
 			}
@@ -210,7 +210,7 @@ func TestAPassCoversEveryGatedCell(t *testing.T) {
 	}{{0, Inconclusive}, {0.5, Pass}} {
 		s := NewSequence(Plan{Options: Options{Threshold: 0.05, Cover: tc.cover}})
 		s.Screen([]*Paired{quiet, noisy}, 1, true)
-		d := DecidePaired(&Judgement{Tables: &table.Tables{}, Threshold: 0.05}, s)
+		d := DecidePaired(&table.Results{}, &table.Tables{}, Options{Threshold: 0.05}, s)
 		if d.Status != tc.want {
 			t.Errorf("cover %v: %v, want %v: %s", tc.cover, d.Status, tc.want, d.Headline())
 		}

@@ -138,7 +138,7 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
 		left := max(r.Budget-used, 0)
 		r.stage(rng, confirm, p.MinPairs, left, func() time.Duration { return left }, s.Confirm)
 	}
-	return gate.DecidePaired(&gate.Judgement{Tables: &table.Tables{}, Threshold: p.Threshold}, s)
+	return gate.DecidePaired(&table.Results{}, &table.Tables{}, p.Options, s)
 }
 
 // stage simulates one stage of a compare on cells: minPairs fresh pairs
