@@ -13,7 +13,10 @@ import (
 	"github.com/batchbench/batchbench/scenarios"
 )
 
-func TestEveryWorkerRunsACopyOfItsSourcesExecutable(t *testing.T) {
+// watchedCell is the cell the copies tests run, on a system whose /proc
+// shows what each worker process runs; it skips the test elsewhere.
+func watchedCell(t *testing.T) scenarios.Cell {
+	t.Helper()
 	if _, err := os.Readlink("/proc/self/exe"); err != nil {
 		t.Skip("needs /proc to see what a process runs")
 	}
@@ -21,6 +24,11 @@ func TestEveryWorkerRunsACopyOfItsSourcesExecutable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+func TestEveryWorkerRunsACopyOfItsSourcesExecutable(t *testing.T) {
+	c := watchedCell(t)
 	sources := []Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}}
 	s, err := Start(Options{Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, Quick: true, OutDir: t.TempDir(),
 		Sources: sources, ProcessRuns: 100, CellRuns: 1, Copies: 3, Seed: 7, Log: &bytes.Buffer{}})
@@ -96,13 +104,7 @@ func TestCopiesOfAMissingExecutableAreAnErrorNamingItsSource(t *testing.T) {
 // are of one layout: in every round, base's and head's worker processes
 // run the same copy number, drawn afresh with each process.
 func TestAPairsTwoRunsAreOfOneLayout(t *testing.T) {
-	if _, err := os.Readlink("/proc/self/exe"); err != nil {
-		t.Skip("needs /proc to see what a process runs")
-	}
-	c, err := scenarios.Parse("Size/impl=mutex/size=1000")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := watchedCell(t)
 	exe, err := os.ReadFile(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
