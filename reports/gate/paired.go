@@ -15,11 +15,11 @@ import (
 // DecidePaired makes the decision of a paired gate from its sequence's
 // last looks: res and ts are the same runs as benchstat's tables show
 // them, for the report, judged by o, and the judgement's cells are the
-// sequence's verdicts. A cell blocks
-// when one of its metrics was confirmed, or it failed on head; the gate
-// passes when none blocks and at least the plan's Cover of the gated
-// cells passed the screen or were cleared, and is inconclusive otherwise,
-// naming the cells left open or left unconfirmed.
+// sequence's verdicts. A cell blocks when one of its metrics was
+// confirmed, or it failed on head; the gate passes when none blocks and
+// at least the plan's Cover of the gated cells passed the screen or were
+// cleared, and is inconclusive otherwise, naming the cells left open or
+// left unconfirmed.
 func DecidePaired(res *table.Results, ts *table.Tables, o Options, s *Sequence) *Decision {
 	j := newJudgement(res, ts, o, false)
 	j.Paired, j.Metrics, j.Alpha, j.Cover = true, s.metrics, s.plan.Alpha, s.plan.Cover
