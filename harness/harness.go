@@ -211,7 +211,8 @@ type Session struct {
 	// items are what every run of a cell measures once its first run
 	// fixed them: both sides of a pair must do the same work, or a per-run
 	// cost spread over different items would differ between them.
-	items map[scenarios.Cell]int
+	items  map[scenarios.Cell]int
+	nested []*Session // sessions writing inside this one's output (Nest)
 }
 
 // Start checks opts and stages the run's output: every source's results
@@ -258,6 +259,21 @@ func Start(opts Options) (*Session, error) {
 	s.progress = newProgress(opts.Log, opts.ProfileTime)
 	s.meter = newMeter(stage.Path(), opts.WaitIdle > 0, s.progress.printf, s.workers)
 	return s, nil
+}
+
+// Nest starts a session, configured by opts but for its OutDir, whose
+// output goes inside this one's, at name: a compare's confirmation
+// inside its screen. It must be closed before this one, which may go on
+// measuring after it; when this one closes, the nested Result's paths
+// follow the output to wherever Close installed it. Its errors are
+// Start's.
+func (s *Session) Nest(name string, opts Options) (*Session, error) {
+	opts.OutDir = filepath.Join(s.stage.Path(), name)
+	n, err := Start(opts)
+	if err == nil {
+		s.nested = append(s.nested, n)
+	}
+	return n, err
 }
 
 // Results are the sources' results files as they stand, staged, by
@@ -484,6 +500,9 @@ func (s *Session) Close(err error) (*Result, error) {
 	if s.meter.written {
 		res.LoadPath = filepath.Join(root, load.File)
 	}
+	for _, n := range s.nested {
+		n.res.move(s.stage.Path(), root)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		res.Interrupted = true
 		for _, o := range res.Outputs {
@@ -494,6 +513,22 @@ func (s *Session) Close(err error) (*Result, error) {
 		return res, errors.Join(err, ierr)
 	}
 	return res, err
+}
+
+// move re-roots the result's paths from one directory to another, where
+// its output went with the directory holding it.
+func (r *Result) move(from, to string) {
+	at := func(path string) string {
+		rel, err := filepath.Rel(from, path)
+		if path == "" || err != nil || !filepath.IsLocal(rel) {
+			return path
+		}
+		return filepath.Join(to, rel)
+	}
+	for i, o := range r.Outputs {
+		r.Outputs[i].ResultsPath, r.Outputs[i].ProfileDir = at(o.ResultsPath), at(o.ProfileDir)
+	}
+	r.LoadPath = at(r.LoadPath)
 }
 
 // Output is where one source's results went.

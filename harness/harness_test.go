@@ -482,6 +482,68 @@ func TestCompareLayoutWorks(t *testing.T) {
 	}
 }
 
+// A nested session (a compare's confirmation) writes inside its parent's
+// output, which goes on measuring after it closes: both end up in the
+// parent's directory, where the nested Result's paths point, and a forced
+// run replaces an earlier run's confirmation there.
+func TestANestedSessionEndsInsideItsParent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "compare")
+	old := filepath.Join(dir, "confirm", "base", "results.txt")
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, []byte("earlier run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.txt"), []byte("earlier run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := cell(t, "Size/impl=ring/size=1000")
+	opts := harness.Options{
+		Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, OutDir: dir, Force: true, Log: &bytes.Buffer{},
+		Sources: []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}},
+	}
+	outer, err := harness.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outer.Measure(context.Background(), opts.Cells, 1); err != nil {
+		t.Fatal(err)
+	}
+	inner, err := outer.Nest("confirm", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inner.Measure(context.Background(), opts.Cells, 1); err != nil {
+		t.Fatal(err)
+	}
+	nested, err := inner.Close(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outer.Measure(context.Background(), opts.Cells, 1); err != nil {
+		t.Fatal(err)
+	}
+	res, err := outer.Close(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range map[*harness.Result]int{res: 2, nested: 1} {
+		for _, o := range i.Outputs {
+			if got, _ := readResults(t, o.ResultsPath); len(got) != want {
+				t.Errorf("%s holds %d runs, want %d", o.ResultsPath, len(got), want)
+			}
+		}
+	}
+	for i, o := range nested.Outputs {
+		if want := filepath.Join(dir, "confirm", opts.Sources[i].Name, "results.txt"); o.ResultsPath != want {
+			t.Errorf("nested results at %s, want %s", o.ResultsPath, want)
+		}
+	}
+	noStaging(t, dir)
+	noStaging(t, filepath.Join(dir, "confirm"))
+}
+
 // TestLoadIsRecordedPerRun checks the sidecar: one record per measured
 // run, named as in results.txt.
 func TestLoadIsRecordedPerRun(t *testing.T) {

@@ -166,7 +166,8 @@ const cellRuns = 10
 const copies = 8
 
 // pairs measures both builds in pairs: the screen, then the confirmation
-// of what it flagged, on fresh pairs in OutDir/confirm; and decides.
+// of what it flagged, on fresh pairs in OutDir/confirm, then the screen
+// again with what the confirmation left of the budget; and decides.
 func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Source) error {
 	o.Plan.MinPairs = cmp.Or(o.Plan.MinPairs, o.Run.Count, gate.DefaultMinPairs) // Run.Count pairs come first
 	seq := gate.NewSequence(o.Plan)
@@ -177,48 +178,37 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	opts.Sources, opts.Profile = builds, false
 	opts.CellRuns = cmp.Or(opts.CellRuns, cellRuns)
 	opts.Copies = cmp.Or(opts.Copies, copies)
-	screenBudget := func() time.Duration { return seq.ScreenBudget(o.Budget) }
-	res, err := out.stage(ctx, opts, o.Run.Cells, o.Plan.MinPairs, o.Budget, screenBudget, seq.Screen, nil)
+	s, err := harness.Start(opts)
 	if err != nil {
 		return err
 	}
-	screen := map[string][]string{}
-	for _, r := range res.Outputs {
-		screen[r.Source] = append(screen[r.Source], r.ResultsPath)
+	screen := stage{s: s, start: start, total: o.Budget, look: seq.Screen}
+	share := func() time.Duration { return seq.ScreenBudget(o.Budget) }
+	err = s.Measure(ctx, o.Run.Cells, o.Plan.MinPairs)
+	if err == nil {
+		err = screen.run(ctx, share)
 	}
 	// The confirmation: the flagged cells, fresh, with what is left of
 	// the budget, at least MinPairs pairs each.
-	if flagged := seq.Flagged(); len(flagged) > 0 {
-		opts.OutDir, opts.Seed, opts.Cells = filepath.Join(o.Run.OutDir, rundir.ConfirmDir), 0, nil
-		for _, name := range flagged {
-			c, err := scenarios.Parse(name)
-			if err != nil {
-				return err
-			}
-			opts.Cells = append(opts.Cells, c)
-		}
-		fmt.Fprintf(opts.Log, "benchrun: confirming %d flagged cell(s) on fresh pairs\n", len(flagged))
-		left := max(o.Budget-time.Since(start), 0)
-		var profile func(*harness.Session) error
-		if o.Profile {
-			profile = func(s *harness.Session) error {
-				var blocked []scenarios.Cell
-				for _, v := range seq.Verdicts() {
-					if c, err := scenarios.Parse(v.Cell); err == nil && v.State == gate.Blocked && !slices.Contains(blocked, c) {
-						blocked = append(blocked, c)
-					}
-				}
-				if len(blocked) == 0 {
-					return nil
-				}
-				return s.Profile(ctx, blocked)
-			}
-		}
-		if _, err := out.stage(ctx, opts, opts.Cells, o.Plan.MinPairs, left, func() time.Duration { return left }, seq.Confirm, profile); err != nil {
-			return err
-		}
+	var confirmed *harness.Result
+	if flagged := seq.Flagged(); err == nil && len(flagged) > 0 {
+		confirmed, err = out.confirm(ctx, o, opts, s, seq, max(o.Budget-time.Since(start), 0))
 	}
-	runs, ts, err := table.LoadTables(o.Table, labelled(screen)...)
+	// The screen's open cells take what the confirmation left.
+	if err == nil && confirmed != nil {
+		err = screen.run(ctx, func() time.Duration { return o.Budget })
+	}
+	if err = out.close(s, err); confirmed != nil {
+		out.Runs = append(out.Runs, confirmed)
+	}
+	if err != nil {
+		return err
+	}
+	results := map[string][]string{}
+	for _, r := range out.Runs[0].Outputs {
+		results[r.Source] = append(results[r.Source], r.ResultsPath)
+	}
+	runs, ts, err := table.LoadTables(o.Table, labelled(results)...)
 	if err != nil {
 		return err
 	}
@@ -226,47 +216,92 @@ func (out *Outcome) pairs(ctx context.Context, o Options, builds []harness.Sourc
 	return nil
 }
 
-// stage runs one stage of a paired gate in a session of its own: minPairs
-// pairs of every cell, then, after each look, more pairs of the cells the
-// look leaves open, until none is or the stage's budget is spent. Each
-// look is told the fraction of total spent; budget, which may shrink as
-// the looks decide, is when the stage stops. Open cells take turns so
-// that each gets about the same time, whatever its pairs cost. finish,
-// if set, runs on the session before it closes.
-func (out *Outcome) stage(ctx context.Context, opts harness.Options, cells []scenarios.Cell, minPairs int,
-	total time.Duration, budget func() time.Duration, look func(pairs []*gate.Paired, t float64, final bool) []string,
-	finish func(*harness.Session) error) (*harness.Result, error) {
-	s, err := harness.Start(opts)
+// confirm measures the flagged cells again, in a session nested in the
+// screen's, within budget, and profiles both sides of the cells that
+// block if asked to.
+func (out *Outcome) confirm(ctx context.Context, o Options, opts harness.Options, screen *harness.Session, seq *gate.Sequence, budget time.Duration) (*harness.Result, error) {
+	opts.Seed, opts.Cells = 0, nil
+	for _, name := range seq.Flagged() {
+		c, err := scenarios.Parse(name)
+		if err != nil {
+			return nil, err
+		}
+		opts.Cells = append(opts.Cells, c)
+	}
+	fmt.Fprintf(opts.Log, "benchrun: confirming %d flagged cell(s) on fresh pairs\n", len(opts.Cells))
+	s, err := screen.Nest(rundir.ConfirmDir, opts)
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	err = s.Measure(ctx, cells, minPairs)
-	var next time.Duration // what the next round would take
-	for err == nil {
-		var pairs []*gate.Paired
-		if pairs, err = gate.ReadPairs(sides(s.Results())); err != nil {
-			break
-		}
-		spent, b := time.Since(start), budget()
-		final := b <= 0 || spent+next > b
-		open := look(pairs, float64(spent)/float64(max(total, 1)), final)
-		if final || len(open) == 0 {
-			break
-		}
-		var round []scenarios.Cell
-		round, next = takeTurns(s, open)
-		err = s.Measure(ctx, round, 1)
+	err = s.Measure(ctx, opts.Cells, o.Plan.MinPairs)
+	if err == nil {
+		err = (&stage{s: s, start: time.Now(), total: budget, look: seq.Confirm}).run(ctx, func() time.Duration { return budget })
 	}
-	if err == nil && finish != nil {
-		err = finish(s)
+	if err == nil && o.Profile {
+		var blocked []scenarios.Cell
+		for _, v := range seq.Verdicts() {
+			if c, err := scenarios.Parse(v.Cell); err == nil && v.State == gate.Blocked && !slices.Contains(blocked, c) {
+				blocked = append(blocked, c)
+			}
+		}
+		if len(blocked) > 0 {
+			err = s.Profile(ctx, blocked)
+		}
 	}
-	res, cerr := s.Close(err)
+	res, err := s.Close(err)
+	return res, harnessError(res, err)
+}
+
+// close closes a stage's session, err being how its measuring ended, and
+// keeps its result.
+func (out *Outcome) close(s *harness.Session, err error) error {
+	res, err := s.Close(err)
 	out.Runs = append(out.Runs, res)
-	if res.Interrupted || (cerr != nil && !errors.Is(cerr, harness.ErrCellsFailed)) {
-		return res, cmp.Or(cerr, errors.New("interrupted"))
+	return harnessError(res, err)
+}
+
+// harnessError is what a paired gate makes of how a session closed: cells
+// that failed are the decision's to judge, anything else ends it.
+func harnessError(res *harness.Result, err error) error {
+	if res.Interrupted || (err != nil && !errors.Is(err, harness.ErrCellsFailed)) {
+		return cmp.Or(err, errors.New("interrupted"))
 	}
-	return res, nil
+	return nil
+}
+
+// A stage is one stage of a paired gate, measuring in its session: after
+// each look, more pairs of the cells the look leaves open, until none is
+// or no round fits in the stage's share of the budget. Each look is told
+// the fraction of total spent since start. Open cells take turns so that
+// each gets about the same time, whatever its pairs cost.
+type stage struct {
+	s     *harness.Session
+	start time.Time
+	total time.Duration
+	look  func(pairs []*gate.Paired, t float64, final bool) []string
+	next  time.Duration // what the next round would take
+}
+
+// run looks, and measures the open cells, until the stage is decided or
+// no round fits in share (see gate.When), which may shrink as the looks
+// decide; it can be run again with a larger share.
+func (st *stage) run(ctx context.Context, share func() time.Duration) error {
+	for {
+		pairs, err := gate.ReadPairs(sides(st.s.Results()))
+		if err != nil {
+			return err
+		}
+		t, final, stop := gate.When(time.Since(st.start), st.next, st.total, share())
+		if open := st.look(pairs, t, final); !stop && len(open) > 0 {
+			var round []scenarios.Cell
+			round, st.next = takeTurns(st.s, open)
+			if err := st.s.Measure(ctx, round, 1); err != nil {
+				return err
+			}
+			continue
+		}
+		return nil
+	}
 }
 
 // takeTurns picks the open cells whose turn it is (see gate.Turns), and

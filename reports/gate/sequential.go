@@ -101,6 +101,26 @@ func (s *Sequence) ScreenBudget(budget time.Duration) time.Duration {
 	return budget
 }
 
+// When is where a stage of a paired gate stands, used of its total
+// budget spent and its next round taking next: t, the fraction of total
+// used, for its look; final, when no round fits in total, so that the
+// look is the stage's last; and stop, when no round fits in share, the
+// stage's part of total (the screen's, see ScreenBudget), or final. A
+// stage that stops short of its total is paused, to go on later, and its
+// look is told a t of share's fraction at least: the screen's last look
+// that can flag then comes before the confirmation, never after it.
+func When(used, next, total, share time.Duration) (t float64, final, stop bool) {
+	if total <= 0 {
+		return 1, true, true
+	}
+	t = float64(used) / float64(total)
+	final = used+next > total
+	if stop = final || used+next > share; stop && !final {
+		t = max(t, float64(share)/float64(total))
+	}
+	return t, final, stop
+}
+
 // spend is the share of a level spent by the fraction t of the budget:
 // Lan and DeMets' power family at ρ = 3, t³. It keeps most of the level
 // for the last looks, where a cell metric that did not pass early is

@@ -298,3 +298,30 @@ func TestReadPairs(t *testing.T) {
 		})
 	}
 }
+
+// A stage stops when its next round would not fit in its share, and
+// looks for the last time only when it would not fit in its total; a
+// stage paused at its share looks as if it had used the share, so that
+// the screen's last look for flags is made before the confirmation.
+func TestWhen(t *testing.T) {
+	const s = time.Second
+	for _, c := range []struct {
+		used, next, total, share time.Duration
+		t                        float64
+		final, stop              bool
+	}{
+		{used: 2 * s, next: s, total: 10 * s, share: 10 * s, t: 0.2},
+		{used: 6 * s, next: 2 * s, total: 10 * s, share: 7 * s, t: 0.7, stop: true}, // paused: told the share
+		{used: 7 * s, next: s, total: 10 * s, share: 7 * s, t: 0.7, stop: true},
+		{used: 8 * s, next: 0, total: 10 * s, share: 10 * s, t: 0.8},
+		{used: 9 * s, next: 2 * s, total: 10 * s, share: 10 * s, t: 0.9, final: true, stop: true},
+		{used: 9 * s, next: 2 * s, total: 10 * s, share: 7 * s, t: 0.9, final: true, stop: true},
+		{used: s, total: 0, share: 0, t: 1, final: true, stop: true}, // no budget: one look
+	} {
+		tt, final, stop := When(c.used, c.next, c.total, c.share)
+		if math.Abs(tt-c.t) > 1e-9 || final != c.final || stop != c.stop {
+			t.Errorf("When(%v, %v, %v, %v) = %.2f, final %v, stop %v; want %.2f, %v, %v",
+				c.used, c.next, c.total, c.share, tt, final, stop, c.t, c.final, c.stop)
+		}
+	}
+}

@@ -26,7 +26,8 @@ import (
 // pair of its cell cost in the recording: the plan's MinPairs pairs of
 // every cell, then equal time for every open cell (gate.Turns), a look
 // after every round, the confirmation of what the screen flagged on fresh
-// draws, with gate.ConfirmShare of the budget.
+// draws, with gate.ConfirmShare of the budget, and the screen's open cells
+// again with what the confirmation left.
 //
 // It assumes what the resampling assumes: pairs independent of one
 // another, and a recording long enough to show their spread, a few dozen
@@ -127,7 +128,8 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
 	p := r.Plan
 	p.MinPairs = cmp.Or(p.MinPairs, gate.DefaultMinPairs)
 	s := gate.NewSequence(p)
-	used := r.stage(rng, cells, p.MinPairs, r.Budget, func() time.Duration { return s.ScreenBudget(r.Budget) }, s.Screen)
+	screen := r.newStage(rng, cells, p.MinPairs, r.Budget, s.Screen)
+	screen.run(func() time.Duration { return s.ScreenBudget(r.Budget) })
 	if flagged := s.Flagged(); len(flagged) > 0 {
 		var confirm []*pool
 		for _, c := range cells {
@@ -135,50 +137,70 @@ func (r Replay) decide(rng *rand.Rand, cells []*pool) *gate.Decision {
 				confirm = append(confirm, c)
 			}
 		}
-		left := max(r.Budget-used, 0)
-		r.stage(rng, confirm, p.MinPairs, left, func() time.Duration { return left }, s.Confirm)
+		left := max(r.Budget-screen.used, 0)
+		fresh := r.newStage(rng, confirm, p.MinPairs, left, s.Confirm)
+		fresh.run(func() time.Duration { return left })
+		// The screen's open cells take what the confirmation left.
+		screen.used += fresh.used
+		screen.run(func() time.Duration { return r.Budget })
 	}
 	return gate.DecidePaired(&table.Results{}, &table.Tables{}, p.Options, s)
 }
 
-// stage simulates one stage of a compare on cells: minPairs fresh pairs
-// of each, then rounds of the open cells' turns, a look after each at the
-// fraction of total spent, until look leaves none open or another round
-// would not fit the budget. It returns the time the stage's pairs took.
-func (r Replay) stage(rng *rand.Rand, cells []*pool, minPairs int, total time.Duration, budget func() time.Duration, look func([]*gate.Paired, float64, bool) []string) time.Duration {
-	drawn := map[*pool][]*gate.Paired{}
-	spent := map[*pool]time.Duration{}
-	var used, next time.Duration
-	take := func(c *pool, n int) time.Duration {
-		drawn[c] = grow(drawn[c], c.draw(rng, n))
-		d := time.Duration(n) * r.cost(c)
-		spent[c] += d
-		used += d
-		return d
-	}
+// A stage simulates one stage of a compare on its cells: minPairs fresh
+// pairs of each, then rounds of the open cells' turns, a look after each
+// at the fraction of total used, until look leaves none open or another
+// round would not fit in its share of the budget (see gate.When).
+type stage struct {
+	r          Replay
+	rng        *rand.Rand
+	open       []*pool
+	total      time.Duration
+	look       func([]*gate.Paired, float64, bool) []string
+	drawn      map[*pool][]*gate.Paired
+	spent      map[*pool]time.Duration
+	used, next time.Duration // the clock, and what the next round would take
+}
+
+// newStage draws minPairs pairs of every cell.
+func (r Replay) newStage(rng *rand.Rand, cells []*pool, minPairs int, total time.Duration, look func([]*gate.Paired, float64, bool) []string) *stage {
+	st := &stage{r: r, rng: rng, open: slices.Clone(cells), total: total, look: look, drawn: map[*pool][]*gate.Paired{}, spent: map[*pool]time.Duration{}}
 	for _, c := range cells {
-		take(c, minPairs)
+		st.take(c, minPairs)
 	}
-	open := slices.Clone(cells)
+	return st
+}
+
+// take draws n more pairs of c, and moves the clock by what they cost.
+func (st *stage) take(c *pool, n int) time.Duration {
+	st.drawn[c] = grow(st.drawn[c], c.draw(st.rng, n))
+	d := time.Duration(n) * st.r.cost(c)
+	st.spent[c] += d
+	st.used += d
+	return d
+}
+
+// run looks and draws until the stage is decided or stops at share; it
+// can be run again with a larger share.
+func (st *stage) run(share func() time.Duration) {
 	for {
-		b := budget()
-		final := b <= 0 || used+next > b
 		var pairs []*gate.Paired
-		for _, c := range open {
-			pairs = append(pairs, drawn[c]...)
+		for _, c := range st.open {
+			pairs = append(pairs, st.drawn[c]...)
 		}
-		names := look(pairs, float64(used)/float64(max(total, 1)), final)
-		open = slices.DeleteFunc(open, func(c *pool) bool { return !slices.Contains(names, c.name) })
-		if final || len(open) == 0 {
-			return used
+		t, final, stop := gate.When(st.used, st.next, st.total, share())
+		names := st.look(pairs, t, final)
+		st.open = slices.DeleteFunc(st.open, func(c *pool) bool { return !slices.Contains(names, c.name) })
+		if stop || len(st.open) == 0 {
+			return
 		}
-		sp, co := make([]time.Duration, len(open)), make([]time.Duration, len(open))
-		for i, c := range open {
-			sp[i], co[i] = spent[c], r.cost(c)
+		sp, co := make([]time.Duration, len(st.open)), make([]time.Duration, len(st.open))
+		for i, c := range st.open {
+			sp[i], co[i] = st.spent[c], st.r.cost(c)
 		}
-		next = 0
+		st.next = 0
 		for _, i := range gate.Turns(sp, co) {
-			next += take(open[i], 1)
+			st.next += st.take(st.open[i], 1)
 		}
 	}
 }

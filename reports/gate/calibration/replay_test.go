@@ -116,3 +116,44 @@ func verdict(t *testing.T, s *gate.Sequence, cell, unit string) gate.Verdict {
 	t.Fatalf("no verdict for %s %s in %+v", cell, unit, s.Verdicts())
 	return gate.Verdict{}
 }
+
+// What the confirmation leaves of the budget goes back to the screen's
+// open cells: a screen that paused at its share for a confirmation that
+// was quick goes on, and its open cell ends with the pairs of nearly the
+// whole budget, not of the screen's share alone.
+func TestTheScreenGoesOnAfterAQuickConfirmation(t *testing.T) {
+	const slowed, open = "Size/impl=pooled/size=1000", "Size/impl=mutex/size=1000"
+	var pairs []*gate.Paired
+	for _, p := range readAA(t) {
+		if p.Name == slowed || p.Name == open {
+			pairs = append(pairs, p)
+		}
+	}
+	cost := map[string]time.Duration{slowed: 10 * time.Millisecond, open: 10 * time.Millisecond}
+	// A threshold no cell can pass at this budget: open stays open.
+	r := Replay{Plan: gate.Plan{Options: gate.Options{Threshold: 0.001}}, Recorded: pairs, Cost: cost, Budget: 4 * time.Second,
+		Shift: 0.5, Shifted: func(cell string) bool { return cell == slowed }}
+	rng := rand.New(rand.NewPCG(3, 4))
+	decided := 0
+	for range 20 {
+		d := r.decide(rng, r.pools())
+		s, o := verdict(t, d.Paired, slowed, "sec/op"), verdict(t, d.Paired, open, "sec/op")
+		if s.State != gate.Blocked || o.State != gate.Open {
+			continue // the screen flagged open too, or the confirmation was not quick
+		}
+		decided++
+		// Every pair, the screen's and the confirmation's, cost 10 ms:
+		// a cell's are its units' most.
+		screen, fresh := map[string]int{}, map[string]int{}
+		for _, v := range d.Paired.Verdicts() {
+			screen[v.Cell], fresh[v.Cell] = max(screen[v.Cell], v.Pairs), max(fresh[v.Cell], v.Fresh)
+		}
+		if used := time.Duration(screen[slowed]+fresh[slowed]+screen[open]+fresh[open]) * 10 * time.Millisecond; used < r.Budget*9/10 {
+			t.Errorf("open cell measured %d pairs and %d fresh, slowed %d and %d fresh: %v of the %v budget; want nearly all of it",
+				screen[open], fresh[open], screen[slowed], fresh[slowed], used, r.Budget)
+		}
+	}
+	if decided < 10 {
+		t.Errorf("%d of 20 decisions blocked the slowed cell with the other open; want most", decided)
+	}
+}
