@@ -38,7 +38,8 @@ import (
 // cleared, with probability at most Miss each. The screen spends its
 // level for flags by the time the confirmation's share of the budget
 // (ConfirmShare) is all that is left, so that what it flags can still be
-// confirmed; after that its looks can only pass.
+// confirmed; after that its looks can only pass, and it goes on with what
+// the confirmation leaves of the budget.
 type Plan struct {
 	Options
 	Alpha  float64 // false blocks per decision; default 0.05
