@@ -233,9 +233,10 @@ func (out *Outcome) confirm(ctx context.Context, o Options, opts harness.Options
 	if err != nil {
 		return nil, err
 	}
+	fresh := stage{s: s, start: time.Now(), total: budget, look: seq.Confirm}
 	err = s.Measure(ctx, opts.Cells, o.Plan.MinPairs)
 	if err == nil {
-		err = (&stage{s: s, start: time.Now(), total: budget, look: seq.Confirm}).run(ctx, func() time.Duration { return budget })
+		err = fresh.run(ctx, func() time.Duration { return budget })
 	}
 	if err == nil && o.Profile {
 		var blocked []scenarios.Cell
