@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 )
 
 // copies are the copies of each source's executable that its worker
@@ -53,15 +54,23 @@ func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 
 // pick returns src to be started, as its worker process number, from
 // one of its copies: the one drawn for that number, the same for every
-// source. Without copies, it returns src as it is.
-func (c *copies) pick(src Source, number int) Source {
+// source. Without copies, it returns src as it is. layout is the
+// copy's function layout (see runconfig.Layout), "" for a source linked
+// in one.
+func (c *copies) pick(src Source, number int) (_ Source, layout string) {
+	if len(src.Layouts) > 0 {
+		layout = "0"
+	}
 	if c == nil {
-		return src
+		return src, layout
 	}
 	paths := c.paths[src.Name]
 	k := rand.New(rand.NewPCG(c.seed, uint64(number))).IntN(len(paths))
+	if layout != "" {
+		layout = strconv.Itoa(k % (1 + len(src.Layouts)))
+	}
 	src.Command = append([]string{paths[k]}, src.Command[1:]...)
-	return src
+	return src, layout
 }
 
 // remove deletes the copies; processes running one keep it until they

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batchbench/batchbench/internal/runconfig"
 	"github.com/batchbench/batchbench/scenarios"
+	"golang.org/x/perf/benchfmt"
 )
 
 // watchedCell is the cell the copies tests run, on a system whose /proc
@@ -149,8 +151,32 @@ func TestAPairsTwoRunsAreOfOneLayout(t *testing.T) {
 			t.Fatalf("a round's workers run copies %v, want one copy number for both sides", ran)
 		}
 		numbers[ran[0]] = true
+		// Each side's results name the layout of the run just measured.
+		k, _ := strconv.Atoi(ran[0])
+		for _, side := range []string{"base", "head"} {
+			if got, want := lastLayout(t, s.Results()[side]), strconv.Itoa(k%2); got != want {
+				t.Errorf("%s's last run records layout %q, want %q (copy %s)", side, got, want, ran[0])
+			}
+		}
 	}
 	if len(numbers) < 2 {
 		t.Errorf("8 rounds ran copies %v, want several drawn", numbers)
 	}
+}
+
+// lastLayout is the layout the last result in a results file records.
+func lastLayout(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var layout string
+	r := benchfmt.NewReader(bytes.NewReader(data), path)
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			layout = string(res.GetConfig(runconfig.Layout))
+		}
+	}
+	return layout
 }

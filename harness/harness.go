@@ -314,7 +314,7 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			req.WarmupItems = max(req.Items/8, 1)
 			before, metered := s.meter.before()
 			began := time.Now()
-			resp, worker, err := s.measure(ctx, src, req)
+			resp, from, err := s.measure(ctx, src, req)
 			took := time.Since(began)
 			s.spent[c] += took
 			if err != nil {
@@ -328,7 +328,8 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 					return err
 				}
 			}
-			return out.results.add(c, resp.Items, resp.Values, pair, worker)
+			from.pair = pair
+			return out.results.add(c, resp.Items, resp.Values, from)
 		})
 		if err != nil {
 			return err
@@ -355,31 +356,33 @@ func (s *Session) workers() []int {
 // measure runs one measured run of src: in its serving worker process,
 // started as needed and replaced after Options.ProcessRuns runs, or
 // Options.CellRuns of the cell, or in a fresh process of its own. It
-// returns the process's number (see runconfig.Worker) with the answer.
-func (s *Session) measure(ctx context.Context, src Source, req request) (*response, int, error) {
+// returns the process's number and layout with the answer.
+func (s *Session) measure(ctx context.Context, src Source, req request) (*response, origin, error) {
 	if s.opts.ProcessRuns <= 1 {
 		s.started[src.Name]++
-		resp, err := runWorker(ctx, s.opts, s.copies.pick(src, s.started[src.Name]), req)
-		return resp, s.started[src.Name], err
+		picked, layout := s.copies.pick(src, s.started[src.Name])
+		resp, err := runWorker(ctx, s.opts, picked, req)
+		return resp, origin{worker: s.started[src.Name], layout: layout}, err
 	}
 	p := s.procs[src.Name]
 	if p != nil && !p.dead && s.opts.CellRuns > 0 && p.cells[req.Cell] >= s.opts.CellRuns {
 		p.close()
 	}
 	if p == nil || p.dead {
+		picked, layout := s.copies.pick(src, s.started[src.Name]+1)
 		var err error
-		if p, err = startProcess(s.copies.pick(src, s.started[src.Name]+1)); err != nil {
-			return nil, 0, err
+		if p, err = startProcess(picked); err != nil {
+			return nil, origin{}, err
 		}
 		s.started[src.Name]++
-		p.number = s.started[src.Name]
+		p.number, p.layout = s.started[src.Name], layout
 		s.procs[src.Name] = p
 	}
 	resp, err := p.run(ctx, s.opts.Timeout, req)
 	if p.served >= s.opts.ProcessRuns && !p.dead {
 		p.close()
 	}
-	return resp, p.number, err
+	return resp, origin{worker: p.number, layout: p.layout}, err
 }
 
 // Profile runs each cell once more per source with the CPU profiler on,

@@ -23,6 +23,7 @@ type process struct {
 	out    *json.Decoder
 	stderr *tail
 	number int            // the source's how-manieth process (runconfig.Worker)
+	layout string         // its executable's function layout (runconfig.Layout)
 	served int            // runs answered
 	cells  map[string]int // runs answered per cell
 	dead   bool           // closed: start a fresh one

@@ -69,16 +69,26 @@ func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) 
 	return f, nil
 }
 
-// add records one run of c over items items, measured by worker process
-// number worker (0: unknown), of the pair named pair ("" for a run that
-// is not half of a pair).
-func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, pair string, worker int) error {
+// An origin is where a run was measured: the pair it is half of ("" for
+// a run that is not), the worker process's number (0: unknown), and the
+// function layout of its executable ("" for a side linked in one).
+type origin struct {
+	pair   string
+	worker int
+	layout string
+}
+
+// add records one run of c over items items, measured where from says.
+func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, from origin) error {
 	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
-	if worker > 0 {
-		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Worker, Value: []byte(strconv.Itoa(worker)), File: true})
+	if from.worker > 0 {
+		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Worker, Value: []byte(strconv.Itoa(from.worker)), File: true})
 	}
-	if pair != "" {
-		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Pair, Value: []byte(pair), File: true})
+	if from.layout != "" {
+		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Layout, Value: []byte(from.layout), File: true})
+	}
+	if from.pair != "" {
+		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Pair, Value: []byte(from.pair), File: true})
 	}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})

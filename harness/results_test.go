@@ -66,7 +66,7 @@ func TestResultsFileAppendsEveryRunAsWritten(t *testing.T) {
 		if w.name == name(b) {
 			c = b
 		}
-		if err := f.add(c, 100, vals, w.pair, 0); err != nil {
+		if err := f.add(c, 100, vals, origin{pair: w.pair}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := readBack(t, path)
@@ -83,7 +83,7 @@ func TestResultsFileAppendsEveryRunAsWritten(t *testing.T) {
 	if err := f.fail(b, "self-check: lost items\nsecond line"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.add(a, 100, vals, "2 base-first", 0); err != nil {
+	if err := f.add(a, 100, vals, origin{pair: "2 base-first"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.close(); err != nil {
@@ -116,13 +116,13 @@ func BenchmarkResultsFileAdd(b *testing.B) {
 			defer f.close()
 			vals := []value{{"sec/op", 1.2345e-8}, {"cpu-sec/op", 2.3e-8}, {"B/op", 12}, {"allocs/op", 0.01}}
 			for i := range held {
-				if err := f.add(c, 1000, vals, fmt.Sprintf("%d base-first", i), 1); err != nil {
+				if err := f.add(c, 1000, vals, origin{pair: fmt.Sprintf("%d base-first", i), worker: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ResetTimer()
 			for i := range b.N {
-				if err := f.add(c, 1000, vals, fmt.Sprintf("%d base-first", held+i), 1); err != nil {
+				if err := f.add(c, 1000, vals, origin{pair: fmt.Sprintf("%d base-first", held+i), worker: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}

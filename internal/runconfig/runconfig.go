@@ -17,12 +17,12 @@ import (
 // comparable, as `benchstat -ignore` would.
 // Everything else (goos, goarch, cpu, go, gomaxprocs, suite, pkg, ...)
 // is part of a result's identity.
-var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair, Worker}
+var PerRun = []string{Commit, Dirty, Date, Harness, Count, Seed, Source, Shard, Runner, FloorAtomic, FloorMutex, FloorChan, Pair, Worker, Layout}
 
 // PerResult are the keys that differ from one result to the next: they
 // belong to a result, not to the configuration of a file, which readers
 // describe without them.
-var PerResult = []string{Pair, Worker}
+var PerResult = []string{Pair, Worker, Layout}
 
 // Keys the harness writes.
 const (
@@ -44,6 +44,10 @@ const (
 	// and stage from 1, so that what a process adds to its runs can be
 	// told from what the code does.
 	Worker = "worker"
+	// Layout is the function layout of the executable that measured the
+	// run, when its side was linked in several: 0 for the linker's own,
+	// k for -randlayout=k. A pair's two runs share it.
+	Layout = "layout"
 
 	// The machine's floor, measured at the start of a run: ns per
 	// uncontended atomic add, per mutex lock and unlock, and per

@@ -41,7 +41,8 @@ func (p *Paired) LogRatios() (d []float64, ok bool) {
 }
 
 // A PairError is a paired cell whose pairs do not match: a pair key one
-// side lacks or repeats, or sides with different counts.
+// side lacks or repeats, sides with different counts, or a pair whose two
+// runs record different function layouts (runconfig.Layout).
 type PairError struct {
 	Cell string
 	Why  string
@@ -97,6 +98,8 @@ func ReadPairs(base, head []table.Input) ([]*Paired, error) {
 				return nil, &PairError{b.cell, "a base run without a pair key among paired runs"}
 			case j < 0:
 				return nil, &PairError{b.cell, fmt.Sprintf("pair %q is missing from head", key)}
+			case b.layouts[i] != h.layouts[j]:
+				return nil, &PairError{b.cell, fmt.Sprintf("pair %q ran base in layout %q and head in %q", key, b.layouts[i], h.layouts[j])}
 			}
 			p.Keys, p.Base, p.Head = append(p.Keys, key), append(p.Base, b.values[i]), append(p.Head, h.values[j])
 		}
@@ -110,6 +113,7 @@ type sideRuns struct {
 	cell, unit string
 	keys       []string
 	values     []float64
+	layouts    []string // runconfig.Layout of each run, "" where none is recorded
 }
 
 var procsSuffix = regexp.MustCompile(`-\d+$`)
@@ -148,6 +152,7 @@ func readRuns(path string, runs map[string]*sideRuns, first func(string), paired
 				return nil, &PairError{cell, fmt.Sprintf("pair %q appears twice in %s", key, path)}
 			}
 			s.keys, s.values = append(s.keys, key), append(s.values, v.Value)
+			s.layouts = append(s.layouts, string(res.GetConfig(runconfig.Layout)))
 		}
 	}
 	return r.Units(), r.Err()

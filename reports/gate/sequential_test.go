@@ -288,6 +288,7 @@ func TestReadPairs(t *testing.T) {
 		{"missing", run("0 base-first", "10") + run("1 base-first", "10"), run("0 base-first", "10") + run("2 base-first", "10"), `pair "1 base-first" is missing from head`},
 		{"repeated", run("0 base-first", "10") + run("0 base-first", "10"), run("0 base-first", "10"), `pair "0 base-first" appears twice`},
 		{"counts", run("0 base-first", "10"), run("0 base-first", "10") + run("1 base-first", "10"), "base has 1 runs and head 2"},
+		{"layouts", "layout: 1\n" + run("0 base-first", "10"), "layout: 2\n" + run("0 base-first", "10"), `pair "0 base-first" ran base in layout "1" and head in "2"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadPairs(write(t, "base", tc.base), write(t, "head", tc.head))
