@@ -3,7 +3,10 @@ GO        ?= go
 OUT       ?= out
 QUICK     ?=
 COUNT     ?=
-BENCHRUN  := $(GO) run ./cmd/benchrun
+# BENCHRUN builds benchrun, then runs it: `go run` would turn each of its
+# failing exit statuses into 1, and make's "Error 1" (blocked) and "Error
+# 2" (inconclusive, or bad input) are benchrun's own.
+BENCHRUN  := $(GO) build -o bin/benchrun ./cmd/benchrun && bin/benchrun
 
 .PHONY: test lint bench fmt tidy report compare ci-local fuzz
 
@@ -37,8 +40,8 @@ bench:
 
 # compare is the pre-merge gate: BASE (a git revision, or a saved results
 # directory) against the working tree. It fails when the gate blocks or
-# cannot tell; report.md's first line says which (benchrun compare itself
-# exits 1 and 2 for them).
+# cannot tell; report.md's first line says which, and so does make's
+# "Error 1" (blocked) or "Error 2" (inconclusive), benchrun's own status.
 # The previous comparison moves to $(OUT)/compare.prev.
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<git revision or results dir> [QUICK=1]" >&2; exit 2; }
