@@ -379,6 +379,16 @@ func (s *Session) measure(ctx context.Context, src Source, req request) (*respon
 		s.procs[src.Name] = p
 	}
 	resp, err := p.run(ctx, s.opts.Timeout, req)
+	if err != nil && p.dead {
+		// It died: the other sources' processes end too, so that every
+		// source's next one has the same number, and so the same copy
+		// and layout as the other half of its pairs.
+		for _, q := range s.procs {
+			if !q.dead {
+				q.close()
+			}
+		}
+	}
 	if p.served >= s.opts.ProcessRuns && !p.dead {
 		p.close()
 	}

@@ -38,6 +38,15 @@ func TestMain(m *testing.M) {
 		go func() { panic("crash: implementation goroutine panicked") }()
 		select {}
 	})
+	// crash-here crashes in a worker whose environment sets crashHere, and
+	// is ring elsewhere.
+	registry.Register("crash-here", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
+		if os.Getenv(crashHere) != "" {
+			go func() { panic("crash-here: implementation goroutine panicked") }()
+			select {}
+		}
+		return ring.New(cfg)
+	})
 	registry.Register("mislabel", func(cfg impl.Config[registry.Item]) (impl.Batcher[registry.Item], error) {
 		cfg.BatchSize = max(cfg.BatchSize/10, 1) // runs another batch size than its cell claims
 		return ring.New(cfg)
@@ -67,6 +76,46 @@ func TestMain(m *testing.M) {
 
 // flakyMark names the file whose creation marks flaky's first run.
 const flakyMark = "HARNESS_TEST_FLAKY_MARK"
+
+// crashHere names the environment variable that makes crash-here crash.
+const crashHere = "HARNESS_TEST_CRASH_HERE"
+
+// A worker that dies on one side ends the other side's too, so that the
+// two halves of every later pair still run in processes of one number
+// (and so of one copy and layout): head's crash leaves ring's pairs
+// matched by worker.
+func TestAWorkerThatDiesEndsTheOtherSidesToo(t *testing.T) {
+	cells := []scenarios.Cell{cell(t, "Size/impl=crash-here/size=1000"), cell(t, "Size/impl=ring/size=1000")}
+	sources := []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}, Env: []string{crashHere + "=1"}}}
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: cells, Count: 4, Items: 2_000, OutDir: t.TempDir(), Sources: sources, ProcessRuns: 100, Seed: 1, Log: &bytes.Buffer{},
+	})
+	if !errors.Is(err, harness.ErrCellsFailed) {
+		t.Fatalf("Run error = %v, want ErrCellsFailed", err)
+	}
+	workers := map[string]map[string]string{} // pair key: source: worker
+	for _, o := range res.Outputs {
+		results, _ := readResults(t, o.ResultsPath)
+		for _, r := range results {
+			if !strings.HasPrefix(r.Name.String(), "Size/impl=ring/") {
+				continue // crash-here failed on head, and has no pairs
+			}
+			key := string(r.GetConfig(runconfig.Pair))
+			if workers[key] == nil {
+				workers[key] = map[string]string{}
+			}
+			workers[key][o.Source] = string(r.GetConfig(runconfig.Worker))
+		}
+	}
+	if len(workers) < 3 {
+		t.Fatalf("%d pairs of ring; want at least 3", len(workers))
+	}
+	for key, w := range workers {
+		if w["base"] != w["head"] {
+			t.Errorf("pair %q: base ran in worker %s and head in %s", key, w["base"], w["head"])
+		}
+	}
+}
 
 // hanging accepts items and never processes them.
 type hanging struct{}
