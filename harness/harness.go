@@ -149,7 +149,9 @@ type Result struct {
 	Failed      []Failure
 	Interrupted bool
 	Seed        uint64
-	Wall        time.Duration
+	// Wall is how long the session took, from Start to Close, less what
+	// its nested sessions took (see Nest): the two add up.
+	Wall time.Duration
 }
 
 // Failure is a cell that failed, with why.
@@ -265,8 +267,8 @@ func Start(opts Options) (*Session, error) {
 // output goes inside this one's, at name: a compare's confirmation
 // inside its screen. It must be closed before this one, which may go on
 // measuring after it; when this one closes, the nested Result's paths
-// follow the output to wherever Close installed it. Its errors are
-// Start's.
+// follow the output to wherever Close installed it, and this one's Wall
+// leaves out the nested one's. Its errors are Start's.
 func (s *Session) Nest(name string, opts Options) (*Session, error) {
 	opts.OutDir = filepath.Join(s.stage.Path(), name)
 	n, err := Start(opts)
@@ -501,6 +503,9 @@ func (s *Session) Close(err error) (*Result, error) {
 	}
 	res := s.res
 	res.Wall = time.Since(s.start)
+	for _, n := range s.nested {
+		res.Wall -= n.res.Wall
+	}
 	at, ierr := s.stage.Install()
 	root := s.opts.OutDir
 	if at == s.stage.Path() {

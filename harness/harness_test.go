@@ -548,6 +548,7 @@ func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cell(t, "Size/impl=ring/size=1000")
+	began := time.Now()
 	opts := harness.Options{
 		Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, OutDir: dir, Force: true, Log: &bytes.Buffer{},
 		Sources: []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}},
@@ -576,6 +577,11 @@ func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	res, err := outer.Close(nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The two sessions' times add up to no more than the whole: the outer
+	// one's leaves out the nested one's.
+	if took := time.Since(began); res.Wall+nested.Wall > took || res.Wall <= 0 {
+		t.Errorf("wall times %v and %v (nested), in %v in all; want the outer's without the nested one's", res.Wall, nested.Wall, took)
 	}
 	for i, want := range map[*harness.Result]int{res: 2, nested: 1} {
 		for _, o := range i.Outputs {
