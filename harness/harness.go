@@ -385,16 +385,21 @@ func (s *Session) measure(ctx context.Context, src Source, req request) (*respon
 		// It died: the other sources' processes end too, so that every
 		// source's next one has the same number, and so the same copy
 		// and layout as the other half of its pairs.
-		for _, q := range s.procs {
-			if !q.dead {
-				q.close()
-			}
-		}
+		s.closeWorkers()
 	}
 	if p.served >= s.opts.ProcessRuns && !p.dead {
 		p.close()
 	}
 	return resp, origin{worker: p.number, layout: p.layout}, err
+}
+
+// closeWorkers ends every source's serving worker process.
+func (s *Session) closeWorkers() {
+	for _, p := range s.procs {
+		if !p.dead {
+			p.close()
+		}
+	}
 }
 
 // Profile runs each cell once more per source with the CPU profiler on,
@@ -485,11 +490,7 @@ func (s *Session) waitIdle(ctx context.Context, what string) error {
 // err is nil, and err otherwise; a ctx error marks the result
 // interrupted. The results files are valid in every case.
 func (s *Session) Close(err error) (*Result, error) {
-	for _, p := range s.procs {
-		if !p.dead {
-			p.close()
-		}
-	}
+	s.closeWorkers()
 	s.copies.remove()
 	s.progress.finish()
 	for _, o := range s.order {
@@ -503,9 +504,6 @@ func (s *Session) Close(err error) (*Result, error) {
 	}
 	res := s.res
 	res.Wall = time.Since(s.start)
-	for _, n := range s.nested {
-		res.Wall -= n.res.Wall
-	}
 	at, ierr := s.stage.Install()
 	root := s.opts.OutDir
 	if at == s.stage.Path() {
@@ -519,6 +517,7 @@ func (s *Session) Close(err error) (*Result, error) {
 		res.LoadPath = filepath.Join(root, load.File)
 	}
 	for _, n := range s.nested {
+		res.Wall -= n.res.Wall
 		n.res.move(s.stage.Path(), root)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
