@@ -58,19 +58,16 @@ func newCopies(sources []Source, n int, seed uint64) (*copies, error) {
 // copy's function layout (see runconfig.Layout), "" for a source linked
 // in one.
 func (c *copies) pick(src Source, number int) (_ Source, layout string) {
-	if len(src.Layouts) > 0 {
-		layout = "0"
+	k := 0 // without copies, the executable itself: the linker's layout
+	if c != nil {
+		paths := c.paths[src.Name]
+		k = rand.New(rand.NewPCG(c.seed, uint64(number))).IntN(len(paths))
+		src.Command = append([]string{paths[k]}, src.Command[1:]...)
 	}
-	if c == nil {
-		return src, layout
+	if len(src.Layouts) == 0 {
+		return src, ""
 	}
-	paths := c.paths[src.Name]
-	k := rand.New(rand.NewPCG(c.seed, uint64(number))).IntN(len(paths))
-	if layout != "" {
-		layout = strconv.Itoa(k % (1 + len(src.Layouts)))
-	}
-	src.Command = append([]string{paths[k]}, src.Command[1:]...)
-	return src, layout
+	return src, strconv.Itoa(k % (1 + len(src.Layouts)))
 }
 
 // remove deletes the copies; processes running one keep it until they

@@ -81,14 +81,14 @@ type origin struct {
 // add records one run of c over items items, measured where from says.
 func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, from origin) error {
 	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
+	worker := ""
 	if from.worker > 0 {
-		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Worker, Value: []byte(strconv.Itoa(from.worker)), File: true})
+		worker = strconv.Itoa(from.worker)
 	}
-	if from.layout != "" {
-		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Layout, Value: []byte(from.layout), File: true})
-	}
-	if from.pair != "" {
-		r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: runconfig.Pair, Value: []byte(from.pair), File: true})
+	for _, kv := range [][2]string{{runconfig.Worker, worker}, {runconfig.Layout, from.layout}, {runconfig.Pair, from.pair}} {
+		if kv[1] != "" {
+			r.Config = append(slices.Clip(r.Config), benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
+		}
 	}
 	for _, v := range vals {
 		r.Values = append(r.Values, benchfmt.Value{Value: roundSignificant(v.Value, 6), Unit: v.Unit})
