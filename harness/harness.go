@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -268,11 +269,15 @@ func Start(opts Options) (*Session, error) {
 // inside its screen. It must be closed before this one, which may go on
 // measuring after it; when this one closes, the nested Result's paths
 // follow the output to wherever Close installed it, and this one's Wall
-// leaves out the nested one's. Its errors are Start's.
+// leaves out the nested one's. A cell this one has measured is measured
+// at the items its first run fixed, whatever opts say, so that the two
+// stages measure one thing: a cost per run, spread over other items,
+// would make them differ. Its errors are Start's.
 func (s *Session) Nest(name string, opts Options) (*Session, error) {
 	opts.OutDir = filepath.Join(s.stage.Path(), name)
 	n, err := Start(opts)
 	if err == nil {
+		maps.Copy(n.items, s.items)
 		s.nested = append(s.nested, n)
 	}
 	return n, err

@@ -535,6 +535,54 @@ func TestCompareLayoutWorks(t *testing.T) {
 // output, which goes on measuring after it closes: both end up in the
 // parent's directory, where the nested Result's paths point, and a forced
 // run replaces an earlier run's confirmation there.
+// A confirmation measures a cell at the items its screen fixed, even
+// when its own options would choose others, so that both stages measure
+// one thing.
+func TestANestedSessionRunsItsParentsItems(t *testing.T) {
+	c := cell(t, "Size/impl=ring/size=1000")
+	opts := harness.Options{
+		Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, OutDir: filepath.Join(t.TempDir(), "compare"), Log: &bytes.Buffer{},
+		Sources: []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}},
+	}
+	outer, err := harness.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outer.Measure(context.Background(), opts.Cells, 1); err != nil {
+		t.Fatal(err)
+	}
+	other := opts
+	other.Items = 500
+	inner, err := outer.Nest("confirm", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inner.Measure(context.Background(), opts.Cells, 1); err != nil {
+		t.Fatal(err)
+	}
+	nested, err := inner.Close(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := outer.Close(nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range nested.Outputs {
+		got, _ := readResults(t, o.ResultsPath)
+		if len(got) != 1 || got[0].Iters != 2_000 {
+			t.Errorf("%s: %d runs, the first of %d items; want one of the parent's 2000", o.ResultsPath, len(got), iters(got))
+		}
+	}
+}
+
+// iters is the first result's items, or 0.
+func iters(rs []*benchfmt.Result) int {
+	if len(rs) == 0 {
+		return 0
+	}
+	return rs[0].Iters
+}
+
 func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "compare")
 	old := filepath.Join(dir, "confirm", "base", "results.txt")
