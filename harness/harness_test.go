@@ -531,10 +531,6 @@ func TestCompareLayoutWorks(t *testing.T) {
 	}
 }
 
-// A nested session (a compare's confirmation) writes inside its parent's
-// output, which goes on measuring after it closes: both end up in the
-// parent's directory, where the nested Result's paths point, and a forced
-// run replaces an earlier run's confirmation there.
 // A confirmation measures a cell at the items its screen fixed, even
 // when its own options would choose others, so that both stages measure
 // one thing.
@@ -569,20 +565,21 @@ func TestANestedSessionRunsItsParentsItems(t *testing.T) {
 	}
 	for _, o := range nested.Outputs {
 		got, _ := readResults(t, o.ResultsPath)
-		if len(got) != 1 || got[0].Iters != 2_000 {
-			t.Errorf("%s: %d runs, the first of %d items; want one of the parent's 2000", o.ResultsPath, len(got), iters(got))
+		if len(got) != 1 {
+			t.Errorf("%s holds %d runs, want 1", o.ResultsPath, len(got))
+		}
+		for _, r := range got {
+			if r.Iters != 2_000 {
+				t.Errorf("%s: a run of %d items; want the parent's 2000", o.ResultsPath, r.Iters)
+			}
 		}
 	}
 }
 
-// iters is the first result's items, or 0.
-func iters(rs []*benchfmt.Result) int {
-	if len(rs) == 0 {
-		return 0
-	}
-	return rs[0].Iters
-}
-
+// A nested session (a compare's confirmation) writes inside its parent's
+// output, which goes on measuring after it closes: both end up in the
+// parent's directory, where the nested Result's paths point, and a forced
+// run replaces an earlier run's confirmation there.
 func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "compare")
 	old := filepath.Join(dir, "confirm", "base", "results.txt")
