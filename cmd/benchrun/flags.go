@@ -143,7 +143,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	g.sel.register(fs)
 	g.m.register(fs, "cell before the gate's first look, in pairs")
 	g.j.register(fs)
-	fs.DurationVar(&g.budget, "budget", defaultBudget, "measure the cells the gate has not decided, pair after pair, for at most this long (-quick: 3m; 0: only -count pairs)")
+	fs.DurationVar(&g.budget, "budget", defaultBudget, "measure the cells the gate has not decided, pair after pair, for at most this long (-quick: 3m; 0: -count pairs, and -count fresh pairs more of each cell flagged)")
 	fs.IntVar(&g.layouts, "layouts", gateLayouts, "link each build in this many function layouts, a pair's two runs in one (1: the linker's own alone)")
 	// A gate's runs are short and in pairs; -quick leaves them so.
 	for name, v := range map[string]string{"count": fmt.Sprint(gatePairs), "runtime": gateRunTime.String(), "process-runs": fmt.Sprint(gateProcessRuns)} {

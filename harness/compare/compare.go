@@ -59,7 +59,8 @@ type Options struct {
 	// Budget bounds the time the pairs may take, the builds and the
 	// profiles not included: the last look is the one after which another
 	// round would not fit. Run.Count pairs of every cell come first,
-	// budget or not; 0 measures exactly Run.Count pairs and looks once.
+	// budget or not; 0 measures exactly Run.Count pairs and looks once,
+	// and then as many fresh pairs of each cell it flagged, to confirm.
 	Budget time.Duration
 	// Profile profiles both sides of the cells that block.
 	Profile bool
