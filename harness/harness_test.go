@@ -531,55 +531,12 @@ func TestCompareLayoutWorks(t *testing.T) {
 	}
 }
 
-// A confirmation measures a cell at the items its screen fixed, even
-// when its own options would choose others, so that both stages measure
-// one thing.
-func TestANestedSessionRunsItsParentsItems(t *testing.T) {
-	c := cell(t, "Size/impl=ring/size=1000")
-	opts := harness.Options{
-		Cells: []scenarios.Cell{c}, Count: 1, Items: 2_000, OutDir: filepath.Join(t.TempDir(), "compare"), Log: &bytes.Buffer{},
-		Sources: []harness.Source{{Name: "base", Command: []string{os.Args[0]}}, {Name: "head", Command: []string{os.Args[0]}}},
-	}
-	outer, err := harness.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := outer.Measure(context.Background(), opts.Cells, 1); err != nil {
-		t.Fatal(err)
-	}
-	other := opts
-	other.Items = 500
-	inner, err := outer.Nest("confirm", other)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := inner.Measure(context.Background(), opts.Cells, 1); err != nil {
-		t.Fatal(err)
-	}
-	nested, err := inner.Close(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := outer.Close(nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range nested.Outputs {
-		got, _ := readResults(t, o.ResultsPath)
-		if len(got) != 1 {
-			t.Errorf("%s holds %d runs, want 1", o.ResultsPath, len(got))
-		}
-		for _, r := range got {
-			if r.Iters != 2_000 {
-				t.Errorf("%s: a run of %d items; want the parent's 2000", o.ResultsPath, r.Iters)
-			}
-		}
-	}
-}
-
 // A nested session (a compare's confirmation) writes inside its parent's
 // output, which goes on measuring after it closes: both end up in the
 // parent's directory, where the nested Result's paths point, and a forced
-// run replaces an earlier run's confirmation there.
+// run replaces an earlier run's confirmation there. It runs a cell at the
+// items its parent fixed, even where its own options would choose others,
+// so that both stages measure one thing.
 func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "compare")
 	old := filepath.Join(dir, "confirm", "base", "results.txt")
@@ -605,7 +562,9 @@ func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	if err := outer.Measure(context.Background(), opts.Cells, 1); err != nil {
 		t.Fatal(err)
 	}
-	inner, err := outer.Nest("confirm", opts)
+	other := opts
+	other.Items = 500
+	inner, err := outer.Nest("confirm", other)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,8 +589,14 @@ func TestANestedSessionEndsInsideItsParent(t *testing.T) {
 	}
 	for i, want := range map[*harness.Result]int{res: 2, nested: 1} {
 		for _, o := range i.Outputs {
-			if got, _ := readResults(t, o.ResultsPath); len(got) != want {
+			got, _ := readResults(t, o.ResultsPath)
+			if len(got) != want {
 				t.Errorf("%s holds %d runs, want %d", o.ResultsPath, len(got), want)
+			}
+			for _, r := range got {
+				if r.Iters != opts.Items {
+					t.Errorf("%s: a run of %d items, want the outer session's %d", o.ResultsPath, r.Iters, opts.Items)
+				}
 			}
 		}
 	}
