@@ -1,21 +1,25 @@
 // Package mb adapts github.com/cheggaaa/mb/v3, a bounded multi-buffer, to
 // impl.Batcher: Add is mb's Add, which blocks while the buffer is full and
-// returns mb.ErrClosed after Close; Concurrency consumer goroutines each take
-// batches with NewCond().WithMin(BatchSize).WithMax(BatchSize).Wait, and
+// returns mb.ErrClosed after Close; one goroutine, the fetcher, takes
+// batches with NewCond().WithMin(BatchSize).WithMax(BatchSize).Wait, where
 // mb's time limit on the context (CtxWithTimeLimit, BatchInterval) lowers
-// the minimum to one item when it runs out.
+// the minimum to one item when it runs out, and hands each to one of
+// Concurrency workers. Only one goroutine Waits because mb v3.0.2 deadlocks
+// when several Waits end by time limit or cancellation at once.
 //
 // What the adapter adds, and is measured with: the counters of package tally
 // (an atomic add per Add; per batch a few, and a lock to track the batches
 // for Join) for Len, Stats and Join; the Processor run through tally, which
-// recovers panics; and a flush for Join, which mb has not: Join cancels the
-// context the consumers wait with, and a consumer that finds it cancelled
-// takes whatever is buffered (at most BatchSize items) and waits with a
-// fresh one. Close is mb's Close, after which the consumers take what is
-// left, BatchSize items at a time.
+// recovers panics; the hand-off from the fetcher to a worker, an unbuffered
+// channel; and a flush for Join, which mb has not: Join cancels the context
+// the fetcher waits with, and the fetcher, finding it cancelled, takes
+// whatever is buffered, BatchSize items at a time, and waits with a fresh
+// one. Close is mb's Close, after which the fetcher takes what is left,
+// BatchSize items at a time.
 //
-// mb's bound counts the items in its buffer only: the batches the
-// consumers hold do not count, so Len can exceed MaxQueueSize by them. Its
+// mb's bound counts the items in its buffer only: the batches the fetcher
+// and the workers hold do not count, so Len can exceed MaxQueueSize by
+// them. Its
 // time limit counts from each Wait, not from a batch's first item.
 package mb
 
@@ -31,7 +35,8 @@ import (
 	"github.com/batchbench/batchbench/impl/peers/internal/tally"
 )
 
-// Batcher is an mb.MB with consumer goroutines. It implements impl.Batcher.
+// Batcher is an mb.MB with a fetcher and workers. It implements
+// impl.Batcher.
 type Batcher[T any] struct {
 	q        *mb.MB[T]
 	tally    *tally.Tally[T]
@@ -39,10 +44,11 @@ type Batcher[T any] struct {
 	interval time.Duration
 
 	mu      sync.Mutex
-	flushed context.Context // cancelled by a Join: the consumers take what is buffered
+	flushed context.Context // cancelled by a Join: the fetcher takes what is buffered
 	flush   context.CancelFunc
 
-	done sync.WaitGroup // the consumers
+	batches chan []T       // from the fetcher to the workers
+	done    sync.WaitGroup // the fetcher and the workers
 }
 
 // New returns a started Batcher, or an error if cfg is invalid.
@@ -57,15 +63,20 @@ func New[T any](cfg impl.Config[T]) (*Batcher[T], error) {
 		interval: cfg.BatchInterval,
 	}
 	b.flushed, b.flush = context.WithCancel(context.Background())
+	b.batches = make(chan []T)
+	b.done.Go(b.fetch)
 	for range cfg.Workers() {
-		b.done.Go(b.consume)
+		b.done.Go(b.work)
 	}
 	return b, nil
 }
 
-// consume takes full batches, or what the time limit leaves, until Close;
-// after a Join it takes everything buffered; after Close, what is left.
-func (b *Batcher[T]) consume() {
+// fetch is the only goroutine that Waits on q. It takes full batches, or
+// what the time limit leaves, until Close; after a Join, everything
+// buffered; after Close, what is left, and then it closes b.batches. Each
+// hand-off blocks until a worker is free.
+func (b *Batcher[T]) fetch() {
+	defer close(b.batches)
 	full := b.q.NewCond().WithMin(b.size).WithMax(b.size)
 	some := b.q.NewCond().WithMax(b.size)
 	for {
@@ -73,26 +84,32 @@ func (b *Batcher[T]) consume() {
 		batch, err := full.Wait(mb.CtxWithTimeLimit(ctx, b.interval))
 		switch {
 		case errors.Is(err, context.Canceled):
-			// Only one consumer takes a batch at a time, so with one
-			// consumer Len > 0 means this Wait returns at once; with
-			// several it may wait for the next item, or the next Join.
+			// No other goroutine Waits, so Len > 0 means this Wait returns
+			// at once.
 			ctx = b.renew(ctx)
 			for b.q.Len() > 0 {
 				if batch, err = some.Wait(ctx); err != nil {
 					break
 				}
-				b.tally.Process(batch)
+				b.batches <- batch
 			}
 		case err != nil: // mb.ErrClosed
 			for {
 				if batch, err = some.Wait(context.Background()); err != nil {
 					return // mb.ErrClosed: nothing is left
 				}
-				b.tally.Process(batch)
+				b.batches <- batch
 			}
 		default:
-			b.tally.Process(batch)
+			b.batches <- batch
 		}
+	}
+}
+
+// work processes the fetcher's batches until it closes b.batches.
+func (b *Batcher[T]) work() {
+	for batch := range b.batches {
+		b.tally.Process(batch)
 	}
 }
 
@@ -128,7 +145,7 @@ func (b *Batcher[T]) Add(item T) error {
 // Len implements impl.Batcher.
 func (b *Batcher[T]) Len() int { return b.tally.Len() }
 
-// Join implements impl.Batcher: it wakes the consumers to take what is
+// Join implements impl.Batcher: it wakes the fetcher to take what is
 // buffered and waits for the count of processed items.
 func (b *Batcher[T]) Join(timeout time.Duration) error {
 	return b.tally.Join(timeout, func() {
@@ -139,7 +156,7 @@ func (b *Batcher[T]) Join(timeout time.Duration) error {
 }
 
 // Close implements impl.Batcher: mb's Close, then it waits for the
-// consumers to drain the buffer.
+// fetcher and the workers to drain the buffer.
 func (b *Batcher[T]) Close() error {
 	_ = b.q.Close() // mb.ErrClosed on every Close but the first
 	b.done.Wait()

@@ -7,12 +7,10 @@ import (
 
 // Why the clauses below fail: what mb does instead.
 const (
-	bound = "mb's bound counts the items in its buffer only, not the batches the consumers hold, " +
-		"so BatchSize × Concurrency more Adds return before one blocks"
+	bound = "mb's bound counts the items in its buffer only, not the batches the fetcher and workers hold, " +
+		"so BatchSize × (Concurrency+1) more Adds return before one blocks"
 	fillsBound = "the clause fills the queue to its bound to block an Add; " + bound
-	laterItems = "a Join's flush takes whatever is buffered when a consumer gets to it, items added " +
-		"after the Join included, so the Join waits for them too"
-	timeLimit = "mb's time limit counts from the start of each Wait, not from a batch's first item: " +
+	timeLimit  = "mb's time limit counts from the start of each Wait, not from a batch's first item: " +
 		"after an idle interval the next item is taken at once"
 )
 
@@ -22,7 +20,6 @@ var Peer = registry.Peer{
 	Module: "github.com/cheggaaa/mb/v3 v3.0.2",
 	Known: conformance.Known{
 		"TimerStartsAtFirstItem": {Verdict: conformance.Fails, Why: timeLimit},
-		"JoinIgnoresLaterAdds":   {Verdict: conformance.Fails, Why: laterItems},
 		"Backpressure":           {Verdict: conformance.Fails, Why: bound},
 		"DefaultBound":           {Verdict: conformance.Fails, Why: bound},
 		"ExactBound":             {Verdict: conformance.Fails, Why: bound},
