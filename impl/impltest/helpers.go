@@ -68,7 +68,8 @@ func start(t *T, newBatcher registry.Factory, cfg impl.Config[Item], latches ...
 }
 
 // within runs f on another goroutine and fails the test if f panics or has
-// not returned after d.
+// not returned after d. Unless the clause is declared to fail, it logs
+// every goroutine's stack first: a hang is diagnosed by where it hangs.
 func within(t *T, d time.Duration, what string, f func()) {
 	t.Helper()
 	done := make(chan any, 1)
@@ -82,8 +83,18 @@ func within(t *T, d time.Duration, what string, f func()) {
 			t.Fatalf("%s panicked: %v", what, v)
 		}
 	case <-time.After(d):
+		if t.clause == nil || !t.clause.expectFail {
+			t.Logf("%s did not return within %v; the goroutines then:\n%s", what, d, goroutines())
+		}
 		t.Fatalf("%s did not return within %v", what, d)
 	}
+}
+
+// goroutines is every goroutine's stack, as a test binary's timeout
+// prints them, up to 1 MiB.
+func goroutines() []byte {
+	buf := make([]byte, 1<<20)
+	return buf[:runtime.Stack(buf, true)]
 }
 
 // add adds ids in order; each Add must return nil without blocking for long.
