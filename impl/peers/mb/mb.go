@@ -19,8 +19,8 @@
 //
 // mb's bound counts the items in its buffer only: the batches the fetcher
 // and the workers hold do not count, so Len can exceed MaxQueueSize by
-// them. Its
-// time limit counts from each Wait, not from a batch's first item.
+// them. Its time limit counts from each Wait, not from a batch's first
+// item.
 package mb
 
 import (

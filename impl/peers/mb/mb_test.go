@@ -43,7 +43,7 @@ func TestWaitsRacingTimeLimitsAndJoins(t *testing.T) {
 				})
 			}
 			stop := make(chan struct{})
-			joins := sync.WaitGroup{}
+			var joins sync.WaitGroup
 			joins.Go(func() {
 				for {
 					select {
