@@ -86,7 +86,7 @@ func (b *Batcher[T]) fetch() {
 		case errors.Is(err, context.Canceled):
 			// No other goroutine Waits, so Len > 0 means this Wait returns
 			// at once.
-			ctx = b.renew(ctx)
+			ctx = b.renew()
 			for b.q.Len() > 0 {
 				if batch, err = some.Wait(ctx); err != nil {
 					break
@@ -119,14 +119,13 @@ func (b *Batcher[T]) flushContext() context.Context {
 	return b.flushed
 }
 
-// renew replaces the cancelled context ctx, once, and returns the current
-// one.
-func (b *Batcher[T]) renew(ctx context.Context) context.Context {
+// renew replaces the context a Join cancelled and returns the fresh one.
+// Only the fetcher calls it, so the context it replaces is the one it
+// waited with.
+func (b *Batcher[T]) renew() context.Context {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.flushed == ctx {
-		b.flushed, b.flush = context.WithCancel(context.Background())
-	}
+	b.flushed, b.flush = context.WithCancel(context.Background())
 	return b.flushed
 }
 
