@@ -34,8 +34,9 @@ type request struct {
 	// items of every later run of the cell in the process (see RunTime).
 	WarmupItems int
 	// RunTime, for closed-loop cells, scales Items up or down so that the
-	// measured run lasts about this long, judged from the warm-up's rate,
-	// as go test scales b.N, but never below five batches.
+	// measured run lasts about this long, judged from the rate of the
+	// warm-up and of discarded runs after it (scaleItems), as go test
+	// scales b.N, but never below five batches.
 	RunTime time.Duration
 	// CPUProfile or HeapProfile, if set, turn the request into a profiling
 	// run: runs repeat for ProfileTime, so that even a fast cell yields
@@ -118,8 +119,17 @@ func (w *worker) work(req request) (int, []value, error) {
 		if err != nil {
 			return 0, nil, err // the warm-up checks itself like any run
 		}
-		if wl := c.Workload(); req.RunTime > 0 && wl.Rate == 0 && !wl.SampleMemory && warm.Wall > 0 {
-			items = max(5*wl.BatchSize, int(float64(req.WarmupItems)*req.RunTime.Seconds()/warm.Wall.Seconds()))
+		if wl := c.Workload(); req.RunTime > 0 && wl.Rate == 0 && !wl.SampleMemory {
+			items, err = scaleItems(req.RunTime, 5*wl.BatchSize, req.WarmupItems, warm.Wall, func(n int) (time.Duration, error) {
+				m, err := scenarios.Run(c, e.New, n)
+				if err != nil {
+					return 0, err
+				}
+				return m.Wall, nil
+			})
+			if err != nil {
+				return 0, nil, err
+			}
 		}
 		w.items[req.Cell] = items
 	}
@@ -135,6 +145,36 @@ func (w *worker) work(req request) (int, []value, error) {
 		vals = append(vals, value{metric.Unit, metric.Value(m)})
 	}
 	return items, vals, nil
+}
+
+// calibrationRuns is how many discarded runs, after the warm-up, may
+// judge a closed-loop cell's rate for RunTime.
+const calibrationRuns = 3
+
+// scaleItems returns how many items a run needs to last about runTime,
+// never fewer than least, from a warm-up of n items that took wall, and
+// from discarded runs of run, which it calls from 1 to calibrationRuns
+// times. A process's first run is slow (cold caches, a heap still
+// growing) and a short one is mostly fixed costs: scaled from a warm-up
+// alone, the runs of fast cells lasted a fifth of runTime, and the
+// worker's cost of every run, a third of the time they took. So each
+// calibration runs half the items the last run predicts, up to 100 times
+// as many, until one lasts a quarter of runTime.
+func scaleItems(runTime time.Duration, least, n int, wall time.Duration, run func(items int) (time.Duration, error)) (int, error) {
+	predict := func() int {
+		if wall <= 0 {
+			return 100 * n
+		}
+		return min(int(float64(n)*runTime.Seconds()/wall.Seconds()), 100*n)
+	}
+	for i := 0; i < calibrationRuns && (i == 0 || wall < runTime/4); i++ {
+		n = max(predict()/2, 1)
+		var err error
+		if wall, err = run(n); err != nil {
+			return 0, err
+		}
+	}
+	return max(least, predict()), nil
 }
 
 // profileRuns repeats the cell's run under the CPU profiler, or with fine
