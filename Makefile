@@ -33,9 +33,11 @@ test: lint
 	$(GO) test -race ./...
 	@for d in $(EXAMPLES); do echo "cd $$d && $(GO) vet ./... && $(GO) test -race ./..."; (cd $$d && $(GO) vet ./... && $(GO) test -race ./...) || exit 1; done
 
-# lint is go vet and actionlint (pinned in go.mod as a tool) on the workflows.
+# lint is go vet, gofmt (it lists the files it would change, and fails)
+# and actionlint (pinned in go.mod as a tool) on the workflows.
 lint:
 	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt -l: these files need gofmt (make fmt):" >&2; echo "$$unformatted" >&2; exit 1; fi
 	$(GO) tool actionlint
 
 bench:
