@@ -62,6 +62,9 @@ type Options struct {
 	Reference string
 	Impls     ImplRoles
 	Alpha     float64 // default 0.05
+	// Confidence is the level of every interval the tables, plots and
+	// paired estimates show, as benchstat's -confidence; default 0.95.
+	Confidence float64
 }
 
 // Summary is what Generate produced, for a CLI to print.
@@ -252,7 +255,7 @@ func (s *Summary) Problems(max int) []string {
 //     to Ignore, so runs of one setup are comparable.
 func (o Options) TableConfig(res *table.Results) table.Config {
 	cfg := table.Config{Table: o.Table, Row: o.Row, Col: o.Col, Ignore: o.Ignore,
-		Filter: o.Filter, Baseline: o.Baseline, Alpha: o.Alpha}
+		Filter: o.Filter, Baseline: o.Baseline, Alpha: o.Alpha, Confidence: o.Confidence}
 	harness := res.HasConfigKey(runconfig.Harness)
 	if cfg.Col == "" && len(res.Labels()) == 1 && len(res.NameKeyValues("impl")) > 0 {
 		cfg.Col = "/impl"

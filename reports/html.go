@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/batchbench/batchbench/reports/internal/md"
 	"github.com/batchbench/batchbench/reports/plots"
 	"github.com/batchbench/batchbench/reports/profiles"
 )
@@ -22,6 +23,7 @@ func (r *report) html(w io.Writer) error {
 	funcs := template.FuncMap{
 		"baseline":    baselineCol,
 		"pct":         pct,
+		"percent":     md.Percent,
 		"pp":          pctPoints,
 		"short":       profiles.ShortFunc,
 		"categories":  profiles.Categories,

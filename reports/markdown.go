@@ -83,6 +83,7 @@ func (r *report) mdHeader(w *strings.Builder) {
 	fmt.Fprintf(w, "Generated %s · columns `%s`, baseline `%s` · α = %v · %d results\n\n",
 		r.Generated.Format("2006-01-02 15:04 MST"), r.Config.Col, baselineCol(r), r.Config.Alpha, r.Results.Count)
 	r.mdGate(w)
+	r.mdEstimates(w)
 }
 
 // mdEnvironment lists the configurations the results came from: after
@@ -122,6 +123,22 @@ func (r *report) mdGate(w *strings.Builder) {
 			status = "**" + status + "**"
 		}
 		md.Row(w, md.Code(row.Cell), row.Unit, row.Base, row.Head, row.Delta, row.P, row.N, row.Resolves, status)
+	}
+	w.WriteString("\n")
+}
+
+// mdEstimates lists a paired gate's estimates at the report's confidence.
+func (r *report) mdEstimates(w *strings.Builder) {
+	e := r.Estimates()
+	if e == nil {
+		return
+	}
+	w.WriteString("## Paired estimates\n\n")
+	w.WriteString(e.Note + "\n\n")
+	md.Row(w, "cell", "unit", "n", "change", "interval")
+	md.Align(w, "---", 4, "--:")
+	for _, row := range e.Rows {
+		md.Row(w, md.Code(row.Cell), row.Unit, row.N, row.Change, row.Interval)
 	}
 	w.WriteString("\n")
 }
@@ -175,7 +192,7 @@ func (r *report) mdTables(w *strings.Builder, groups []sectionView) {
 		w.WriteString("No results: no benchmark result lines were read (see Warnings).\n\n")
 		return
 	}
-	fmt.Fprintf(w, "Each cell: median ± the 95%% confidence interval. “vs base” compares with `%s`: a percentage when significant at α = %v, “~” when not. Superscripts are benchstat's warnings.\n\n", baselineCol(r), r.Config.Alpha)
+	fmt.Fprintf(w, "Each cell: median ± the %s confidence interval. “vs base” compares with `%s`: a percentage when significant at α = %v, “~” when not. Superscripts are benchstat's warnings.\n\n", md.Percent(r.Config.Confidence), baselineCol(r), r.Config.Alpha)
 	for _, g := range groups {
 		if len(g.Tables) == 0 {
 			continue

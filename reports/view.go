@@ -8,6 +8,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/batchbench/batchbench/reports/gate"
+	"github.com/batchbench/batchbench/reports/internal/md"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -199,6 +200,36 @@ func (r *report) Gate() *gateView {
 			if c.State == gate.Passed || c.State == gate.Cleared {
 				row.Class = "same"
 			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
+// estimatesView is what a paired gate's pairs say of each cell metric at
+// the report's confidence, beside what the gate decided.
+type estimatesView struct {
+	Note string
+	Rows []estimateRow
+}
+
+type estimateRow struct{ Cell, Unit, N, Change, Interval string }
+
+// Estimates is the table of a paired gate's estimates (gate.Estimate);
+// nil for any other report.
+func (r *report) Estimates() *estimatesView {
+	d := r.Decision
+	if d == nil || d.Paired == nil {
+		return nil
+	}
+	conf := r.Config.Confidence
+	v := &estimatesView{Note: fmt.Sprintf("Each gated cell and metric over all its pairs, the screen's and any fresh ones (n): the change head/base − 1 from the 20%%-trimmed mean of the pairs' log ratios, with Yuen's %s interval and its half width. "+
+		"It is the gate's test at one fixed level (-confidence), where the gate's Δ above is at the levels its looks spent; a cell metric the screen flagged was picked for looking worse, so its screen pairs lean that way. "+
+		"An allocation unit below its floor is in differences relative to the floor, as the gate judges it.", md.Percent(conf))}
+	for _, e := range d.Paired.Estimates(conf) {
+		row := estimateRow{Cell: e.Cell, Unit: e.Unit, N: fmt.Sprint(e.Pairs), Change: fmt.Sprintf("%+.2f%%", e.Change*100), Interval: "–"}
+		if !math.IsNaN(e.Lo) {
+			row.Interval = fmt.Sprintf("[%+.2f%%, %+.2f%%] ±%.2f%%", e.Lo*100, e.Hi*100, (e.Hi-e.Lo)/2/(1+e.Change)*100)
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -29,6 +29,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	tags := fs.String("tags", "", "build tags for both builds, e.g. planted")
 	out := fs.String("o", "", "write base/, head/ and the report to `DIR` (required, unless both sides are saved results)")
 	force := fs.Bool("force", false, "replace DIR, and everything in it, if it holds an earlier run")
+	conf := confidenceFlag(fs)
 	if err := g.parse(fs, args, 2); err != nil {
 		return err
 	}
@@ -47,6 +48,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if compare.IsSaved(*base) && compare.IsSaved(*head) {
 		// Two saved results: the gate of report -head, on the same files.
 		o := reportOptions(*out, *ignore, rundir.Base, g.j.alpha)
+		o.Confidence = float64(*conf)
 		if o.OutDir == "" {
 			o.OutDir = filepath.Dir(*head)
 		}
@@ -63,6 +65,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	defer cleanup()
 	o := g.compare(b, *out, *ignore, stderr)
+	o.Table.Confidence = float64(*conf)
 	o.Base, o.Head, o.Profile, o.Run.Force = compare.ParseSide(*base), compare.ParseSide(*head), *profile, *force
 	res, err := compare.Run(ctx, o)
 	if res != nil {

@@ -100,6 +100,14 @@ func (j *judging) register(fs *flag.FlagSet) {
 	fs.Var(&j.cover, "cover", "pass only when at least this share of the gated cells resolves the threshold (in pairs: passes it), e.g. 90%")
 }
 
+// confidenceFlag registers -confidence, benchstat's flag: the level of
+// the intervals a report shows (not of the gate's decision).
+func confidenceFlag(fs *flag.FlagSet) *gate.Confidence {
+	c := gate.Confidence(gate.DefaultConfidence)
+	fs.Var(&c, "confidence", "the level of the report's intervals: its tables', plots' and paired estimates' (not the gate's decision), e.g. 95% or 0.99")
+	return &c
+}
+
 // plan is the gate's plan for these flags.
 func (j *judging) plan() gate.Plan {
 	return gate.Plan{Options: gate.Options{Head: rundir.Head, Threshold: float64(j.threshold), Cover: float64(j.cover)}, Alpha: j.alpha}

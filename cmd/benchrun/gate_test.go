@@ -405,3 +405,47 @@ func TestReportPathWithEquals(t *testing.T) {
 		}
 	}
 }
+
+// -confidence sets the level of the intervals a report shows, as
+// benchstat's does: the tables' and the paired estimates'; a level out of
+// range is a usage error.
+func TestReportConfidence(t *testing.T) {
+	dir := t.TempDir()
+	for side, ns := range map[string]float64{"base": 10, "head": 11} {
+		var b strings.Builder
+		b.WriteString("source: " + side + "\n")
+		for i := range 12 {
+			fmt.Fprintf(&b, "pair: %d base-first\nBenchmarkSize/impl=ring/size=1000-2 1000 %g ns/op\n", i, ns*(1+0.01*float64(i%4)))
+		}
+		if err := os.MkdirAll(filepath.Join(dir, side), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, side, "results.txt"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []string{"100%", "0", "1.5", "x"} {
+		var o, e bytes.Buffer
+		if code := run([]string{"report", "-in", dir, "-confidence", bad, "-o", t.TempDir()}, &o, &e); code != 2 || !strings.Contains(e.String(), "bad confidence") {
+			t.Errorf("-confidence %s: exit %d, stderr %q; want 2 and a bad confidence", bad, code, e.String())
+		}
+	}
+	for _, level := range []string{"95%", "99%"} {
+		out := t.TempDir()
+		args := []string{"report", "-in", dir, "-o", out}
+		if level != "95%" {
+			args = append(args, "-confidence", level)
+		}
+		var o, e bytes.Buffer
+		run(args, &o, &e)
+		md, err := os.ReadFile(filepath.Join(out, "report.md"))
+		if err != nil {
+			t.Fatalf("%v: %v; stderr %s", args, err, e.String())
+		}
+		for _, want := range []string{"## Paired estimates", "Yuen's " + level + " interval", "median ± the " + level + " confidence interval", "| `Size/impl=ring/size=1000` | sec/op | 12 | +10.00% |"} {
+			if !strings.Contains(string(md), want) {
+				t.Errorf("%v: report.md lacks %q", args, want)
+			}
+		}
+	}
+}

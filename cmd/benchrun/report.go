@@ -27,6 +27,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	head := fs.String("head", "", "judge column `value` against the baseline as the merge gate does; exit 1 on a regression, 2 when nothing could be judged")
 	var j judging
 	j.register(fs)
+	conf := confidenceFlag(fs)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		return usageError{errors.New("report: -in is required")}
 	}
 	o := reportOptions(*out, *ignore, *baseline, j.alpha)
-	o.Col = *col
+	o.Col, o.Confidence = *col, float64(*conf)
 	if err := (table.Config{Col: *col, Ignore: *ignore, Alpha: j.alpha}).Check(); err != nil {
 		return usageError{err}
 	}
@@ -66,7 +67,9 @@ func report(o reports.Options, ins []table.Input, g gate.Plan, stdout, stderr io
 	case len(x.Compares) > 0:
 		// Compare outputs, one per shard: merged into one gate.
 		g.Head = rundir.Head
-		d, err = compare.Saved(x.Compares, gate.TableConfig(o.Alpha, o.Ignore), g)
+		cfg := gate.TableConfig(o.Alpha, o.Ignore)
+		cfg.Confidence = o.Confidence
+		d, err = compare.Saved(x.Compares, cfg, g)
 	case g.Head != "":
 		o.Inputs = x.Inputs
 		d, err = reports.Judge(o, g)

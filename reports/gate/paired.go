@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/aclements/go-moremath/stats"
@@ -71,15 +72,17 @@ func DecidePaired(res *table.Results, ts *table.Tables, o Options, s *Sequence) 
 	return d
 }
 
-// medians are the medians of a cell metric's base and head runs.
+// medians are the medians of a cell metric's base and head runs. It
+// leaves the pairs as they are: benchmath.NewSample sorts its values in
+// place, which would take each run from its pair.
 func (s *Sequence) medians(cell, unit string) (base, head float64) {
 	p := s.pairs[cell+"\x00"+unit]
 	if p == nil {
 		return math.NaN(), math.NaN()
 	}
 	th := benchmath.DefaultThresholds
-	return benchmath.AssumeNothing.Summary(benchmath.NewSample(p.Base, &th), 0.95).Center,
-		benchmath.AssumeNothing.Summary(benchmath.NewSample(p.Head, &th), 0.95).Center
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(p.Base), &th), 0.95).Center,
+		benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(p.Head), &th), 0.95).Center
 }
 
 // needPairs is about how many pairs the open cell metrics would need to

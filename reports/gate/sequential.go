@@ -190,6 +190,7 @@ type Sequence struct {
 	plan     Plan
 	verdicts map[string]*Verdict
 	pairs    map[string]*Paired // the screen's last pairs, by cell and unit
+	fresh    map[string]*Paired // the confirmation's last pairs, by cell and unit
 	order    []string           // cell and unit, as first seen
 	metrics  int                // gated cell metrics, fixed at the first look
 	flagged  int                // k: the cell metrics the confirmation shares Alpha among
@@ -197,7 +198,7 @@ type Sequence struct {
 
 // NewSequence starts a decision.
 func NewSequence(p Plan) *Sequence {
-	return &Sequence{plan: p.withDefaults(), verdicts: map[string]*Verdict{}, pairs: map[string]*Paired{}}
+	return &Sequence{plan: p.withDefaults(), verdicts: map[string]*Verdict{}, pairs: map[string]*Paired{}, fresh: map[string]*Paired{}}
 }
 
 // Screen judges the screen's pairs so far, t being the fraction of the
@@ -269,7 +270,11 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 	}
 	var open []string
 	for _, p := range s.gated(fresh) {
-		v := s.verdicts[p.Name+"\x00"+p.Unit]
+		k := p.Name + "\x00" + p.Unit
+		if s.verdicts[k] != nil {
+			s.fresh[k] = p
+		}
+		v := s.verdicts[k]
 		if v == nil || v.State != Flagged {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/batchbench/batchbench/reports/internal/md"
 	"github.com/batchbench/batchbench/reports/table"
 )
 
@@ -74,7 +75,7 @@ type series struct {
 // newChart lays out the plot of t, titled by its section; it decides
 // the scales, so a log scale never meets a value <= 0 (gonum's LogScale
 // panics on those).
-func newChart(t *table.Table, section string) (*chart, error) {
+func newChart(t *table.Table, section string, confidence float64) (*chart, error) {
 	c := &chart{plot: plot.New(), legend: plot.NewLegend()}
 	p := c.plot
 	title, symbol := t.Unit, t.Unit
@@ -147,7 +148,7 @@ func newChart(t *table.Table, section string) (*chart, error) {
 	if len(ss) < 2 {
 		c.labels = nil // one line needs no legend; the title names it
 	}
-	c.notes = append(c.notes, barNote(t, ss))
+	c.notes = append(c.notes, barNote(t, ss, confidence))
 	// Pad the log x axis so dodged end points stay inside.
 	if logX {
 		p.X.Min, p.X.Max = xmin/1.25, xmax*1.25
@@ -445,15 +446,15 @@ func (downTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	c.Fill(p)
 }
 
-// barNote says what markers and error bars show.
-func barNote(t *table.Table, ss []*series) string {
+// barNote says what markers and error bars show, the bars at confidence.
+func barNote(t *table.Table, ss []*series, confidence float64) string {
 	minMax := false
 	for _, s := range ss {
 		for _, p := range s.points {
 			minMax = minMax || p.minMax
 		}
 	}
-	conf := "95%"
+	conf := md.Percent(confidence)
 	if t.Assumption == benchmath.AssumeExact {
 		return "markers: exact value; bars: min–max"
 	}

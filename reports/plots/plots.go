@@ -67,7 +67,7 @@ func Write(ts *table.Tables, outDir string) ([]File, error) {
 			if len(t.Rows) < 2 {
 				continue
 			}
-			c, err := newChart(t, ts.SectionTitle(t))
+			c, err := newChart(t, ts.SectionTitle(t), ts.Config.Confidence)
 			if err != nil {
 				return nil, fmt.Errorf("reports: plot %s %s: %w", t.Group, t.Unit, err)
 			}

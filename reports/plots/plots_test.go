@@ -59,7 +59,7 @@ func TestLogAxisWithZeros(t *testing.T) {
 	// four decades, so the axis is logarithmic and ring's points must be
 	// left out (and said so) rather than panic in gonum's LogScale.
 	ts := fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl", Baseline: "channel"}, fixture.ResultsFile(t))
-	c, err := newChart(fixture.FindTable(t, ts, "Size", "B/op"), "Size")
+	c, err := newChart(fixture.FindTable(t, ts, "Size", "B/op"), "Size", 0.95)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLogAxisWithZeros(t *testing.T) {
 		in += "BenchmarkZ/impl=a/n=1 1 0 allocs/op\nBenchmarkZ/impl=a/n=10 1 0 allocs/op\nBenchmarkZ/impl=b/n=1 1 0 allocs/op\nBenchmarkZ/impl=b/n=10 1 2 allocs/op\n"
 	}
 	ts = fixture.Tables(t, table.Config{Table: ".config,.name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "z.txt", in))
-	c, err = newChart(ts.Tables[0], "Z")
+	c, err = newChart(ts.Tables[0], "Z", 0.95)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestAxesLabelEveryValue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := fixture.Tables(t, table.Config{Table: ".name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "r.txt", tc.in))
-			c, err := newChart(ts.Tables[0], "F")
+			c, err := newChart(ts.Tables[0], "F", 0.95)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +203,7 @@ func TestAxesLabelEveryValue(t *testing.T) {
 		fmt.Fprintf(&b, "BenchmarkF/impl=a/n=1 1 %d B/op\nBenchmarkF/impl=a/n=10 1 1000 B/op\n", []int{0, 0, 5, 5, 9, 9}[run])
 	}
 	ts := fixture.Tables(t, table.Config{Table: ".name", Col: "/impl"}, fixture.WriteFile(t, t.TempDir(), "z.txt", b.String()))
-	c, err := newChart(ts.Tables[0], "F")
+	c, err := newChart(ts.Tables[0], "F", 0.95)
 	if err != nil {
 		t.Fatal(err)
 	}

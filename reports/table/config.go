@@ -67,6 +67,9 @@ func (c Config) Check() error {
 	if !(c.Alpha > 0 && c.Alpha < 1) {
 		return fmt.Errorf("alpha must be between 0 and 1, got %v", c.Alpha)
 	}
+	if !(c.Confidence > 0 && c.Confidence < 1) {
+		return fmt.Errorf("confidence must be between 0 and 1, got %v", c.Confidence)
+	}
 	return nil
 }
 
