@@ -157,7 +157,7 @@ const calibrationRuns = 3
 // times. A process's first run is slow (cold caches, a heap still
 // growing) and a short one is mostly fixed costs: scaled from a warm-up
 // alone, the runs of fast cells lasted a fifth of runTime, and the
-// worker's cost of every run, a third of the time they took. So each
+// worker's cost of a run was up to half of the time it took. So each
 // calibration runs half the items the last run predicts, up to 100 times
 // as many, until one lasts a quarter of runTime.
 func scaleItems(runTime time.Duration, least, n int, wall time.Duration, run func(items int) (time.Duration, error)) (int, error) {
