@@ -1,6 +1,9 @@
 package gate
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // DefaultConfidence is the level of an Estimate's interval unless the
 // reader asks for another, as benchstat's -confidence.
@@ -32,7 +35,7 @@ func (s *Sequence) Estimates(confidence float64) []Estimate {
 		p := s.pairs[k]
 		if f := s.fresh[k]; f != nil {
 			p = &Paired{Name: p.Name, Unit: p.Unit, Better: p.Better,
-				Keys: concat(p.Keys, f.Keys), Base: concat(p.Base, f.Base), Head: concat(p.Head, f.Head)}
+				Keys: slices.Concat(p.Keys, f.Keys), Base: slices.Concat(p.Base, f.Base), Head: slices.Concat(p.Head, f.Head)}
 		}
 		d, _, toChange := scaled(p, s.plan.Threshold)
 		e := Estimate{Cell: p.Name, Unit: p.Unit, Pairs: len(d), Lo: math.NaN(), Hi: math.NaN()}
@@ -50,6 +53,3 @@ func (s *Sequence) Estimates(confidence float64) []Estimate {
 	}
 	return out
 }
-
-// concat is a and b in a new slice.
-func concat[T any](a, b []T) []T { return append(append(make([]T, 0, len(a)+len(b)), a...), b...) }
