@@ -271,10 +271,10 @@ func (s *Sequence) Confirm(fresh []*Paired, t float64, final bool) []string {
 	var open []string
 	for _, p := range s.gated(fresh) {
 		k := p.Name + "\x00" + p.Unit
-		if s.verdicts[k] != nil {
+		v := s.verdicts[k]
+		if v != nil {
 			s.fresh[k] = p
 		}
-		v := s.verdicts[k]
 		if v == nil || v.State != Flagged {
 			continue
 		}
