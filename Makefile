@@ -31,6 +31,7 @@ EXAMPLES := $(dir $(wildcard examples/*/go.mod))
 
 test: lint
 	$(GO) test -race ./...
+	$(GO) test -race -tags plant ./impl/plant
 	@for d in $(EXAMPLES); do echo "cd $$d && $(GO) vet ./... && $(GO) test -race ./..."; (cd $$d && $(GO) vet ./... && $(GO) test -race ./...) || exit 1; done
 
 # lint is go vet, gofmt (it lists the files it would change, and fails)

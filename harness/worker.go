@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/batchbench/batchbench/impl/plant"
 	"github.com/batchbench/batchbench/impl/registry"
 	"github.com/batchbench/batchbench/scenarios"
 )
@@ -110,6 +111,7 @@ func (w *worker) work(req request) (int, []value, error) {
 		return 0, nil, err
 	}
 	e, _ := registry.Lookup(c.Impl)
+	plant.Select(req.Cell) // a calibration's plant may be spaced by cell
 	items, warmed := w.items[req.Cell]
 	if !warmed {
 		items = req.Items
@@ -119,7 +121,7 @@ func (w *worker) work(req request) (int, []value, error) {
 		if err != nil {
 			return 0, nil, err // the warm-up checks itself like any run
 		}
-		if wl := c.Workload(); req.RunTime > 0 && wl.Rate == 0 && !wl.SampleMemory {
+		if wl := c.Workload(); req.RunTime > 0 && wl.Timed() {
 			items, err = scaleItems(req.RunTime, 5*wl.BatchSize, req.WarmupItems, warm.Wall, func(n int) (time.Duration, error) {
 				m, err := scenarios.Run(c, e.New, n)
 				if err != nil {

@@ -30,6 +30,11 @@ type Workload struct {
 	SampleMemory   bool          // sample heap and goroutines; construct the Batcher inside the measurement
 }
 
+// Timed reports whether the workload's runs measure time per item: closed
+// loop and without the memory sampler. Only such runs can be scaled to
+// last a run time, and only their time per item sizes a plant.
+func (w Workload) Timed() bool { return w.Rate == 0 && !w.SampleMemory }
+
 // Config is the batcher configuration the workload runs with.
 func (w Workload) Config(p impl.Processor[registry.Item]) impl.Config[registry.Item] {
 	return impl.Config[registry.Item]{

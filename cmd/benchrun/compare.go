@@ -91,7 +91,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	g.register(fs)
 	n := fs.Int("n", 10, "gate decisions to make")
 	var planted gate.Threshold
-	fs.Var(&planted, "planted", "head's mutex carries a slowdown of this size, e.g. 3%, of its time per item in Size 1000 (build tag plant): measure the miss rate")
+	fs.Var(&planted, "planted", "head's mutex carries a slowdown of this size, e.g. 3%, of its time per item in each of its selected Size and Concurrency cells (in others, of Size 1000's) (build tag plant): measure the miss rate")
 	out := fs.String("o", "", "write each decision's runs and calibrate.md to `DIR` (required; must not exist)")
 	replay := fs.String("replay", "", "measure nothing: simulate the decisions from the pairs a compare recorded in `DIR`, resampled (use -n 2000 or more)")
 	if err := g.parse(fs, args, 0); err != nil {

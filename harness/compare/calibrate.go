@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,8 @@ type CalibrateOptions struct {
 	// Decisions is how many whole gate decisions to make.
 	Decisions int
 	// Plant, if above 0, is the slowdown head's mutex carries, as a
-	// fraction of the base's time per item in PlantCell: both sides run
+	// fraction of base's time per item in each of mutex's timed cells
+	// selected, and in other cells of that in PlantCell: both sides run
 	// one build with the plant tag, head's stall spaced to that size from
 	// the stall's time and the cell's, measured on this machine, and
 	// base's stall empty (see package plant). The record gives the size
@@ -64,17 +66,13 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*calibration.Calibratio
 	}
 	head, planted := base, "" // identical builds: the very same binary
 	if o.Plant > 0 {
-		// Sized from base as it will run: counting its items.
-		counting := plant.Spec{Impl: "mutex", Every: math.MaxInt32}
-		perItem, err := basePerItem(ctx, o, plantedSide(base, counting))
+		spec, sizes, err := sizePlant(ctx, o, base)
 		if err != nil {
 			return nil, err
 		}
-		stall := float64(plant.StallTime())
-		spec := plant.Sized("mutex", perItem*o.Plant, stall)
 		base, head = plantedSide(base, spec.Empty()), plantedSide(base, spec)
-		planted = fmt.Sprintf("head's %s stalls %d rounds (%.3gns) every %d items, where base's stall is empty: +%.3gns per item, %s of %s's %.3gns",
-			spec.Impl, spec.Rounds, stall, spec.Every, stall/float64(spec.Every), pct(o.Plant), o.PlantCell.Name(), perItem)
+		planted = fmt.Sprintf("head's %s stalls %d rounds every so many items, where base's stall is empty: %s",
+			spec.Impl, spec.Rounds, strings.Join(sizes, "; "))
 	}
 	var cal calibration.Calibration
 	for i := range o.Decisions {
@@ -109,14 +107,60 @@ func plantedSide(src harness.Source, s plant.Spec) harness.Source {
 	return src
 }
 
-// basePerItem measures base's time per item, in nanoseconds, in the
-// plant's cell: the median of 30 runs, as the runs of a closed-loop cell
-// spread by a quarter or more, and of 10 one plant was sized from a
-// median 15% above base's in the decisions that followed.
-func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (float64, error) {
+// sizePlant spaces the plant's stalls in each of mutex's timed cells that
+// o selects so that they add o.Plant of the cell's own time per item, as
+// base measures it, and in every other cell as in o.PlantCell: an item of
+// mutex's Size/10 costs several times one of Size/1000, so a stall spaced
+// for Size/1000 alone planted a fifth of the size there. It returns the
+// spec and, for the record, how each cell was sized.
+func sizePlant(ctx context.Context, o CalibrateOptions, built harness.Source) (plant.Spec, []string, error) {
+	const impl = "mutex"
+	// Sized from base as it will run: counting its items.
+	counting := plantedSide(built, plant.Spec{Impl: impl, Every: math.MaxInt32})
+	cells := plantCells(impl, o.PlantCell, o.Compare.Run.Cells)
+	stall := float64(plant.StallTime())
+	var spec plant.Spec
+	var sizes []string
+	for i, c := range cells {
+		perItem, err := basePerItem(ctx, o, c, counting, filepath.Join(o.Compare.Run.OutDir, "plant-size", strconv.Itoa(i+1)))
+		if err != nil {
+			return plant.Spec{}, nil, err
+		}
+		every := 0
+		if i == 0 {
+			spec = plant.Sized(impl, perItem*o.Plant, stall)
+			every = spec.Every
+		} else {
+			spec = spec.SizedIn(c.Name(), perItem*o.Plant, stall)
+			every = spec.Cells[c.Name()]
+		}
+		sizes = append(sizes, fmt.Sprintf("%s every %d items (%.3gns each), +%.3gns per item, %s of base's %.3gns",
+			c.Name(), every, stall, stall/float64(every), pct(o.Plant), perItem))
+	}
+	sizes[0] += ", and so in every cell not named here"
+	return spec, sizes, nil
+}
+
+// plantCells are the cells a plant in impl is sized in: first, the
+// cell that sizes it in all others, then each of impl's timed cells
+// among those selected.
+func plantCells(impl string, first scenarios.Cell, selected []scenarios.Cell) []scenarios.Cell {
+	cells := []scenarios.Cell{first}
+	for _, c := range selected {
+		if c.Impl == impl && c.Workload().Timed() && c.Name() != first.Name() {
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
+
+// basePerItem measures base's time per item, in nanoseconds, in cell c,
+// in the directory out: the median of 30 runs, as the runs of a
+// closed-loop cell spread by a quarter or more, and of 10 one plant was
+// sized from a median 15% above base's in the decisions that followed.
+func basePerItem(ctx context.Context, o CalibrateOptions, c scenarios.Cell, base harness.Source, out string) (float64, error) {
 	opts := o.Compare.Run
-	opts.Cells, opts.Count, opts.Sources, opts.Profile = []scenarios.Cell{o.PlantCell}, 30, []harness.Source{base}, false
-	opts.OutDir = filepath.Join(o.Compare.Run.OutDir, "plant-size")
+	opts.Cells, opts.Count, opts.Sources, opts.Profile, opts.OutDir = []scenarios.Cell{c}, 30, []harness.Source{base}, false, out
 	res, err := harness.Run(ctx, opts)
 	if err != nil {
 		return 0, err
@@ -130,7 +174,7 @@ func basePerItem(ctx context.Context, o CalibrateOptions, base harness.Source) (
 			return t.Rows[0].Cells[0].Summary.Center * 1e9, nil
 		}
 	}
-	return 0, fmt.Errorf("no time per item measured in %s", o.PlantCell.Name())
+	return 0, fmt.Errorf("no time per item measured in %s", c.Name())
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.3g%%", f*100) }

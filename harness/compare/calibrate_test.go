@@ -6,6 +6,7 @@ import (
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/impl/plant"
+	"github.com/batchbench/batchbench/scenarios"
 )
 
 // A planted head and its base run the same binary and differ only by the
@@ -30,5 +31,33 @@ func TestPlantedSidesDifferByTheStallAlone(t *testing.T) {
 	}
 	if len(built.Env) != 1 {
 		t.Errorf("the build's own environment became %q", built.Env)
+	}
+}
+
+// A plant is sized in mutex's timed cells, the first given first: not in
+// cells whose time per item is their schedule's (Interval) or that
+// measure memory, nor in another implementation's.
+func TestPlantIsSizedInTimedCells(t *testing.T) {
+	parse := func(names ...string) []scenarios.Cell {
+		var cells []scenarios.Cell
+		for _, n := range names {
+			c, err := scenarios.Parse(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, c)
+		}
+		return cells
+	}
+	selected := parse("Size/impl=mutex/size=10", "Size/impl=mutex/size=1000", "Size/impl=ring/size=10",
+		"Concurrency/impl=mutex/producers=4", "Interval/impl=mutex/interval=1ms", "Memory/impl=mutex/backlog=10000")
+	first := parse("Size/impl=mutex/size=1000")[0]
+	var got []string
+	for _, c := range plantCells("mutex", first, selected) {
+		got = append(got, c.Name())
+	}
+	want := []string{"Size/impl=mutex/size=1000", "Size/impl=mutex/size=10", "Concurrency/impl=mutex/producers=4"}
+	if !slices.Equal(got, want) {
+		t.Errorf("plantCells = %q, want %q", got, want)
 	}
 }

@@ -9,3 +9,7 @@ const On = false
 // For returns the point planted in impl: none, in a build without the
 // plant tag.
 func For(impl string) *Point { return nil }
+
+// Select spaces the points' stalls for a cell: there are none, in a build
+// without the plant tag.
+func Select(cell string) {}

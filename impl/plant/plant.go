@@ -5,19 +5,24 @@
 // implementation that the environment's Env names stalls for a number of
 // dependent multiply-adds once every so many items, a cost per item that
 // the spacing sets finely and whose size the calibration measures. The
-// base a planted head is measured against runs the same build with an
-// empty stall (Spec.Empty).
+// spacing may differ by cell, as an item's cost does (the harness's
+// worker calls Select before each run), so that each cell carries the
+// same fraction of its own time. The base a planted head is measured
+// against runs the same build with an empty stall (Spec.Empty).
 package plant
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // Env names the planted implementation and the slowdown to a worker, as
-// "IMPL:EVERY:ROUNDS", e.g. "mutex:40:64".
+// "IMPL:EVERY:ROUNDS", e.g. "mutex:40:64", followed by any cells spaced
+// otherwise, each as ";CELL@EVERY", e.g. ";Size/impl=mutex/size=10@7".
 const Env = "BATCHBENCH_PLANT"
 
 // Rounds is how many dependent multiply-adds one planted stall runs:
@@ -30,15 +35,25 @@ const Rounds = 1024
 // A Spec is a planted slowdown.
 type Spec struct {
 	Impl   string
-	Every  int // items per stall
+	Every  int // items per stall, in cells Cells does not name
 	Rounds int // multiply-adds per stall
+	// Cells, if not nil, gives the items per stall of the cells it names,
+	// by cell name.
+	Cells map[string]int
 }
 
-func (s Spec) String() string { return fmt.Sprintf("%s:%d:%d", s.Impl, s.Every, s.Rounds) }
+func (s Spec) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d", s.Impl, s.Every, s.Rounds)
+	for _, c := range slices.Sorted(maps.Keys(s.Cells)) {
+		fmt.Fprintf(&b, ";%s@%d", c, s.Cells[c])
+	}
+	return b.String()
+}
 
 // Empty is s with an empty stall: the point still counts its items and
-// calls Stall, so that a side running it differs from one running s by
-// the multiply-adds alone.
+// calls Stall as often, so that a side running it differs from one
+// running s by the multiply-adds alone.
 func (s Spec) Empty() Spec {
 	s.Rounds = 0
 	return s
@@ -46,7 +61,8 @@ func (s Spec) Empty() Spec {
 
 // Parse reads Env's value.
 func Parse(v string) (Spec, error) {
-	parts := strings.Split(v, ":")
+	fields := strings.Split(v, ";")
+	parts := strings.Split(fields[0], ":")
 	if len(parts) != 3 {
 		return Spec{}, fmt.Errorf("bad %s %q: want IMPL:EVERY:ROUNDS", Env, v)
 	}
@@ -55,7 +71,22 @@ func Parse(v string) (Spec, error) {
 	if err1 != nil || err2 != nil || every < 1 || rounds < 0 {
 		return Spec{}, fmt.Errorf("bad %s %q: EVERY must be >= 1 and ROUNDS >= 0", Env, v)
 	}
-	return Spec{parts[0], every, rounds}, nil
+	s := Spec{Impl: parts[0], Every: every, Rounds: rounds}
+	for _, f := range fields[1:] {
+		cell, e, ok := strings.Cut(f, "@")
+		n, err := strconv.Atoi(e)
+		if !ok || cell == "" || err != nil || n < 1 {
+			return Spec{}, fmt.Errorf("bad %s %q: want ;CELL@EVERY with EVERY >= 1, got %q", Env, v, f)
+		}
+		if _, dup := s.Cells[cell]; dup {
+			return Spec{}, fmt.Errorf("bad %s %q: %s spaced twice", Env, v, cell)
+		}
+		if s.Cells == nil {
+			s.Cells = map[string]int{}
+		}
+		s.Cells[cell] = n
+	}
+	return s, nil
 }
 
 // A Point is a planted slowdown at work. Its caller counts the items
@@ -66,6 +97,7 @@ func Parse(v string) (Spec, error) {
 // under the race detector.
 type Point struct {
 	Calls, Every, rounds int
+	spec                 Spec // for Select
 }
 
 // sink keeps a stall's result, so that the compiler cannot drop it.
@@ -106,5 +138,30 @@ func Sized(impl string, perItem, stall float64) Spec {
 	if perItem <= 0 {
 		return Spec{Impl: impl, Every: 1}
 	}
-	return Spec{Impl: impl, Every: max(1, int(stall/perItem+0.5)), Rounds: Rounds}
+	return Spec{Impl: impl, Every: spacing(perItem, stall), Rounds: Rounds}
+}
+
+// SizedIn returns s with cell's stalls spaced to add perItem nanoseconds
+// to each of its items, as Sized spaces them. s is not changed; a cell
+// where perItem is not positive keeps s's spacing.
+func (s Spec) SizedIn(cell string, perItem, stall float64) Spec {
+	if perItem <= 0 {
+		return s
+	}
+	s.Cells = maps.Clone(s.Cells)
+	if s.Cells == nil {
+		s.Cells = map[string]int{}
+	}
+	s.Cells[cell] = spacing(perItem, stall)
+	return s
+}
+
+func spacing(perItem, stall float64) int { return max(1, int(stall/perItem+0.5)) }
+
+// every is how many items apart s's stalls are in cell.
+func (s Spec) every(cell string) int {
+	if n, ok := s.Cells[cell]; ok {
+		return n
+	}
+	return s.Every
 }

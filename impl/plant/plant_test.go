@@ -1,6 +1,9 @@
 package plant
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 // Sized spaces the stalls so that they add perItem on average, also when
 // perItem is a fraction of a nanosecond: 5% of mutex's 7 ns is 0.35 ns,
@@ -32,14 +35,46 @@ func TestSizedAddsWhatItIsAskedFor(t *testing.T) {
 }
 
 func TestParseRoundTrips(t *testing.T) {
-	s := Spec{Impl: "mutex", Every: 64, Rounds: Rounds}
-	got, err := Parse(s.String())
-	if err != nil || got != s {
-		t.Errorf("Parse(%q) = %+v, %v", s, got, err)
+	for _, s := range []Spec{
+		{Impl: "mutex", Every: 64, Rounds: Rounds},
+		{Impl: "mutex", Every: 64, Rounds: 0, Cells: map[string]int{"Size/impl=mutex/size=10": 7, "Concurrency/impl=mutex/producers=4": 90}},
+	} {
+		got, err := Parse(s.String())
+		if err != nil || !reflect.DeepEqual(got, s) {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", s, got, err, s)
+		}
 	}
-	for _, bad := range []string{"", "mutex", "mutex:0:64", "mutex:x:64", "mutex:1:-1"} {
+	for _, bad := range []string{"", "mutex", "mutex:0:64", "mutex:x:64", "mutex:1:-1",
+		"mutex:1:64;Size/impl=mutex/size=10", "mutex:1:64;Size/impl=mutex/size=10@0", "mutex:1:64;@3",
+		"mutex:1:64;Size/impl=mutex/size=10@x", "mutex:1:64;a@2;a@3", "mutex:1:64;"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q) succeeded", bad)
 		}
+	}
+}
+
+// A cell whose items cost more gets its own spacing, so that it carries
+// the same fraction of its time; the others keep the spec's. SizedIn
+// leaves its receiver's cells as they were, and Empty keeps the spacing,
+// so that base calls Stall exactly as often as head.
+func TestSizedInSpacesOneCell(t *testing.T) {
+	const cell = "Size/impl=mutex/size=10"
+	s := Sized("mutex", 0.35, 22.4)
+	in := s.SizedIn(cell, 1.4, 22.4)
+	if in.every(cell) != 16 || in.every("Size/impl=mutex/size=1000") != 64 || in.Every != 64 {
+		t.Errorf("SizedIn(%s, 1.4 ns) = %v: want a stall every 16 items there, every 64 elsewhere", cell, in)
+	}
+	if s.Cells != nil {
+		t.Errorf("SizedIn changed its receiver's cells: %v", s.Cells)
+	}
+	again := in.SizedIn("Size/impl=mutex/size=10000", 0.7, 22.4)
+	if in.every("Size/impl=mutex/size=10000") != 64 || again.every("Size/impl=mutex/size=10000") != 32 || again.every(cell) != 16 {
+		t.Errorf("a second SizedIn: %v from %v", again, in)
+	}
+	if e := again.Empty(); e.Rounds != 0 || !reflect.DeepEqual(e.Cells, again.Cells) || e.Every != again.Every {
+		t.Errorf("Empty() = %v: want %v's spacing with no rounds", e, again)
+	}
+	if got := in.SizedIn("x", 0, 22.4); !reflect.DeepEqual(got, in) {
+		t.Errorf("SizedIn(0 ns) = %v, want %v unchanged", got, in)
 	}
 }
