@@ -103,7 +103,7 @@ func (j *judging) register(fs *flag.FlagSet) {
 // confidenceFlag registers -confidence, benchstat's flag: the level of
 // the intervals a report shows (not of the gate's decision).
 func confidenceFlag(fs *flag.FlagSet) *gate.Confidence {
-	c := gate.Confidence(gate.DefaultConfidence)
+	c := gate.Confidence(table.DefaultConfidence)
 	fs.Var(&c, "confidence", "the level of the report's intervals: its tables', plots' and paired estimates' (not the gate's decision), e.g. 95% or 0.99")
 	return &c
 }

@@ -5,10 +5,6 @@ import (
 	"slices"
 )
 
-// DefaultConfidence is the level of an Estimate's interval unless the
-// reader asks for another, as benchstat's -confidence.
-const DefaultConfidence = 0.95
-
 // An Estimate is a cell metric's change, head/base − 1, over every pair a
 // decision measured of it, the screen's and the confirmation's, with an
 // interval at a fixed confidence: the 20%-trimmed mean of the pairs' log

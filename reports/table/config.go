@@ -28,8 +28,12 @@ type Config struct {
 	// column and says so in Table.Warnings.
 	Baseline   string
 	Alpha      float64 // significance level; default 0.05
-	Confidence float64 // confidence level of the intervals; default 0.95
+	Confidence float64 // confidence level of the intervals; default DefaultConfidence
 }
+
+// DefaultConfidence is the level of every interval a report shows unless
+// its reader asks for another: benchstat's -confidence default.
+const DefaultConfidence = 0.95
 
 // WithDefaults returns c with benchstat's defaults for unset fields.
 func (c Config) WithDefaults() Config {
@@ -49,7 +53,7 @@ func (c Config) WithDefaults() Config {
 		c.Alpha = benchmath.DefaultThresholds.CompareAlpha
 	}
 	if c.Confidence == 0 {
-		c.Confidence = 0.95
+		c.Confidence = DefaultConfidence
 	}
 	return c
 }
