@@ -34,7 +34,7 @@ func environment(src Source, opts Options) []benchfmt.Config {
 		{"goarch", runtime.GOARCH},
 		{"cpu", cpuModel()},
 		{"go", runtime.Version()},
-		{"gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0))},
+		{"gomaxprocs", strconv.Itoa(opts.Procs)},
 		{runconfig.Commit, commit},
 		{runconfig.Dirty, strconv.FormatBool(dirty)},
 		{runconfig.Date, time.Now().UTC().Format(time.RFC3339)},

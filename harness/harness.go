@@ -33,6 +33,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +62,14 @@ type Options struct {
 	// cell, on every source, measures as many, so that both sides of a
 	// pair do the same work. 0 keeps the workload's item count.
 	RunTime time.Duration
+	// Procs is the GOMAXPROCS every worker process starts with, set in
+	// its environment, as go test's -cpu sets it for a benchmark: the
+	// results name each cell with go test's -N suffix (none at 1) and
+	// carry a gomaxprocs line of it, and a worker that runs at another
+	// fails the run. 0 leaves it to the environment and the machine.
+	// It is set at the start, not switched for each run: a worker that
+	// switched measured pairs as far apart as at 2 (docs/merge-gate.md).
+	Procs   int
 	Profile bool // run the profiling pass
 	// ProfileTime is how long each profile records, repeating the cell's
 	// run; 0 means DefaultProfileTime.
@@ -327,11 +337,14 @@ func (s *Session) Measure(ctx context.Context, cells []scenarios.Cell, rounds in
 			if err != nil {
 				return err
 			}
+			if resp.Procs != 0 && resp.Procs != s.opts.Procs { // 0: a worker too old to say
+				return fmt.Errorf("the worker ran at GOMAXPROCS %d, not the run's %d", resp.Procs, s.opts.Procs)
+			}
 			if !fixed {
 				s.items[c] = resp.Items
 			}
 			if metered {
-				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c), Source: src.Name, Round: round, Seconds: took.Seconds()}); err != nil {
+				if err := s.meter.record(before, load.Record{Cell: benchmarkName(c, s.opts.Procs), Source: src.Name, Round: round, Seconds: took.Seconds()}); err != nil {
 					return err
 				}
 			}
@@ -460,7 +473,7 @@ func (s *Session) each(ctx context.Context, cells []scenarios.Cell, order []int,
 				if err := s.outs[src.Name].results.fail(k.cell, err.Error()); err != nil {
 					return err
 				}
-				if err := s.meter.drop(benchmarkName(k.cell), src.Name); err != nil {
+				if err := s.meter.drop(benchmarkName(k.cell, s.opts.Procs), src.Name); err != nil {
 					return err
 				}
 			}
@@ -578,7 +591,7 @@ func newOutput(opts Options, dir string, src Source) (*output, error) {
 		return nil, err
 	}
 	var err error
-	o.results, err = newResultsFile(filepath.Join(dir, rundir.ResultsFile), environment(src, opts), opts.Cells)
+	o.results, err = newResultsFile(filepath.Join(dir, rundir.ResultsFile), environment(src, opts), opts.Procs, opts.Cells)
 	return o, err
 }
 
@@ -623,6 +636,18 @@ func (opts *Options) complete() error {
 	}
 	if opts.Seed == 0 {
 		opts.Seed = rand.Uint64()
+	}
+	switch {
+	case opts.Procs < 0:
+		return fmt.Errorf("procs must be >= 0, got %d", opts.Procs)
+	case opts.Procs > 0:
+		sources := slices.Clone(opts.Sources)
+		for i := range sources {
+			sources[i].Env = append(slices.Clip(sources[i].Env), fmt.Sprintf("GOMAXPROCS=%d", opts.Procs))
+		}
+		opts.Sources = sources
+	default:
+		opts.Procs = runtime.GOMAXPROCS(0) // what the workers inherit
 	}
 	return nil
 }

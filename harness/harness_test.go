@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -721,5 +722,50 @@ func TestAWorkerServesAtMostCellRunsOfACell(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Procs starts every worker at that GOMAXPROCS, in a process serving many
+// runs or one, and the results say so as go test would: in each name's
+// suffix (none at 1) and the gomaxprocs line.
+func TestWorkersStartAtProcs(t *testing.T) {
+	for _, tc := range []struct {
+		procs, processRuns int
+		suffix             string
+	}{{1, 1, ""}, {1, 100, ""}, {3, 100, "-3"}} {
+		sources := []harness.Source{{Name: "base", Command: []string{os.Args[0]}, Env: []string{"GOMAXPROCS=2"}}, {Name: "head", Command: []string{os.Args[0]}}}
+		res, err := harness.Run(context.Background(), harness.Options{
+			Cells: []scenarios.Cell{cell(t, "Size/impl=mutex/size=1000")},
+			Count: 2, Items: 2_000, Quick: true, OutDir: t.TempDir(), Sources: sources,
+			Procs: tc.procs, ProcessRuns: tc.processRuns, Log: &bytes.Buffer{},
+		})
+		if err != nil {
+			t.Fatalf("procs %d: %v (failed: %v)", tc.procs, err, res.Failed)
+		}
+		for _, o := range res.Outputs {
+			results, _ := readResults(t, o.ResultsPath)
+			for _, r := range results {
+				if want := "Size/impl=mutex/size=1000" + tc.suffix; r.Name.String() != want || r.GetConfig("gomaxprocs") != strconv.Itoa(tc.procs) {
+					t.Errorf("procs %d, %s: a run of %s at gomaxprocs %q; want %s at %d", tc.procs, o.Source, r.Name, r.GetConfig("gomaxprocs"), want, tc.procs)
+				}
+			}
+			if len(results) != 2 {
+				t.Errorf("procs %d, %s: %d runs, want 2", tc.procs, o.Source, len(results))
+			}
+		}
+	}
+}
+
+// A worker that runs at another GOMAXPROCS than its results would say
+// fails the cell, naming both.
+func TestAWorkerAtOtherProcsFailsItsRuns(t *testing.T) {
+	other := fmt.Sprintf("GOMAXPROCS=%d", runtime.GOMAXPROCS(0)+1)
+	res, err := harness.Run(context.Background(), harness.Options{
+		Cells: []scenarios.Cell{cell(t, "Size/impl=mutex/size=1000")},
+		Count: 1, Items: 2_000, OutDir: t.TempDir(),
+		Sources: []harness.Source{{Command: []string{os.Args[0]}, Env: []string{other}}}, Log: &bytes.Buffer{},
+	})
+	if !errors.Is(err, harness.ErrCellsFailed) || len(res.Failed) != 1 || !strings.Contains(res.Failed[0].Reason, fmt.Sprintf("GOMAXPROCS %d, not the run's %d", runtime.GOMAXPROCS(0)+1, runtime.GOMAXPROCS(0))) {
+		t.Fatalf("got %v, failed %+v; want the cell failed, naming both", err, res.Failed)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ import (
 type resultsFile struct {
 	path     string
 	env      []benchfmt.Config
+	procs    int // the workers' GOMAXPROCS, for the names' suffix
 	cells    []scenarios.Cell
 	runs     []cellRun // in run order
 	failures map[scenarios.Cell]string
@@ -47,9 +47,9 @@ type cellRun struct {
 
 // newResultsFile writes path's header: the units' metadata and env, so
 // that even a file without runs says where it came from; then opens it
-// for appending.
-func newResultsFile(path string, env []benchfmt.Config, cells []scenarios.Cell) (*resultsFile, error) {
-	f := &resultsFile{path: path, env: env, cells: cells, failures: map[scenarios.Cell]string{}}
+// for appending. procs is the workers' GOMAXPROCS.
+func newResultsFile(path string, env []benchfmt.Config, procs int, cells []scenarios.Cell) (*resultsFile, error) {
+	f := &resultsFile{path: path, env: env, procs: procs, cells: cells, failures: map[scenarios.Cell]string{}}
 	if err := f.rewrite(); err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ type origin struct {
 
 // add records one run of c over items items, measured where from says.
 func (f *resultsFile) add(c scenarios.Cell, items int, vals []value, from origin) error {
-	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c)), Iters: items}
+	r := &benchfmt.Result{Config: f.env, Name: benchfmt.Name(benchmarkName(c, f.procs)), Iters: items}
 	worker := ""
 	if from.worker > 0 {
 		worker = strconv.Itoa(from.worker)
@@ -122,11 +122,11 @@ func (f *resultsFile) close() error {
 	return err
 }
 
-// benchmarkName is c's name as go test prints it, without "Benchmark":
-// with the -GOMAXPROCS suffix unless GOMAXPROCS is 1.
-func benchmarkName(c scenarios.Cell) string {
-	if p := runtime.GOMAXPROCS(0); p != 1 {
-		return fmt.Sprintf("%s-%d", c.Name(), p)
+// benchmarkName is c's name as go test prints it, without "Benchmark",
+// run at GOMAXPROCS procs: with the -procs suffix unless procs is 1.
+func benchmarkName(c scenarios.Cell, procs int) string {
+	if procs != 1 {
+		return fmt.Sprintf("%s-%d", c.Name(), procs)
 	}
 	return c.Name()
 }
@@ -158,7 +158,7 @@ func (f *resultsFile) rewrite() error {
 	// Failures as go test prints them; benchfmt readers skip these lines.
 	for _, c := range f.cells {
 		if reason, ok := f.failures[c]; ok {
-			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", benchmarkName(c))
+			fmt.Fprintf(&buf, "--- FAIL: Benchmark%s\n", benchmarkName(c, f.procs))
 			for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
 				fmt.Fprintf(&buf, "    %s\n", line)
 			}

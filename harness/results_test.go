@@ -46,7 +46,7 @@ func TestResultsFileAppendsEveryRunAsWritten(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "results.txt")
 	env := []benchfmt.Config{{Key: runconfig.Commit, Value: []byte("abc"), File: true}}
-	f, err := newResultsFile(path, env, []scenarios.Cell{a, b})
+	f, err := newResultsFile(path, env, 2, []scenarios.Cell{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestResultsFileAppendsEveryRunAsWritten(t *testing.T) {
 	if got, text := readBack(t, path); len(got) != 0 || !strings.Contains(text, "commit: abc") {
 		t.Fatalf("a new file holds %v and reads\n%s\nwant no runs and the header", got, text)
 	}
-	name := func(c scenarios.Cell) string { return benchmarkName(c) }
+	name := func(c scenarios.Cell) string { return c.Name() + "-2" } // go test's suffix at GOMAXPROCS 2
 	want := []run{
 		{name(a), "0 base-first", "abc"},
 		{name(b), "0 head-first", "abc"},
@@ -109,7 +109,7 @@ func BenchmarkResultsFileAdd(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			f, err := newResultsFile(filepath.Join(b.TempDir(), "results.txt"), nil, []scenarios.Cell{c})
+			f, err := newResultsFile(filepath.Join(b.TempDir(), "results.txt"), nil, 2, []scenarios.Cell{c})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -50,6 +50,7 @@ type request struct {
 // response is a worker's answer on stdout.
 type response struct {
 	Items  int     `json:",omitempty"` // items the measured run added
+	Procs  int     `json:",omitempty"` // the worker's GOMAXPROCS
 	Values []value `json:",omitempty"`
 	Error  string  `json:",omitempty"`
 }
@@ -102,7 +103,7 @@ func (w *worker) answer(raw []byte) response {
 	if err != nil {
 		return response{Error: err.Error()}
 	}
-	return response{Items: items, Values: vals}
+	return response{Items: items, Procs: runtime.GOMAXPROCS(0), Values: vals}
 }
 
 func (w *worker) work(req request) (int, []value, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/reports/flame"
 )
 
@@ -39,6 +41,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"calibrate", "-count", "1", "-o", filepath.Join(t.TempDir(), "new")},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-budget", "-1s"},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-layouts", "0"},
+		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-cpu", "-1"},
+		{"run", "-o", t.TempDir(), "-cpu", "-2"},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-cover", "0%"},
 		{"compare", "-o", t.TempDir()},
 		{"compare", "-base", "HEAD", "-o", t.TempDir(), "-threshold", "lots"},
@@ -51,6 +55,39 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		} else if stderr.Len() == 0 {
 			t.Errorf("benchrun %q printed no error", args)
 		}
+	}
+}
+
+// The quick gate starts its workers at one CPU unless -cpu says
+// otherwise; the full gate, and run -quick, leave it to the machine.
+func TestTheQuickGateRunsAtOneCPU(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		procs int
+	}{
+		{[]string{"-quick"}, 1},
+		{[]string{"-quick", "-cpu", "2"}, 2},
+		{[]string{"-quick", "-cpu", "0"}, 0},
+		{nil, 0},
+		{[]string{"-cpu", "3"}, 3},
+	} {
+		var g gateFlags
+		fs := newFlagSet("compare", io.Discard)
+		g.register(fs)
+		if err := g.parse(fs, tc.args, 0); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if got := g.compare(harness.Build{}, "", "", io.Discard).Run.Procs; got != tc.procs {
+			t.Errorf("%q: workers at GOMAXPROCS %d, want %d", tc.args, got, tc.procs)
+		}
+	}
+	var m measuring
+	sel := selection{}
+	fs := newFlagSet("run", io.Discard)
+	sel.register(fs)
+	m.register(fs, "cell")
+	if err := parseFlags(fs, []string{"-quick"}, 0); err != nil || m.finish(fs, &sel) != nil || m.options(&sel, nil, "", io.Discard).Procs != 0 {
+		t.Errorf("run -quick: workers at GOMAXPROCS %d (%v), want the machine's", m.procs, err)
 	}
 }
 

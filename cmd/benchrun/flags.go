@@ -60,6 +60,7 @@ type measuring struct {
 	waitIdle    time.Duration
 	seed        uint64
 	processRuns int
+	procs       int
 }
 
 func (m *measuring) register(fs *flag.FlagSet, what string) {
@@ -68,6 +69,7 @@ func (m *measuring) register(fs *flag.FlagSet, what string) {
 	fs.DurationVar(&m.waitIdle, "wait-idle", 0, "before each round, wait up to this long for other processes to leave the CPU idle (0: don't wait)")
 	fs.Uint64Var(&m.seed, "seed", 0, "shuffle the run order with this seed (0: random, printed)")
 	fs.IntVar(&m.processRuns, "process-runs", 1, "measured runs one worker process serves before a fresh one takes over (1: a process per run)")
+	fs.IntVar(&m.procs, "cpu", 0, "start every worker process at GOMAXPROCS `N`, as go test's -cpu does (one value; 0: the environment's, else the machine's CPUs)")
 }
 
 // finish applies -quick's count and checks the values.
@@ -78,13 +80,16 @@ func (m *measuring) finish(fs *flag.FlagSet, sel *selection) error {
 	if m.count < 1 || m.timeout <= 0 || m.waitIdle < 0 {
 		return usageError{fmt.Errorf("-count must be >= 1, -timeout > 0 and -wait-idle >= 0, got %d, %v and %v", m.count, m.timeout, m.waitIdle)}
 	}
+	if m.procs < 0 {
+		return usageError{fmt.Errorf("-cpu must be >= 0, got %d", m.procs)}
+	}
 	return nil
 }
 
 // options are the harness's settings for these flags.
 func (m *measuring) options(sel *selection, cells []scenarios.Cell, out string, stderr io.Writer) harness.Options {
 	return harness.Options{Cells: cells, Count: m.count, Quick: sel.Quick, Shard: sel.Shard, RunTime: sel.RunTime,
-		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, ProcessRuns: m.processRuns, Log: stderr}
+		OutDir: out, WaitIdle: m.waitIdle, Seed: m.seed, Timeout: m.timeout, ProcessRuns: m.processRuns, Procs: m.procs, Log: stderr}
 }
 
 // judging holds the flags of the commands that make the gate's decisions.
@@ -135,6 +140,15 @@ const (
 	quickBudget   = 3 * time.Minute
 )
 
+// quickProcs is the quick gate's GOMAXPROCS: at one CPU a cell measures
+// the code's cost without the hand-off between CPUs, whose cost moves
+// with where the host runs them, so that the pairs of a closed-loop cell
+// spread a median 6% rather than 12–25% on a 2-vCPU VM and the quick
+// budget resolves 2–4% (docs/merge-gate.md). What two CPUs add
+// (contention, cache lines moving, ring's shards) is left to the full
+// gate, at all of them.
+const quickProcs = 1
+
 // gateFlags are the flags of the commands that make the gate's
 // decisions (compare, calibrate, bisect): the cells, the runs, and what
 // counts.
@@ -160,6 +174,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 		f.DefValue = v
 	}
 	fs.Lookup("count").Usage = "pairs of each cell before the gate's first look"
+	fs.Lookup("cpu").Usage = "start every worker process at GOMAXPROCS `N`, as go test's -cpu does (one value; 0: the environment's, else the machine's CPUs; -quick: 1)"
 	fs.Lookup("runtime").Usage = "scale closed-loop runs to last about this long (never below five batches)"
 }
 
@@ -193,8 +208,13 @@ func (g *gateFlags) parse(fs *flag.FlagSet, args []string, positional int) error
 	if err == nil {
 		g.cells, err = g.sel.cells(fs)
 	}
-	if !flagSet(fs, "budget") && g.sel.Quick {
-		g.budget = quickBudget
+	if g.sel.Quick {
+		if !flagSet(fs, "budget") {
+			g.budget = quickBudget
+		}
+		if !flagSet(fs, "cpu") {
+			g.m.procs = quickProcs
+		}
 	}
 	if err == nil && g.budget < 0 {
 		err = usageError{fmt.Errorf("-budget must be >= 0, got %v", g.budget)}
