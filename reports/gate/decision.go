@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/batchbench/batchbench/reports/internal/md"
+	"github.com/batchbench/batchbench/reports/table"
 )
 
 // Status is the gate's outcome and exit status.
@@ -219,9 +220,13 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	for _, c := range j.Cells {
 		count[c.State]++
 	}
-	fmt.Fprintf(b, " Head against base in pairs, a base and a head run back to back in a random order, each cell metric judged by Yuen's test of the 20%%-trimmed mean of log(head/base) in %s, look after look."+
+	at := ""
+	if n := sharedConfig(j.Tables, "gomaxprocs"); n != "" {
+		at = " at GOMAXPROCS " + n
+	}
+	fmt.Fprintf(b, " Head against base in pairs%s, a base and a head run back to back in a random order, each cell metric judged by Yuen's test of the 20%%-trimmed mean of log(head/base) in %s, look after look."+
 		" The screen passed %d of %d cell metrics (a regression of %s ruled out at a level of %v spent over its looks) and flagged %d (worse at a level of %v, spent while %s of the budget was left to confirm them);",
-		strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen, md.Percent(ConfirmShare))
+		at, strings.Join(gatedUnits(j), ", "), count[Passed], j.Metrics, md.Percent(j.Threshold), p.Miss, count[Flagged]+count[Cleared]+count[Blocked], p.Screen, md.Percent(ConfirmShare))
 	switch k := d.Paired.flagged; {
 	case k > 0:
 		fmt.Fprintf(b, " fresh pairs of the flagged cells, judged alone, confirmed %d at α/k = %.3g and cleared %d.", count[Blocked], p.Alpha/float64(k), count[Cleared])
@@ -237,6 +242,24 @@ func (d *Decision) pairedDetails(b *strings.Builder) {
 	if n := len(j.OneSided); n > 0 {
 		fmt.Fprintf(b, " %s only one side has, not compared: %s.", plural(n, "cell"), joinNames(j.OneSided, 8))
 	}
+}
+
+// sharedConfig is the value of the configuration key that every table
+// has, or "" if they differ or lack it: a quick gate says it measured
+// at GOMAXPROCS 1, as its cells' names cannot once the suffix is gone.
+func sharedConfig(ts *table.Tables, key string) string {
+	if ts == nil {
+		return ""
+	}
+	v := ""
+	for i, t := range ts.Tables {
+		x := t.ConfigValue(key)
+		if i > 0 && x != v {
+			return ""
+		}
+		v = x
+	}
+	return v
 }
 
 func gatedUnits(j *Judgement) []string {
