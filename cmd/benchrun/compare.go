@@ -67,6 +67,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	o := g.compare(b, *out, *ignore, stderr)
 	o.Table.Confidence = float64(*conf)
 	o.Base, o.Head, o.Profile, o.Run.Force = compare.ParseSide(*base), compare.ParseSide(*head), *profile, *force
+	g.procsOfSaved(fs, &o)
 	res, err := compare.Run(ctx, o)
 	if res != nil {
 		for _, r := range res.Runs {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/batchbench/batchbench/harness"
+	"github.com/batchbench/batchbench/harness/compare"
 	"github.com/batchbench/batchbench/reports/flame"
 )
 
@@ -88,6 +89,46 @@ func TestTheQuickGateRunsAtOneCPU(t *testing.T) {
 	m.register(fs, "cell")
 	if err := parseFlags(fs, []string{"-quick"}, 0); err != nil || m.finish(fs, &sel) != nil || m.options(&sel, nil, "", io.Discard).Procs != 0 {
 		t.Errorf("run -quick: workers at GOMAXPROCS %d (%v), want the machine's", m.procs, err)
+	}
+}
+
+// A side measured against saved results runs at their GOMAXPROCS, not
+// at -quick's one CPU, unless -cpu says so: else the two could never be
+// compared.
+func TestASavedSideFixesTheCPUs(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, config string) string {
+		path := filepath.Join(dir, name)
+		text := config + "BenchmarkSize/impl=mutex/size=1000-2 1000 12.5 ns/op\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	atTwo, unsaid := file("two.txt", "gomaxprocs: 2\n"), file("go-test.txt", "goos: linux\n")
+	for _, tc := range []struct {
+		args       []string
+		base, head string
+		procs      int
+	}{
+		{[]string{"-quick"}, atTwo, "", 2},
+		{[]string{"-quick", "-cpu", "1"}, atTwo, "", 1},
+		{[]string{"-quick"}, unsaid, "", 1},
+		{[]string{"-quick"}, "HEAD~1", "", 1},
+		{nil, "HEAD~1", atTwo, 2},
+	} {
+		var g gateFlags
+		fs := newFlagSet("compare", io.Discard)
+		g.register(fs)
+		if err := g.parse(fs, tc.args, 0); err != nil {
+			t.Fatal(err)
+		}
+		o := g.compare(harness.Build{}, "", "", io.Discard)
+		o.Base, o.Head = compare.ParseSide(tc.base), compare.ParseSide(tc.head)
+		g.procsOfSaved(fs, &o)
+		if o.Run.Procs != tc.procs {
+			t.Errorf("%q, base %s, head %q: workers at GOMAXPROCS %d, want %d", tc.args, filepath.Base(tc.base), filepath.Base(tc.head), o.Run.Procs, tc.procs)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -233,6 +234,21 @@ func (g *gateFlags) compare(b harness.Build, out, ignore string, log io.Writer) 
 	b.Layouts = g.layouts
 	return compare.Options{Build: b, Run: g.m.options(&g.sel, g.cells, out, log), Plan: p, Table: gate.TableConfig(g.j.alpha, ignore),
 		Budget: g.budget}
+}
+
+// procsOfSaved measures a side against saved results at the GOMAXPROCS
+// they were measured at, unless -cpu says otherwise: a saved run -quick
+// ran at the machine's CPUs, and a head measured at -quick's one CPU
+// could never be compared with it. Saved results it cannot read are
+// left to compare.Run to refuse.
+func (g *gateFlags) procsOfSaved(fs *flag.FlagSet, o *compare.Options) {
+	saved := cmp.Or(o.Base.Saved, o.Head.Saved)
+	if flagSet(fs, "cpu") || saved == "" || (o.Base.Saved != "" && o.Head.Saved != "") {
+		return
+	}
+	if n, err := compare.SavedProcs(saved); err == nil && n > 0 {
+		o.Run.Procs = n
+	}
 }
 
 // inputList is a repeatable -in flag of benchstat's NAME=PATH inputs,

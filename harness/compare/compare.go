@@ -18,8 +18,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/batchbench/batchbench/harness"
 	"github.com/batchbench/batchbench/internal/rundir"
@@ -384,6 +387,31 @@ func resultsOf(saved string) (string, error) {
 		return "", fmt.Errorf("%s is not one run's results (a results file or a run's directory)", saved)
 	}
 	return f.Runs[0], nil
+}
+
+// SavedProcs is the GOMAXPROCS saved results (a results file or a run's
+// directory) were measured at, from their first result's gomaxprocs
+// line, or 0 if it has none (go test's own files say it in their names
+// alone). A side measured against them must run at the same, or the
+// two are never compared.
+func SavedProcs(saved string) (int, error) {
+	path, err := resultsOf(saved)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, path)
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			n, _ := strconv.Atoi(res.GetConfig("gomaxprocs"))
+			return n, nil
+		}
+	}
+	return 0, r.Err()
 }
 
 // ParseSide reads what a user names a side by: saved results (a
