@@ -143,10 +143,11 @@ const (
 
 // quickProcs is the quick gate's GOMAXPROCS: at one CPU a cell measures
 // the code's cost without the hand-off between CPUs, whose cost moves
-// with where the host runs them, so that the pairs of a closed-loop cell
-// spread a median 6% rather than 12–25% on a 2-vCPU VM and the quick
-// budget resolves 2–4% (docs/merge-gate.md). What two CPUs add
-// (contention, cache lines moving, ring's shards) is left to the full
+// with where the host runs them, so that on a shared 2-vCPU VM the pairs
+// of a closed-loop cell spread a median 8% rather than 13% (5% rather
+// than 11% by their middle) and the quick budget resolves a median 3.6%
+// rather than 5% (docs/merge-gate.md). What two CPUs add (contention,
+// cache lines moving between them, ring's shards) is left to the full
 // gate, at all of them.
 const quickProcs = 1
 
